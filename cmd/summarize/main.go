@@ -1,0 +1,49 @@
+// Command summarize adds a summary, and a title and tags when absent, to
+// each record of a JSON Lines stream, using any OpenAI-compatible model.
+//
+//	transcribe memos/*.m4a | summarize | tasks | file --vault ~/Notes
+//	summarize --raw < notes.txt
+//
+// See summarize(1) and shelf(7).
+package main
+
+import (
+	"os"
+
+	"github.com/shelfai/shelf/lib/tool"
+)
+
+func main() {
+	os.Exit(tool.Main(spec(), os.Args, os.Stdin, os.Stdout, os.Stderr))
+}
+
+func spec() tool.Spec {
+	return tool.Spec{
+		Name:      "summarize",
+		Usage:     "add a summary, title and tags to each record",
+		UsageText: "summarize [options] [FILE|-]...\n\ntranscribe memo.m4a | summarize | file --vault ~/Notes\nsummarize --raw --style bullets < notes.txt",
+		Description: `summarize reads JSON Lines records (from the files named, or standard input) and
+writes each record back with a "summary" of its "text" (or --field), and a "title" and
+"tags" when the record has none. Every other field passes through byte for byte. Input that
+does not start with "{" is one plain-text record, so "summarize --raw < notes.txt" works, and
+with --raw the summary streams out as it is generated (for editor filters).
+
+Text longer than the model's window (--context-length) is split at paragraph and sentence
+boundaries, its parts summarized in parallel and their notes combined: nothing is truncated.
+A record's "context" (related memories from remember) is shown to the model as background.
+
+The prompt is a text/template: --print-prompt shows the built-in one; put your own in
+$XDG_CONFIG_HOME/shelf/prompts/summarize.tmpl or pass --prompt FILE.
+
+Environment: SHELF_BASE_URL (then OPENAI_BASE_URL), SHELF_MODEL, SHELF_API_KEY (then
+OPENAI_API_KEY), SHELF_CONFIG, SHELF_JOBS, SHELF_TIMEOUT, SHELF_RETRIES, SHELF_TEMPERATURE,
+SHELF_CONTEXT_LENGTH, SHELF_NO_CACHE, SHELF_LOG_FORMAT, XDG_CONFIG_HOME, XDG_CACHE_HOME, NO_COLOR.
+
+Exit status: 0 all records done; 64 usage; 65 some input lines were not JSON; 69 the endpoint
+could not be reached; 75 some records failed with temporary errors; 78 bad configuration;
+1 anything else; 130 and 143 interrupted. Failed records are still written, with an "errors" entry.`,
+		UsesModel: true,
+		Flags:     flags(),
+		Action:    run,
+	}
+}

@@ -1,0 +1,145 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"io"
+	"slices"
+	"strings"
+
+	"github.com/shelfai/shelf/lib/pipeline"
+	"github.com/shelfai/shelf/lib/prompt"
+	"github.com/shelfai/shelf/lib/record"
+	"github.com/shelfai/shelf/lib/summarize"
+	"github.com/shelfai/shelf/lib/sysexits"
+	"github.com/shelfai/shelf/lib/tool"
+	"github.com/urfave/cli/v2"
+)
+
+func flags() []cli.Flag {
+	return []cli.Flag{
+		&cli.StringFlag{Name: "field", Value: "text", Usage: "summarize the text at gjson `PATH`"},
+		&cli.StringFlag{Name: "style", Value: "brief", Usage: "summary `STYLE`: " + strings.Join(summarize.Styles, ", ") + " (any word with your own prompt)", EnvVars: []string{"SHELF_SUMMARIZE_STYLE"}},
+		&cli.BoolFlag{Name: "raw", Aliases: []string{"r"}, Usage: "print just the summary text; for plain-text input it streams as it is generated"},
+		&cli.StringFlag{Name: "prompt", Usage: "use the prompt template in `FILE`"},
+		&cli.BoolFlag{Name: "print-prompt", Usage: "print the built-in prompt template and exit"},
+	}
+}
+
+func run(c *cli.Context, env *tool.Env) error {
+	if c.Bool("print-prompt") {
+		_, err := io.WriteString(env.Stdout, summarize.Prompt)
+		return err
+	}
+	p, err := prompt.Load("summarize", c.String("prompt"), summarize.Prompt)
+	if err != nil {
+		return err
+	}
+	style := c.String("style")
+	if p.Origin == "built-in" && !slices.Contains(summarize.Styles, style) {
+		return sysexits.Errorf(sysexits.Usage, "the built-in styles are "+strings.Join(summarize.Styles, ", ")+"; your own prompt may know others",
+			"unknown style %q", style)
+	}
+	client, err := env.Client(c)
+	if err != nil {
+		return err
+	}
+	s := summarize.New(client, p, summarize.Options{
+		Field: c.String("field"),
+		Style: style,
+		Jobs:  c.Int("jobs"),
+		OnPart: func(line, parts int) {
+			env.Log.Info("text longer than the context window; summarizing it in parts", "record", line, "parts", parts)
+		},
+	})
+	if !c.Bool("raw") {
+		return env.Run(c, s.Record, nil)
+	}
+	return runRaw(c, env, s)
+}
+
+// runRaw prints summaries as text. Plain-text input streams; records are
+// summarized through the pipeline and their summaries printed in order.
+func runRaw(c *cli.Context, env *tool.Env, s *summarize.Summarizer) error {
+	out := bufio.NewWriter(env.Stdout)
+	in := env.Inputs(c)
+	first, err := in.Next()
+	if err == io.EOF {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	queued := []*record.Record{first}
+	if in.Plain {
+		second, err := in.Next()
+		if err == io.EOF { // one plain-text input: stream its summary
+			return streamText(c.Context, s, first, out)
+		}
+		if err == nil {
+			queued = append(queued, second)
+		}
+	}
+	src := &prepend{queued: queued, rest: in}
+	return env.RunFrom(c, src, func(ctx context.Context, rec *record.Record) error {
+		res, ok, err := s.RecordText(ctx, rec)
+		if err != nil || !ok {
+			return err
+		}
+		rec.Meta = res.Summary
+		return nil
+	}, &textSink{w: out})
+}
+
+func streamText(ctx context.Context, s *summarize.Summarizer, rec *record.Record, out *bufio.Writer) error {
+	last := byte('\n')
+	_, err := s.Text(ctx, rec.Get("text").String(), func(piece string) error {
+		if piece == "" {
+			return nil
+		}
+		if _, err := out.WriteString(piece); err != nil {
+			return &pipeline.WriteError{Err: err}
+		}
+		last = piece[len(piece)-1]
+		if err := out.Flush(); err != nil {
+			return &pipeline.WriteError{Err: err}
+		}
+		return nil
+	})
+	if err == nil && last != '\n' {
+		out.WriteByte('\n')
+	}
+	if ferr := out.Flush(); err == nil && ferr != nil {
+		err = &pipeline.WriteError{Err: ferr}
+	}
+	return err
+}
+
+// prepend yields the queued records, then the rest.
+type prepend struct {
+	queued []*record.Record
+	rest   pipeline.Source
+}
+
+func (p *prepend) Next() (*record.Record, error) {
+	if len(p.queued) > 0 {
+		r := p.queued[0]
+		p.queued = p.queued[1:]
+		return r, nil
+	}
+	return p.rest.Next()
+}
+
+// textSink writes each record's summary as text.
+type textSink struct{ w *bufio.Writer }
+
+func (t *textSink) Write(rec *record.Record) error {
+	s, ok := rec.Meta.(string)
+	if !ok {
+		return nil // no text, or failed (logged)
+	}
+	_, err := t.w.WriteString(strings.TrimRight(s, "\n") + "\n")
+	return err
+}
+
+func (t *textSink) Flush() error { return t.w.Flush() }

@@ -1,0 +1,266 @@
+package llm
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	openai "github.com/sashabaranov/go-openai"
+)
+
+// DefaultBaseURL is Ollama's OpenAI-compatible endpoint.
+const DefaultBaseURL = "http://localhost:11434/v1"
+
+// Config says which endpoint and model to talk to, and how patiently.
+type Config struct {
+	BaseURL        string
+	Model          string // "" means: the one model the server lists
+	APIKey         string
+	Timeout        time.Duration // per attempt; for a stream, the longest silence
+	ConnectTimeout time.Duration
+	Retries        int           // further attempts after the first
+	Backoff        time.Duration // first backoff step (default 500ms)
+	Temperature    float64       // sent even when 0
+	ContextLength  int           // tokens the model's window holds
+	CacheDir       string        // "" disables the cache
+	// OnRetry, if set, hears about every retry (for logging).
+	OnRetry func(attempt int, wait time.Duration, why string)
+	// OnFallback, if set, hears when the structured-output ladder steps down.
+	OnFallback func(from, to string, why string)
+}
+
+// Message is one chat message.
+type Message struct {
+	Role    string `json:"role"`
+	Content string `json:"content"`
+}
+
+// System, User and Assistant make messages.
+func System(s string) Message    { return Message{Role: "system", Content: s} }
+func User(s string) Message      { return Message{Role: "user", Content: s} }
+func Assistant(s string) Message { return Message{Role: "assistant", Content: s} }
+
+// Request is one chat completion.
+type Request struct {
+	Messages  []Message
+	MaxTokens int // 0: the server's default
+}
+
+// Client talks to one endpoint. It is safe for concurrent use.
+type Client struct {
+	cfg   Config
+	oa    *openai.Client
+	tr    *transport
+	cache *Cache
+
+	modelOnce sync.Once
+	model     string
+	modelErr  error
+
+	rung atomic.Int32 // structured-output ladder: the lowest rung the server needs
+}
+
+// New returns a client for cfg.
+func New(cfg Config) *Client {
+	if cfg.BaseURL == "" {
+		cfg.BaseURL = DefaultBaseURL
+	}
+	cfg.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = 10 * time.Minute
+	}
+	if cfg.ConnectTimeout <= 0 {
+		cfg.ConnectTimeout = 10 * time.Second
+	}
+	if cfg.ContextLength <= 0 {
+		cfg.ContextLength = 4096
+	}
+	tr := newTransport(cfg)
+	tr.onRetry = cfg.OnRetry
+	oc := openai.DefaultConfig(cfg.APIKey)
+	oc.BaseURL = cfg.BaseURL
+	oc.HTTPClient = tr
+	c := &Client{cfg: cfg, oa: openai.NewClientWithConfig(oc), tr: tr}
+	if cfg.CacheDir != "" {
+		c.cache = &Cache{Dir: cfg.CacheDir}
+	}
+	return c
+}
+
+// BaseURL returns the endpoint's base URL.
+func (c *Client) BaseURL() string { return c.cfg.BaseURL }
+
+// ContextLength returns the context window, in tokens.
+func (c *Client) ContextLength() int { return c.cfg.ContextLength }
+
+// Model returns the model to use: the configured one, or the only model the
+// server lists.
+func (c *Client) Model(ctx context.Context) (string, error) {
+	if c.cfg.Model != "" {
+		return c.cfg.Model, nil
+	}
+	c.modelOnce.Do(func() {
+		ids, err := c.Models(ctx)
+		switch {
+		case err != nil:
+			c.modelErr = err
+		case len(ids) == 1:
+			c.model = ids[0]
+		case len(ids) == 0:
+			c.modelErr = fail(codeConfig, "load or pull a model on the server (Ollama: ollama pull llama3.2), then retry", fmt.Sprintf("no model given and %s serves none", c.cfg.BaseURL))
+		default:
+			c.modelErr = fail(codeConfig, "choose one with --model or SHELF_MODEL: "+strings.Join(ids, ", "), fmt.Sprintf("no model given and %s serves %d", c.cfg.BaseURL, len(ids)))
+		}
+	})
+	return c.model, c.modelErr
+}
+
+// Models lists the models the server serves.
+func (c *Client) Models(ctx context.Context) ([]string, error) {
+	list, err := c.oa.ListModels(ctx)
+	if err != nil {
+		return nil, c.explain(ctx, err, "list models")
+	}
+	ids := make([]string, 0, len(list.Models))
+	for _, m := range list.Models {
+		ids = append(ids, m.ID)
+	}
+	return ids, nil
+}
+
+func (c *Client) chatRequest(ctx context.Context, req Request) (openai.ChatCompletionRequest, error) {
+	model, err := c.Model(ctx)
+	if err != nil {
+		return openai.ChatCompletionRequest{}, err
+	}
+	msgs := make([]openai.ChatCompletionMessage, len(req.Messages))
+	for i, m := range req.Messages {
+		msgs[i] = openai.ChatCompletionMessage{Role: m.Role, Content: m.Content}
+	}
+	return openai.ChatCompletionRequest{Model: model, Messages: msgs, MaxTokens: req.MaxTokens}, nil
+}
+
+// Complete returns the model's answer to a chat.
+func (c *Client) Complete(ctx context.Context, req Request) (string, error) {
+	oreq, err := c.chatRequest(ctx, req)
+	if err != nil {
+		return "", err
+	}
+	return c.complete(ctx, oreq)
+}
+
+func (c *Client) complete(ctx context.Context, oreq openai.ChatCompletionRequest) (string, error) {
+	key := c.cacheKey(oreq)
+	if s, ok := c.cache.get(key); ok {
+		return s, nil
+	}
+	resp, err := c.oa.CreateChatCompletion(ctx, oreq)
+	if err != nil {
+		return "", c.explain(ctx, err, "chat")
+	}
+	if len(resp.Choices) == 0 {
+		return "", fail(codeTemp, "", c.cfg.BaseURL+" answered with no choices")
+	}
+	content := stripThink(resp.Choices[0].Message.Content)
+	if resp.Choices[0].FinishReason == openai.FinishReasonLength {
+		return "", fail(codeFail, "raise --context-length if the model's window allows, or ask for a shorter answer",
+			fmt.Sprintf("the answer was cut off at the token limit (%d tokens)", oreq.MaxTokens))
+	}
+	c.cache.put(key, content)
+	return content, nil
+}
+
+// Stream sends the chat and calls onText with each piece of the answer as
+// it arrives. It returns the whole answer. An answer from the cache arrives
+// as one piece.
+func (c *Client) Stream(ctx context.Context, req Request, onText func(string) error) (string, error) {
+	oreq, err := c.chatRequest(ctx, req)
+	if err != nil {
+		return "", err
+	}
+	key := c.cacheKey(oreq)
+	if s, ok := c.cache.get(key); ok {
+		return s, onText(s)
+	}
+	oreq.Stream = true
+	st, err := c.oa.CreateChatCompletionStream(ctx, oreq)
+	if err != nil {
+		return "", c.explain(ctx, err, "chat")
+	}
+	defer st.Close()
+	var all strings.Builder
+	think := &thinkFilter{}
+	finished := false
+	for {
+		chunk, err := st.Recv()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return all.String(), c.explain(ctx, err, "chat stream")
+		}
+		for _, ch := range chunk.Choices {
+			if ch.FinishReason != "" {
+				finished = true
+			}
+			text := think.feed(ch.Delta.Content)
+			if text == "" {
+				continue
+			}
+			all.WriteString(text)
+			if err := onText(text); err != nil {
+				return all.String(), err
+			}
+		}
+	}
+	if !finished {
+		return all.String(), fail(codeTemp, "", c.cfg.BaseURL+": the answer stream broke off before its end")
+	}
+	c.cache.put(key, all.String())
+	return all.String(), nil
+}
+
+// Embed returns one vector per input text.
+func (c *Client) Embed(ctx context.Context, model string, texts []string) ([][]float32, error) {
+	resp, err := c.oa.CreateEmbeddings(ctx, openai.EmbeddingRequestStrings{Input: texts, Model: openai.EmbeddingModel(model)})
+	if err != nil {
+		return nil, c.explain(ctx, err, "embeddings")
+	}
+	out := make([][]float32, len(texts))
+	for _, d := range resp.Data {
+		if d.Index < 0 || d.Index >= len(out) {
+			return nil, fail(codeFail, "", fmt.Sprintf("embedding index %d out of range", d.Index))
+		}
+		out[d.Index] = d.Embedding
+	}
+	for i, v := range out {
+		if v == nil {
+			return nil, fail(codeFail, "", fmt.Sprintf("no embedding for input %d", i))
+		}
+	}
+	return out, nil
+}
+
+// cacheKey addresses an answer by everything that determines it.
+func (c *Client) cacheKey(oreq openai.ChatCompletionRequest) string {
+	if c.cache == nil {
+		return ""
+	}
+	oreq.Stream = false
+	b, _ := json.Marshal(struct {
+		V       int                          `json:"v"`
+		BaseURL string                       `json:"base_url"`
+		Temp    float64                      `json:"temperature"`
+		Req     openai.ChatCompletionRequest `json:"request"`
+	}{1, c.cfg.BaseURL, c.cfg.Temperature, oreq})
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
+}

@@ -1,0 +1,145 @@
+package llm
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	openai "github.com/sashabaranov/go-openai"
+	"github.com/shelfai/shelf/lib/sysexits"
+)
+
+// The rungs of the structured-output ladder, from the strongest guarantee
+// down: a JSON schema the server enforces, JSON mode with the schema in the
+// prompt, and the schema in the prompt alone.
+const (
+	rungSchema = iota
+	rungObject
+	rungPrompt
+)
+
+var rungNames = []string{"json_schema", "json_object", "schema in the prompt"}
+
+// Rung names the structured-output method the client uses now.
+func (c *Client) Rung() string { return rungNames[c.rung.Load()] }
+
+// Structured asks for an answer that matches schema and decodes it into
+// out. It climbs down the ladder when the server refuses or ignores a
+// response_format (and remembers that for the rest of the run), extracts the
+// JSON from fences and chatter, validates it, and gives the model one round
+// to repair an invalid answer. It never guesses: an answer that stays
+// invalid is an error.
+func (c *Client) Structured(ctx context.Context, req Request, name string, schema *Schema, out any) error {
+	base, err := c.chatRequest(ctx, req)
+	if err != nil {
+		return err
+	}
+	schemaJSON, err := json.Marshal(schema)
+	if err != nil {
+		return err
+	}
+	for {
+		rung := int(c.rung.Load())
+		oreq := withFormat(base, rung, name, schema, schemaJSON)
+		answer, err := c.complete(ctx, oreq)
+		if err != nil {
+			if rung < rungPrompt && refusedFormat(err) {
+				c.stepDown(rung, err.Error())
+				continue
+			}
+			return err
+		}
+		v, perr := extractJSON(answer)
+		if perr != nil && rung < rungPrompt {
+			// The server ignored response_format: ask with the schema in
+			// the prompt.
+			c.stepDown(rung, "the answer was not JSON")
+			continue
+		}
+		verr := perr
+		if verr == nil {
+			verr = schema.Validate(v)
+		}
+		if verr == nil {
+			return decodeInto(v, out)
+		}
+		// One repair round.
+		repair := oreq
+		repair.Messages = append(append([]openai.ChatCompletionMessage{}, oreq.Messages...),
+			openai.ChatCompletionMessage{Role: "assistant", Content: answer},
+			openai.ChatCompletionMessage{Role: "user", Content: fmt.Sprintf(
+				"That answer is not valid: %s. Reply with only the corrected JSON object, matching this JSON Schema:\n```json\n%s\n```", verr, schemaJSON)})
+		answer2, err := c.complete(ctx, repair)
+		if err != nil {
+			return err
+		}
+		v2, perr2 := extractJSON(answer2)
+		verr2 := perr2
+		if verr2 == nil {
+			verr2 = schema.Validate(v2)
+		}
+		if verr2 == nil {
+			return decodeInto(v2, out)
+		}
+		return &sysexits.Error{Code: codeFail, Err: fmt.Errorf("the model's answer does not match the %s schema, even after a repair round: %v", name, verr2),
+			Hint: "a larger or instruction-tuned model answers structured requests more reliably"}
+	}
+}
+
+func (c *Client) stepDown(from int, why string) {
+	if c.rung.CompareAndSwap(int32(from), int32(from+1)) && c.cfg.OnFallback != nil {
+		c.cfg.OnFallback(rungNames[from], rungNames[from+1], why)
+	}
+}
+
+func withFormat(base openai.ChatCompletionRequest, rung int, name string, schema *Schema, schemaJSON []byte) openai.ChatCompletionRequest {
+	req := base
+	req.Messages = append([]openai.ChatCompletionMessage{}, base.Messages...)
+	switch rung {
+	case rungSchema:
+		req.ResponseFormat = &openai.ChatCompletionResponseFormat{
+			Type:       openai.ChatCompletionResponseFormatTypeJSONSchema,
+			JSONSchema: &openai.ChatCompletionResponseFormatJSONSchema{Name: name, Schema: schema, Strict: true},
+		}
+		return req
+	case rungObject:
+		req.ResponseFormat = &openai.ChatCompletionResponseFormat{Type: openai.ChatCompletionResponseFormatTypeJSONObject}
+	}
+	instr := fmt.Sprintf("Answer with only a JSON object and no other text. It must match this JSON Schema:\n```json\n%s\n```", schemaJSON)
+	if len(req.Messages) > 0 && req.Messages[0].Role == "system" {
+		req.Messages[0].Content += "\n\n" + instr
+	} else {
+		req.Messages = append([]openai.ChatCompletionMessage{{Role: "system", Content: instr}}, req.Messages...)
+	}
+	return req
+}
+
+// refusedFormat reports whether the server refused the request because of
+// its response_format.
+func refusedFormat(err error) bool {
+	switch StatusCode(err) {
+	case 400, 422, 501:
+	default:
+		return false
+	}
+	var se *serverError
+	msg := strings.ToLower(err.Error())
+	if errors.As(err, &se) {
+		msg = strings.ToLower(se.raw)
+	}
+	for _, w := range []string{"response_format", "json_schema", "json_object", "schema", "grammar", "format"} {
+		if strings.Contains(msg, w) {
+			return true
+		}
+	}
+	return false
+}
+
+func decodeInto(v any, out any) error {
+	if err := json.Unmarshal(reencode(v), out); err != nil {
+		return fmt.Errorf("decode the model's answer: %w", err)
+	}
+	return nil
+}

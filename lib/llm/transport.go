@@ -1,0 +1,244 @@
+package llm
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/tidwall/gjson"
+	"github.com/tidwall/sjson"
+)
+
+// transport is the HTTP layer under go-openai: it sends the temperature
+// that go-openai would drop when it is zero, bounds each attempt in time,
+// retries 429, 5xx and connection errors with exponential backoff and jitter
+// (honouring Retry-After), and, once the endpoint has proved unreachable,
+// fails every later request at once instead of retrying each.
+type transport struct {
+	client      *http.Client
+	timeout     time.Duration
+	retries     int
+	temperature float64
+	backoff     time.Duration // first backoff step
+	maxWait     time.Duration // longest single wait
+	onRetry     func(attempt int, wait time.Duration, why string)
+
+	mu   sync.Mutex
+	down error
+	// ok is set once any request got an HTTP answer.
+	ok atomic.Bool
+}
+
+func newTransport(cfg Config) *transport {
+	dialer := &net.Dialer{Timeout: cfg.ConnectTimeout, KeepAlive: 30 * time.Second}
+	tr := &http.Transport{
+		Proxy:                 http.ProxyFromEnvironment,
+		DialContext:           dialer.DialContext,
+		MaxIdleConnsPerHost:   64,
+		IdleConnTimeout:       90 * time.Second,
+		TLSHandshakeTimeout:   cfg.ConnectTimeout,
+		ExpectContinueTimeout: time.Second,
+	}
+	t := &transport{
+		client:      &http.Client{Transport: tr},
+		timeout:     cfg.Timeout,
+		retries:     cfg.Retries,
+		temperature: cfg.Temperature,
+		backoff:     cfg.Backoff,
+		maxWait:     2 * time.Minute,
+	}
+	if t.backoff <= 0 {
+		t.backoff = 500 * time.Millisecond
+	}
+	return t
+}
+
+// unreachable is the error of an endpoint that could not be connected to.
+type unreachable struct{ err error }
+
+func (u *unreachable) Error() string { return u.err.Error() }
+func (u *unreachable) Unwrap() error { return u.err }
+
+// timeoutError is an attempt that got no (complete) answer in time.
+type timeoutError struct{ d time.Duration }
+
+func (e *timeoutError) Error() string { return fmt.Sprintf("no answer within %s", e.d) }
+
+func (t *transport) Do(req *http.Request) (*http.Response, error) {
+	var body []byte
+	if req.Body != nil {
+		var err error
+		body, err = io.ReadAll(req.Body)
+		req.Body.Close()
+		if err != nil {
+			return nil, err
+		}
+	}
+	if req.Method == http.MethodPost && strings.HasSuffix(req.URL.Path, "/chat/completions") {
+		// go-openai omits a zero temperature; a deterministic run must send it.
+		if b, err := sjson.SetBytes(body, "temperature", t.temperature); err == nil {
+			body = b
+		}
+	}
+	stream := gjson.GetBytes(body, "stream").Bool()
+	for attempt := 0; ; attempt++ {
+		t.mu.Lock()
+		down := t.down
+		t.mu.Unlock()
+		if down != nil {
+			return nil, down
+		}
+		resp, err := t.attempt(req, body, stream)
+		if err == nil && !retryableStatus(resp.StatusCode) {
+			t.ok.Store(true)
+			return resp, nil
+		}
+		if req.Context().Err() != nil {
+			if resp != nil {
+				resp.Body.Close()
+			}
+			return nil, req.Context().Err()
+		}
+		var why string
+		var wait time.Duration
+		if err != nil {
+			why = err.Error()
+		} else {
+			t.ok.Store(true)
+			why = resp.Status
+			wait = retryAfter(resp.Header.Get("Retry-After"))
+		}
+		if attempt >= t.retries {
+			if err != nil {
+				if isConnError(err) && !t.ok.Load() {
+					u := &unreachable{err}
+					t.mu.Lock()
+					t.down = u
+					t.mu.Unlock()
+					return nil, u
+				}
+				return nil, err
+			}
+			return resp, nil // go-openai turns the status into an APIError
+		}
+		if resp != nil {
+			resp.Body.Close()
+		}
+		if wait <= 0 {
+			// exponential backoff with full jitter
+			ceil := t.backoff << attempt
+			wait = ceil/2 + time.Duration(rand.Int64N(int64(ceil/2)+1))
+		}
+		wait = min(wait, t.maxWait)
+		if t.onRetry != nil {
+			t.onRetry(attempt+1, wait, why)
+		}
+		select {
+		case <-time.After(wait):
+		case <-req.Context().Done():
+			return nil, req.Context().Err()
+		}
+	}
+}
+
+// attempt sends the request once. A non-streaming answer is read whole
+// within the timeout; a stream must start within the timeout and then never
+// fall silent for longer.
+func (t *transport) attempt(req *http.Request, body []byte, stream bool) (*http.Response, error) {
+	ctx, cancel := context.WithCancel(req.Context())
+	var fired atomic.Bool
+	timer := time.AfterFunc(t.timeout, func() { fired.Store(true); cancel() })
+	r := req.Clone(ctx)
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	r.ContentLength = int64(len(body))
+	r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
+	resp, err := t.client.Do(r)
+	if err != nil {
+		timer.Stop()
+		cancel()
+		if fired.Load() {
+			return nil, &timeoutError{t.timeout}
+		}
+		return nil, err
+	}
+	if stream && resp.StatusCode == http.StatusOK {
+		resp.Body = &idleBody{rc: resp.Body, timer: timer, d: t.timeout, fired: &fired, cancel: cancel}
+		return resp, nil
+	}
+	data, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	timer.Stop()
+	cancel()
+	if err != nil {
+		if fired.Load() {
+			return nil, &timeoutError{t.timeout}
+		}
+		return nil, fmt.Errorf("reading the answer: %w", err)
+	}
+	resp.Body = io.NopCloser(bytes.NewReader(data))
+	return resp, nil
+}
+
+// idleBody cancels a stream that stays silent for longer than d.
+type idleBody struct {
+	rc     io.ReadCloser
+	timer  *time.Timer
+	d      time.Duration
+	fired  *atomic.Bool
+	cancel context.CancelFunc
+}
+
+func (b *idleBody) Read(p []byte) (int, error) {
+	n, err := b.rc.Read(p)
+	b.timer.Reset(b.d)
+	if err != nil && !errors.Is(err, io.EOF) && b.fired.Load() {
+		err = &timeoutError{b.d}
+	}
+	return n, err
+}
+
+func (b *idleBody) Close() error {
+	b.timer.Stop()
+	b.cancel()
+	return b.rc.Close()
+}
+
+func retryableStatus(code int) bool {
+	return code == http.StatusTooManyRequests || code == http.StatusRequestTimeout ||
+		(code >= 500 && code != http.StatusNotImplemented && code != http.StatusHTTPVersionNotSupported)
+}
+
+// retryAfter parses a Retry-After header: seconds or an HTTP date.
+func retryAfter(v string) time.Duration {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0
+	}
+	if s, err := strconv.ParseFloat(v, 64); err == nil && s >= 0 {
+		return time.Duration(s * float64(time.Second))
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		return max(time.Until(t), 0)
+	}
+	return 0
+}
+
+// isConnError reports whether err means no connection could be made.
+func isConnError(err error) bool {
+	var op *net.OpError
+	if errors.As(err, &op) && op.Op == "dial" {
+		return true
+	}
+	var dns *net.DNSError
+	return errors.As(err, &dns)
+}

@@ -1,0 +1,69 @@
+// Package prompt provides the prompt templates of the shelf tools: each
+// tool's built-in text/template, which the person can replace with
+// $XDG_CONFIG_HOME/shelf/prompts/<tool>.tmpl or --prompt FILE, and a hash
+// of the template in use for the records' provenance.
+package prompt
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"text/template"
+
+	"github.com/shelfai/shelf/lib/config"
+	"github.com/shelfai/shelf/lib/sysexits"
+)
+
+// Prompt is a loaded template.
+type Prompt struct {
+	t *template.Template
+	// Hash identifies the template's text (12 hex digits of its SHA-256).
+	Hash string
+	// Origin is "built-in" or the file it came from.
+	Origin string
+	// Text is the template's source.
+	Text string
+}
+
+// Load returns the template for tool: file when given, else the person's
+// override in the configuration directory when it exists, else builtin.
+func Load(tool, file, builtin string) (*Prompt, error) {
+	text, origin := builtin, "built-in"
+	explicit := file != ""
+	if !explicit {
+		file = filepath.Join(config.ConfigDir(), "prompts", tool+".tmpl")
+	}
+	b, err := os.ReadFile(file)
+	switch {
+	case err == nil:
+		text, origin = string(b), file
+	case explicit || !errors.Is(err, fs.ErrNotExist):
+		return nil, sysexits.New(sysexits.Config, fmt.Errorf("prompt: %w", err), "")
+	}
+	t, err := template.New(tool).Option("missingkey=error").Funcs(template.FuncMap{
+		"trim": strings.TrimSpace,
+	}).Parse(text)
+	if err != nil {
+		return nil, sysexits.New(sysexits.Config, fmt.Errorf("prompt %s: %w", origin, err),
+			fmt.Sprintf("'%s --print-prompt' shows the built-in template to start from", tool))
+	}
+	sum := sha256.Sum256([]byte(text))
+	return &Prompt{t: t, Hash: hex.EncodeToString(sum[:6]), Origin: origin, Text: text}, nil
+}
+
+// Has reports whether the template defines name.
+func (p *Prompt) Has(name string) bool { return p.t.Lookup(name) != nil }
+
+// Render executes the named template.
+func (p *Prompt) Render(name string, data any) (string, error) {
+	var b strings.Builder
+	if err := p.t.ExecuteTemplate(&b, name, data); err != nil {
+		return "", sysexits.New(sysexits.Config, fmt.Errorf("prompt %s: %w", p.Origin, err), "")
+	}
+	return strings.TrimSpace(b.String()), nil
+}

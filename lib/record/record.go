@@ -1,0 +1,143 @@
+// Package record provides the unit that flows through a shelf pipeline: one
+// JSON object, kept as the exact bytes it arrived as, and patched in place
+// so that every field a tool does not own passes through byte for byte
+// (same keys, same order, same escaping).
+package record
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+
+	"github.com/tidwall/gjson"
+	"github.com/tidwall/sjson"
+)
+
+// Record is one JSON object of the stream.
+type Record struct {
+	// JSON holds the object's bytes, without the line end.
+	JSON []byte
+	// Line is the line number in the input it came from (1-based); 0 when
+	// the record was made rather than read.
+	Line int
+	// Invalid marks a record made from a line that was not a JSON object:
+	// it carries the line in "raw" and an entry in "errors", and tools pass
+	// it on without working on it.
+	Invalid bool
+	// Meta carries a tool's private result with the record through a
+	// pipeline; it is never written.
+	Meta any
+}
+
+// New returns a record for the given object bytes.
+func New(obj []byte) *Record { return &Record{JSON: obj} }
+
+// Clone returns a deep copy, for work that may fail half way.
+func (r *Record) Clone() *Record {
+	c := *r
+	c.JSON = bytes.Clone(r.JSON)
+	return &c
+}
+
+// Get reads a field with a gjson path.
+func (r *Record) Get(path string) gjson.Result { return gjson.GetBytes(r.JSON, path) }
+
+// Has reports whether the field exists.
+func (r *Record) Has(path string) bool { return r.Get(path).Exists() }
+
+// Set writes a value at path (an sjson path), replacing any value there
+// and leaving every other byte of the record as it was. Strings are written
+// without HTML escaping.
+func (r *Record) Set(path string, v any) error {
+	raw, err := Marshal(v)
+	if err != nil {
+		return fmt.Errorf("set %s: %w", path, err)
+	}
+	return r.SetRaw(path, raw)
+}
+
+// SetRaw writes raw JSON at path.
+func (r *Record) SetRaw(path string, raw []byte) error {
+	out, err := sjson.SetRawBytes(r.JSON, path, raw)
+	if err != nil {
+		return fmt.Errorf("set %s: %w", path, err)
+	}
+	r.JSON = out
+	return nil
+}
+
+// Error is one entry of a record's "errors" array.
+type Error struct {
+	Tool    string `json:"tool"`
+	Message string `json:"message"`
+}
+
+// Provenance says which model and prompt derived a field, and when.
+type Provenance struct {
+	Tool   string `json:"tool"`
+	Model  string `json:"model"`
+	Prompt string `json:"prompt"` // hash of the prompt template
+	At     string `json:"at"`     // RFC 3339
+}
+
+// AppendError appends {"tool", "message"} to the record's "errors" array,
+// creating it when absent. Existing entries are kept. If "errors" holds
+// something other than an array, that value is kept inside the new array so
+// nothing is lost.
+func (r *Record) AppendError(tool, message string) {
+	entry, _ := Marshal(Error{Tool: tool, Message: message})
+	cur := r.Get("errors")
+	if cur.Exists() && !cur.IsArray() {
+		arr := append([]byte("["), cur.Raw...)
+		arr = append(arr, ',')
+		arr = append(arr, entry...)
+		arr = append(arr, ']')
+		if err := r.SetRaw("errors", arr); err == nil {
+			return
+		}
+	}
+	if err := r.SetRaw("errors.-1", entry); err != nil {
+		// The object itself is broken; this cannot happen for records
+		// that passed validation, but never lose the message.
+		r.JSON = invalidRecord(r.JSON, tool, message)
+	}
+}
+
+// Errors returns the record's error entries.
+func (r *Record) Errors() []Error {
+	var out []Error
+	for _, e := range r.Get("errors").Array() {
+		out = append(out, Error{Tool: e.Get("tool").String(), Message: e.Get("message").String()})
+	}
+	return out
+}
+
+// Marshal encodes v as compact JSON without HTML escaping (so "<" and "&"
+// stay as they are, like the rest of the record).
+func Marshal(v any) ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimRight(b.Bytes(), "\n"), nil
+}
+
+// Invalid makes the record that stands for an input line that is not a JSON
+// object: {"raw": "<the line>", "errors": [{"tool", "message"}]}.
+func Invalid(line []byte, lineNo int, tool, message string) *Record {
+	return &Record{JSON: invalidRecord(line, tool, message), Line: lineNo, Invalid: true}
+}
+
+func invalidRecord(line []byte, tool, message string) []byte {
+	raw, _ := Marshal(string(line))
+	entry, _ := Marshal([]Error{{Tool: tool, Message: message}})
+	b := make([]byte, 0, len(raw)+len(entry)+24)
+	b = append(b, `{"raw":`...)
+	b = append(b, raw...)
+	b = append(b, `,"errors":`...)
+	b = append(b, entry...)
+	b = append(b, '}')
+	return b
+}

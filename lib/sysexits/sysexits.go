@@ -1,0 +1,116 @@
+// Package sysexits provides the exit statuses of sysexits.h and an error
+// type that carries one, with an optional hint that tells the user what to
+// type next.
+//
+// Libraries return these errors; only the edge of a program (lib/tool)
+// turns them into an exit status and prints them, once.
+package sysexits
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Exit statuses used by the shelf tools (see the record contract).
+const (
+	OK          = 0
+	Failure     = 1  // anything else
+	Usage       = 64 // command-line usage error
+	DataErr     = 65 // some input lines were not JSON
+	NoInput     = 66 // an input file could not be opened
+	Unavailable = 69 // the endpoint could not be reached at all
+	Software    = 70 // internal error
+	CantCreate  = 73 // cannot write the vault or store
+	IOErr       = 74 // input/output error
+	TempFail    = 75 // temporary failure: retry later
+	Config      = 78 // bad configuration
+	Interrupted = 130
+	Terminated  = 143
+)
+
+// Error is an error with an exit status and an optional hint.
+type Error struct {
+	Code int
+	Err  error
+	Hint string
+}
+
+func (e *Error) Error() string { return e.Err.Error() }
+func (e *Error) Unwrap() error { return e.Err }
+
+// ExitCode makes Error an urfave/cli ExitCoder.
+func (e *Error) ExitCode() int { return e.Code }
+
+// New wraps err with an exit status and a hint (which may be empty).
+func New(code int, err error, hint string) error {
+	if err == nil {
+		return nil
+	}
+	return &Error{Code: code, Err: err, Hint: hint}
+}
+
+// Errorf formats an error that carries code and hint.
+func Errorf(code int, hint, format string, args ...any) error {
+	return &Error{Code: code, Err: fmt.Errorf(format, args...), Hint: hint}
+}
+
+// Code returns the exit status carried by err: the outermost Error's code,
+// 0 for nil, and Failure for an error that carries none.
+func Code(err error) int {
+	if err == nil {
+		return OK
+	}
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	var c interface{ ExitCode() int }
+	if errors.As(err, &c) {
+		return c.ExitCode()
+	}
+	return Failure
+}
+
+// Hint returns the first hint found in err's chain, or "".
+func Hint(err error) string {
+	for err != nil {
+		if e, ok := err.(*Error); ok && e.Hint != "" {
+			return e.Hint
+		}
+		err = errors.Unwrap(err)
+	}
+	return ""
+}
+
+// Worst picks the exit status that tells the most when a run had several
+// kinds of trouble: configuration before an unreachable endpoint, before a
+// permanent failure, before a temporary one, before bad input lines.
+func Worst(codes ...int) int {
+	rank := func(c int) int {
+		switch c {
+		case OK:
+			return 0
+		case DataErr:
+			return 1
+		case TempFail:
+			return 2
+		case Unavailable:
+			return 4
+		case CantCreate:
+			return 5
+		case Config:
+			return 6
+		case Interrupted, Terminated:
+			return 7
+		default:
+			return 3
+		}
+	}
+	best := OK
+	for _, c := range codes {
+		if rank(c) > rank(best) {
+			best = c
+		}
+	}
+	return best
+}

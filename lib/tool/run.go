@@ -1,0 +1,133 @@
+package tool
+
+import (
+	"errors"
+	"fmt"
+	"path/filepath"
+	"time"
+
+	"github.com/shelfai/shelf/lib/config"
+	"github.com/shelfai/shelf/lib/jsonl"
+	"github.com/shelfai/shelf/lib/llm"
+	"github.com/shelfai/shelf/lib/logging"
+	"github.com/shelfai/shelf/lib/pipeline"
+	"github.com/shelfai/shelf/lib/record"
+	"github.com/shelfai/shelf/lib/sysexits"
+	"github.com/urfave/cli/v2"
+)
+
+// Client makes the model client from the model flags.
+func (e *Env) Client(c *cli.Context) (*llm.Client, error) {
+	if n := c.Int("context-length"); n < 256 {
+		return nil, sysexits.Errorf(sysexits.Usage, "most models hold 2048 tokens or more; Ollama's default is 4096", "--context-length %d is too small to hold a prompt", n)
+	}
+	if n := c.Int("retries"); n < 0 {
+		return nil, sysexits.Errorf(sysexits.Usage, "", "--retries must be 0 or more, not %d", n)
+	}
+	if c.Duration("timeout") <= 0 {
+		return nil, sysexits.Errorf(sysexits.Usage, "", "--timeout must be positive")
+	}
+	cfg := llm.Config{
+		BaseURL:       c.String("base-url"),
+		Model:         c.String("model"),
+		APIKey:        c.String("api-key"),
+		Timeout:       c.Duration("timeout"),
+		Retries:       c.Int("retries"),
+		Temperature:   c.Float64("temperature"),
+		ContextLength: c.Int("context-length"),
+		OnRetry: func(attempt int, wait time.Duration, why string) {
+			e.Log.Warn("retrying", "attempt", attempt, "in", wait.Round(time.Millisecond), "after", why)
+		},
+		OnFallback: func(from, to, why string) {
+			e.Log.Info("structured output: the server needs a simpler method", "from", from, "to", to, "because", why)
+		},
+	}
+	if !c.Bool("no-cache") {
+		cfg.CacheDir = filepath.Join(config.CacheDir(), "llm")
+	}
+	return llm.New(cfg), nil
+}
+
+// Run reads the records of the command's file operands (or stdin), works on
+// each with fn, and writes them with sink (JSON Lines on stdout when nil).
+// It returns an error carrying the exit status that the run calls for.
+func (e *Env) Run(c *cli.Context, fn pipeline.Func, sink pipeline.Sink) error {
+	return e.RunFrom(c, e.Inputs(c), fn, sink)
+}
+
+// Inputs returns the reader of the command's file operands (or stdin),
+// warning when stdin is a terminal.
+func (e *Env) Inputs(c *cli.Context) *jsonl.Inputs {
+	names := c.Args().Slice()
+	readsStdin := len(names) == 0
+	for _, n := range names {
+		if n == "-" {
+			readsStdin = true
+		}
+	}
+	if readsStdin && logging.IsTerminal(e.Stdin) {
+		e.Log.Warn("reading records from the terminal; end with Ctrl-D, or pipe or redirect input")
+	}
+	return jsonl.NewInputs(names, e.Stdin, e.Name)
+}
+
+// RunFrom is Run with the records from src.
+func (e *Env) RunFrom(c *cli.Context, src pipeline.Source, fn pipeline.Func, sink pipeline.Sink) error {
+	if sink == nil {
+		sink = jsonl.NewWriter(e.Stdout)
+	}
+	progress := logging.NewProgress(e.Stderr, e.Name)
+	logged := 0
+	var firstErr error
+	opt := pipeline.Options{
+		Tool:   e.Name,
+		Jobs:   c.Int("jobs"),
+		Strict: c.Bool("strict"),
+		Failed: func(rec *record.Record, err error) {
+			logged++
+			if firstErr == nil {
+				firstErr = err
+			}
+			where := fmt.Sprintf("record %d", rec.Line)
+			switch {
+			case logged <= 5:
+				e.Log.Warn(err.Error(), "input", where)
+			case logged == 6:
+				e.Log.Warn("more records failed; each carries its error in its errors field")
+			default:
+				e.Log.Debug(err.Error(), "input", where)
+			}
+		},
+		Progress: func(s pipeline.Stats) {
+			progress.Update("%d records, %d failed", s.Written, s.Failed)
+		},
+	}
+	if opt.Jobs < 1 {
+		return sysexits.Errorf(sysexits.Usage, "", "--jobs must be 1 or more, not %d", opt.Jobs)
+	}
+	stats, err := pipeline.Run(c.Context, src, sink, opt, fn)
+	progress.Done()
+	if err != nil {
+		return err
+	}
+	e.Log.Debug("done", "records", stats.Written, "failed", stats.Failed, "invalid", stats.Invalid)
+	code := stats.ExitCode()
+	if code == 0 {
+		return nil
+	}
+	if stats.Failed > 0 {
+		hint := sysexits.Hint(firstErr)
+		if hint == "" {
+			hint = "each failed record carries the reason in its errors field"
+		}
+		msg := fmt.Sprintf("%d of %d records failed (the first: %v)", stats.Failed, stats.Read, firstErr)
+		if stats.Invalid > 0 {
+			msg += fmt.Sprintf("; %d input lines were not JSON objects", stats.Invalid)
+		}
+		return &sysexits.Error{Code: code, Err: errors.New(msg), Hint: hint}
+	}
+	switch {
+	default:
+		return sysexits.Errorf(code, "they were passed on as {\"raw\": ..., \"errors\": [...]} records", "%d input lines were not JSON objects", stats.Invalid)
+	}
+}

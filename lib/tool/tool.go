@@ -1,0 +1,213 @@
+// Package tool provides what every shelf command shares: the urfave/cli
+// app with the common flags, configuration (flags beat environment beat
+// file beat defaults), the stderr logger, signal handling, the model
+// client, running records through the pipeline, and printing an error once
+// as "tool: error: ..." with a "tool: hint: ..." line and the right exit
+// status.
+package tool
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"runtime/debug"
+	"slices"
+	"syscall"
+
+	"github.com/charmbracelet/log"
+	"github.com/shelfai/shelf/lib/config"
+	"github.com/shelfai/shelf/lib/logging"
+	"github.com/shelfai/shelf/lib/pipeline"
+	"github.com/shelfai/shelf/lib/sysexits"
+	"github.com/urfave/cli/v2"
+)
+
+// version is set at build time with -ldflags "-X github.com/shelfai/shelf/lib/tool.version=...".
+var version string
+
+// Version returns the build's version.
+func Version() string {
+	if version != "" {
+		return version
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		if v := bi.Main.Version; v != "" && v != "(devel)" {
+			return v
+		}
+		for _, s := range bi.Settings {
+			if s.Key == "vcs.revision" && len(s.Value) >= 12 {
+				return "devel-" + s.Value[:12]
+			}
+		}
+	}
+	return "devel"
+}
+
+// Spec describes one tool.
+type Spec struct {
+	Name        string
+	Usage       string
+	UsageText   string
+	Description string
+	Flags       []cli.Flag
+	UsesModel   bool // add the model flags
+	Action      func(c *cli.Context, env *Env) error
+}
+
+// Env is what a tool's action works with: its streams, logger and
+// configuration.
+type Env struct {
+	Name   string
+	Stdin  io.Reader
+	Stdout io.Writer
+	Stderr io.Writer
+	Log    *log.Logger
+	Config *config.File
+	format string
+}
+
+func init() {
+	// -v is --verbose in shelf, so --version gets no short alias.
+	cli.VersionFlag = &cli.BoolFlag{Name: "version", Usage: "print the version and exit", DisableDefaultText: true}
+}
+
+// NewApp builds the cli app of a tool around env.
+func NewApp(spec Spec, env *Env) *cli.App {
+	env.Name = spec.Name
+	flags := slices.Clone(spec.Flags)
+	if spec.UsesModel {
+		flags = append(flags, modelFlags()...)
+	}
+	flags = append(flags, commonFlags()...)
+	app := &cli.App{
+		Name:                   spec.Name,
+		Usage:                  spec.Usage,
+		UsageText:              spec.UsageText,
+		Description:            spec.Description,
+		Version:                Version(),
+		Flags:                  flags,
+		HideHelpCommand:        true,
+		UseShortOptionHandling: true,
+		Reader:                 env.Stdin,
+		Writer:                 env.Stdout,
+		ErrWriter:              env.Stderr,
+		ExitErrHandler:         func(*cli.Context, error) {},
+		OnUsageError: func(c *cli.Context, err error, _ bool) error {
+			return sysexits.New(sysexits.Usage, err, fmt.Sprintf("see '%s --help'", spec.Name))
+		},
+		Before: func(c *cli.Context) error { return env.setup(c) },
+		Action: func(c *cli.Context) error {
+			if spec.Action == nil {
+				return nil
+			}
+			return spec.Action(c, env)
+		},
+	}
+	return app
+}
+
+// setup loads the configuration into the flags that were not given, and
+// makes the logger.
+func (e *Env) setup(c *cli.Context) error {
+	path, explicit := config.DefaultPath(), false
+	if c.IsSet("config") {
+		path, explicit = c.String("config"), true
+	}
+	cf, err := config.Load(path, explicit)
+	if err != nil {
+		return err
+	}
+	e.Config = cf
+	known := map[string]bool{}
+	for _, f := range c.App.Flags {
+		names := f.Names()
+		for _, n := range names {
+			known[n] = true
+		}
+		name := names[0]
+		if name == "config" || name == "help" || name == "version" || c.IsSet(name) {
+			continue
+		}
+		v, ok := cf.Lookup(e.Name, name)
+		if !ok {
+			continue
+		}
+		s, err := config.String(v)
+		if err == nil {
+			err = c.Set(name, s)
+		}
+		if err != nil {
+			return sysexits.New(sysexits.Config, fmt.Errorf("%s: %s: %v", cf.Path, name, err), "")
+		}
+	}
+	e.format = c.String("log-format")
+	l, err := logging.New(e.Stderr, logging.Options{Tool: e.Name, Format: e.format, Verbose: c.Bool("verbose"), Quiet: c.Bool("quiet")})
+	if err != nil {
+		return sysexits.New(sysexits.Usage, err, "")
+	}
+	e.Log = l
+	for _, k := range cf.Keys(e.Name) {
+		if !known[k] {
+			l.Warn("unknown key in the configuration file; ignored", "file", cf.Path, "table", e.Name, "key", k)
+		}
+	}
+	return nil
+}
+
+// Main runs a tool as a program and returns its exit status. Only a
+// command's main calls it, with the process's arguments and streams.
+func Main(spec Spec, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	env := &Env{Stdin: stdin, Stdout: stdout, Stderr: stderr}
+	app := NewApp(spec, env)
+
+	ctx, cancel := context.WithCancelCause(context.Background())
+	defer cancel(nil)
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
+	go func() {
+		sig, ok := <-sigs
+		if !ok {
+			return
+		}
+		// A second signal ends the process the default way.
+		signal.Stop(sigs)
+		code, name := sysexits.Interrupted, "SIGINT"
+		if sig == syscall.SIGTERM {
+			code, name = sysexits.Terminated, "SIGTERM"
+		}
+		cancel(&sysexits.Error{Code: code, Err: fmt.Errorf("interrupted by %s", name)})
+	}()
+	err := app.RunContext(ctx, args)
+	signal.Stop(sigs)
+	close(sigs)
+	return env.report(err)
+}
+
+// report prints err once and returns the exit status it carries.
+func (e *Env) report(err error) int {
+	if err == nil {
+		return 0
+	}
+	var we *pipeline.WriteError
+	if errors.As(err, &we) && errors.Is(err, syscall.EPIPE) {
+		return 0 // the reader went away (| head): end quietly
+	}
+	code := sysexits.Code(err)
+	hint := sysexits.Hint(err)
+	if e.Log != nil && e.format != "" && e.format != "text" {
+		kv := []any{"exit", code}
+		if hint != "" {
+			kv = append(kv, "hint", hint)
+		}
+		e.Log.Error(err.Error(), kv...)
+		return code
+	}
+	fmt.Fprintf(e.Stderr, "%s: error: %s\n", e.Name, err)
+	if hint != "" {
+		fmt.Fprintf(e.Stderr, "%s: hint: %s\n", e.Name, hint)
+	}
+	return code
+}
