@@ -14,6 +14,8 @@ import (
 	"fmt"
 	"io"
 	"sync"
+	"sync/atomic"
+	"time"
 
 	"github.com/shelfai/shelf/lib/record"
 	"github.com/shelfai/shelf/lib/sysexits"
@@ -114,34 +116,51 @@ func Run(ctx context.Context, src Source, sink Sink, opt Options, fn Func) (Stat
 	}
 
 	// The raw reader may block in a read that nothing can interrupt, so it
-	// runs on its own and the dispatcher stops taking from it on cancel.
+	// runs on its own. It hands over every record it has read; after a
+	// cancel, the dispatcher still takes those, and stops waiting once the
+	// reader sits in a read (a partial line is not a record read).
 	type item struct {
 		rec *record.Record
 		err error
 	}
 	raw := make(chan item)
+	var reading atomic.Bool
 	go func() {
-		for {
+		defer close(raw)
+		for ctx.Err() == nil {
+			reading.Store(true)
 			rec, err := src.Next()
-			select {
-			case raw <- item{rec, err}:
-			case <-ctx.Done():
-				return
-			}
+			reading.Store(false)
+			raw <- item{rec, err}
 			if errors.Is(err, io.EOF) {
 				return
 			}
 		}
 	}()
+	next := func() (item, bool) {
+		select {
+		case it, ok := <-raw:
+			return it, ok
+		case <-ctx.Done():
+		}
+		for {
+			select {
+			case it, ok := <-raw:
+				return it, ok
+			case <-time.After(20 * time.Millisecond):
+				if reading.Load() {
+					return item{}, false
+				}
+			}
+		}
+	}
 
 	go func() {
 		defer close(order)
 		defer close(work)
 		for {
-			var it item
-			select {
-			case it = <-raw:
-			case <-ctx.Done():
+			it, ok := next()
+			if !ok {
 				return
 			}
 			if it.err != nil {

@@ -109,9 +109,9 @@ var answerSchema = &llm.Schema{
 	Type:  "object",
 	Order: []string{"title", "summary", "tags"},
 	Properties: map[string]*llm.Schema{
-		"title":   {Type: "string", Description: "a short title, at most ten words", MaxLength: llm.Int(120)},
-		"summary": {Type: "string", Description: "the summary"},
-		"tags":    {Type: "array", Description: "up to five lower-case topic tags", MaxItems: llm.Int(5), Items: &llm.Schema{Type: "string", MaxLength: llm.Int(40)}},
+		"title":   {Type: "string", MaxLength: llm.Int(120)},
+		"summary": {Type: "string"},
+		"tags":    {Type: "array", MaxItems: llm.Int(5), Items: &llm.Schema{Type: "string", MaxLength: llm.Int(40)}},
 	},
 }
 
@@ -154,46 +154,57 @@ func memories(rec *record.Record) []Memory {
 	return out
 }
 
-// budget works out how many tokens of text one request can carry, dropping
-// related memories from the end while they crowd out the text.
-func (s *Summarizer) budget(mems []Memory, jsonOut bool) (textBudget, reserve int, kept []Memory, err error) {
+// budgets works out how many tokens of text one request can carry: a part
+// request (plain), and the final request (which may carry the answer's
+// schema). Related memories are dropped from the end while they crowd out
+// the text.
+type budgets struct {
+	part, final, reserve int
+	mems                 []Memory
+	system               string
+}
+
+func (s *Summarizer) budgets(mems []Memory, jsonOut bool) (budgets, error) {
 	window := s.m.ContextLength()
-	reserve = min(1024, window/4)
+	b := budgets{reserve: min(1024, window/4)}
 	for {
 		sys, err := s.p.Render("system", data{Style: s.opt.Style, Context: mems, JSON: jsonOut})
 		if err != nil {
-			return 0, 0, nil, err
+			return b, err
 		}
 		fin, err := s.p.Render("final", data{Style: s.opt.Style, Parts: 99, FromParts: true, JSON: jsonOut})
 		if err != nil {
-			return 0, 0, nil, err
+			return b, err
 		}
 		part, err := s.p.Render("part", data{Style: s.opt.Style, Part: 99, Parts: 99})
 		if err != nil {
-			return 0, 0, nil, err
+			return b, err
 		}
-		overhead := llm.EstimateTokens(sys) + max(llm.EstimateTokens(fin), llm.EstimateTokens(part)) + 16
+		const framing = 16 // roles and message boundaries
+		base := window - b.reserve - llm.EstimateTokens(sys) - framing
+		b.part = base - llm.EstimateTokens(part)
+		b.final = base - llm.EstimateTokens(fin)
 		if jsonOut {
-			overhead += schemaTokens
+			b.final -= schemaTokens
 		}
-		textBudget = window - reserve - overhead
-		if textBudget >= window/4 || len(mems) == 0 {
+		b.mems, b.system = mems, sys
+		if min(b.part, b.final) >= window/8 || len(mems) == 0 {
 			break
 		}
 		mems = mems[:len(mems)-1]
 	}
-	if textBudget < 64 {
-		return 0, 0, nil, sysexits.Errorf(sysexits.Usage, "raise --context-length to the model's real window (most hold 4096 tokens or more)",
+	if min(b.part, b.final) < 64 {
+		return b, sysexits.Errorf(sysexits.Usage, "raise --context-length to the model's real window (most hold 4096 tokens or more)",
 			"--context-length %d leaves no room for text after the prompt", window)
 	}
-	return textBudget, reserve, mems, nil
+	return b, nil
 }
 
 // schemaTokens is what the schema instructions of the lower rungs of the
-// structured-output ladder may add to a prompt.
+// structured-output ladder may add to the final prompt.
 var schemaTokens = func() int {
 	b, _ := answerSchema.MarshalJSON()
-	return llm.EstimateTokens(string(b)) + 60
+	return llm.EstimateTokens(string(b)) + 40
 }()
 
 func (s *Summarizer) summarize(ctx context.Context, text string, mems []Memory, jsonOut bool, onText func(string) error, line int) (Result, error) {
@@ -201,18 +212,15 @@ func (s *Summarizer) summarize(ctx context.Context, text string, mems []Memory, 
 	if err != nil {
 		return Result{}, err
 	}
-	budget, reserve, mems, err := s.budget(mems, jsonOut)
+	b, err := s.budgets(mems, jsonOut)
 	if err != nil {
 		return Result{}, err
 	}
-	sys, err := s.p.Render("system", data{Style: s.opt.Style, Context: mems, JSON: jsonOut})
-	if err != nil {
-		return Result{}, err
-	}
+	sys, reserve := b.system, b.reserve
 	res := Result{Model: model, Parts: 1}
 	fromParts := false
-	for depth := 0; llm.EstimateTokens(text) > budget; depth++ {
-		parts := llm.Split(text, budget)
+	for depth := 0; llm.EstimateTokens(text) > b.final; depth++ {
+		parts := llm.Split(text, b.part)
 		if depth == 0 {
 			res.Parts = len(parts)
 			if s.opt.OnPart != nil {

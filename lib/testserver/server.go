@@ -15,6 +15,7 @@
 //	fence        JSON answers come in a ```json fence with chatter around it
 //	noformat     response_format is ignored: the answer is prose unless the prompt holds a schema
 //	rejectschema a json_schema response_format is refused with 400
+//	rejectformat any response_format is refused with 400
 //	badjson      the first structured answer misses a required field; a repair request is answered right
 //	alwaysbad    structured answers never match the schema
 //	ctxN         prompts over N tokens (bytes/4) are refused with 400, as a context overflow
@@ -270,22 +271,26 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request, ep endpoint, body 
 	if f["noformat"] != "" {
 		rf, schema = "", nil
 	}
+	if rf != "" && f["rejectformat"] != "" {
+		apiError(w, 400, "unsupported response_format type: "+rf, "invalid_request_error")
+		return
+	}
 	if rf == "json_schema" && f["rejectschema"] != "" {
 		apiError(w, 400, "response_format json_schema is not supported by this server", "invalid_request_error")
 		return
 	}
-	last := ""
-	all := ""
+	last, users, all := "", "", ""
 	for _, m := range req.Messages {
 		all += m.Content + "\n"
 		if m.Role == "user" {
 			last = m.Content
+			users += m.Content + "\n"
 		}
 	}
 	if schema == nil {
 		schema = schemaInPrompt(all)
 	}
-	text := subject(last)
+	text := subject(users)
 	finish := "stop"
 	var content string
 	switch {
@@ -384,7 +389,7 @@ func cutConnection(w http.ResponseWriter, partial string) {
 var textTag = regexp.MustCompile(`(?s)<text>(.*?)</text>`)
 
 // subject is what an answer is about: the last <text> block of the
-// message, or the whole message.
+// user's messages, or all they said.
 func subject(msg string) string {
 	if m := textTag.FindAllStringSubmatch(msg, -1); len(m) > 0 {
 		return m[len(m)-1][1]

@@ -1,0 +1,292 @@
+package llm
+
+import (
+	"context"
+	"errors"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/shelfai/shelf/lib/sysexits"
+	"github.com/shelfai/shelf/lib/testserver"
+	"github.com/tidwall/gjson"
+)
+
+func server(t *testing.T) (*testserver.Server, string) {
+	t.Helper()
+	log := filepath.Join(t.TempDir(), "requests.jsonl")
+	s, err := testserver.New(testserver.Options{LogFile: log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Close)
+	return s, log
+}
+
+func client(url, model string, mod ...func(*Config)) *Client {
+	cfg := Config{BaseURL: url, Model: model, Retries: 2, Backoff: time.Millisecond, Timeout: 5 * time.Second}
+	for _, m := range mod {
+		m(&cfg)
+	}
+	return New(cfg)
+}
+
+func requests(t *testing.T, log string) []gjson.Result {
+	b, err := os.ReadFile(log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []gjson.Result
+	for _, l := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+		if l != "" {
+			out = append(out, gjson.Parse(l))
+		}
+	}
+	return out
+}
+
+var hello = Request{Messages: []Message{System("be brief"), User("<text>Hello there world</text>")}}
+
+func TestTemperatureZeroIsSent(t *testing.T) {
+	s, log := server(t)
+	for _, temp := range []float64{0, 0.7} {
+		c := client(s.BaseURL(), "tiny", func(c *Config) { c.Temperature = temp })
+		if _, err := c.Complete(context.Background(), hello); err != nil {
+			t.Fatal(err)
+		}
+	}
+	reqs := requests(t, log)
+	for i, want := range []float64{0, 0.7} {
+		got := reqs[i].Get("body.temperature")
+		if !got.Exists() || got.Float() != want {
+			t.Errorf("request %d: temperature %s, want %v", i, got.Raw, want)
+		}
+	}
+}
+
+func TestRetries(t *testing.T) {
+	s, _ := server(t)
+	ctx := context.Background()
+	var retries atomic.Int32
+	onRetry := func(c *Config) { c.OnRetry = func(int, time.Duration, string) { retries.Add(1) } }
+
+	start := time.Now()
+	out, err := client(s.BaseURL(), "tiny+429", onRetry).Complete(ctx, hello)
+	if err != nil || out != "Summary: Hello there world" {
+		t.Fatalf("429: %q %v", out, err)
+	}
+	if time.Since(start) < 900*time.Millisecond {
+		t.Errorf("Retry-After: 1 was not honoured (%s)", time.Since(start))
+	}
+	if _, err := client(s.BaseURL(), "tiny+500", onRetry).Complete(ctx, hello); err != nil {
+		t.Fatalf("500: %v", err)
+	}
+	if retries.Load() != 2 {
+		t.Errorf("%d retries, want 2", retries.Load())
+	}
+	_, err = client(s.BaseURL(), "tiny+down").Complete(ctx, hello)
+	if sysexits.Code(err) != sysexits.TempFail || !strings.Contains(err.Error(), "503 after 3 tries") {
+		t.Fatalf("down: %v (code %d)", err, sysexits.Code(err))
+	}
+}
+
+func TestUnreachable(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	url := "http://" + l.Addr().String() + "/v1"
+	l.Close() // nothing listens there now
+	c := client(url, "tiny")
+	_, err = c.Complete(context.Background(), hello)
+	if sysexits.Code(err) != sysexits.Unavailable || !strings.Contains(err.Error(), "cannot reach "+url) {
+		t.Fatalf("err %v", err)
+	}
+	if !strings.Contains(sysexits.Hint(err), "ollama serve") {
+		t.Errorf("hint %q", sysexits.Hint(err))
+	}
+	// Once unreachable, later requests fail at once.
+	start := time.Now()
+	_, err = c.Complete(context.Background(), hello)
+	if sysexits.Code(err) != sysexits.Unavailable || time.Since(start) > 100*time.Millisecond {
+		t.Fatalf("second: %v after %s", err, time.Since(start))
+	}
+}
+
+func TestErrorsExplain(t *testing.T) {
+	s, _ := server(t)
+	ctx := context.Background()
+	tests := []struct {
+		url, model string
+		code       int
+		msg, hint  string
+	}{
+		{s.BaseURL(), "nosuch", sysexits.Config, `model "nosuch" not found`, "--model or SHELF_MODEL: tiny"},
+		{s.URL + "/auth/v1", "tiny", sysexits.Config, "refused the request (401)", "--api-key"},
+		{s.URL, "tiny", sysexits.Config, "has no chat endpoint (404)", "usually end in /v1"},
+		{s.BaseURL(), "tiny+ctx5", sysexits.Failure, "exceeds the available context size", ""},
+		{s.BaseURL(), "tiny+long", sysexits.Failure, "cut off at the token limit", "--context-length"},
+	}
+	for _, tt := range tests {
+		_, err := client(tt.url, tt.model).Complete(ctx, hello)
+		if err == nil || sysexits.Code(err) != tt.code || !strings.Contains(err.Error(), tt.msg) || !strings.Contains(sysexits.Hint(err), tt.hint) {
+			t.Errorf("%s %s: got %v (code %d, hint %q)", tt.url, tt.model, err, sysexits.Code(err), sysexits.Hint(err))
+		}
+	}
+	c := client(s.URL+"/auth/v1", "tiny", func(c *Config) { c.APIKey = "test-key" })
+	if _, err := c.Complete(ctx, hello); err != nil {
+		t.Errorf("with key: %v", err)
+	}
+}
+
+func TestModelChoice(t *testing.T) {
+	s, _ := server(t)
+	ctx := context.Background()
+	if m, err := client(s.BaseURL(), "").Model(ctx); err != nil || m != "tiny" {
+		t.Errorf("one model: %q %v", m, err)
+	}
+	_, err := client(s.URL+"/multi/v1", "").Model(ctx)
+	if sysexits.Code(err) != sysexits.Config || !strings.Contains(sysexits.Hint(err), "tiny, big") {
+		t.Errorf("two models: %v / %s", err, sysexits.Hint(err))
+	}
+	_, err = client(s.URL+"/empty/v1", "").Model(ctx)
+	if sysexits.Code(err) != sysexits.Config || !strings.Contains(err.Error(), "serves none") {
+		t.Errorf("no models: %v", err)
+	}
+}
+
+func TestTimeout(t *testing.T) {
+	s, _ := server(t)
+	c := client(s.BaseURL(), "tiny+slow", func(c *Config) { c.Timeout = 10 * time.Millisecond; c.Retries = 1 })
+	_, err := c.Complete(context.Background(), hello)
+	if sysexits.Code(err) != sysexits.TempFail || !strings.Contains(err.Error(), "no answer within 10ms") {
+		t.Fatalf("err %v", err)
+	}
+}
+
+func TestCancel(t *testing.T) {
+	s, _ := server(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() { time.Sleep(10 * time.Millisecond); cancel() }()
+	_, err := client(s.BaseURL(), "tiny+slow").Complete(ctx, hello)
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("err %v", err)
+	}
+}
+
+func TestStream(t *testing.T) {
+	s, _ := server(t)
+	var pieces []string
+	out, err := client(s.BaseURL(), "tiny+think").Stream(context.Background(), hello, func(p string) error {
+		pieces = append(pieces, p)
+		return nil
+	})
+	if err != nil || out != "Summary: Hello there world" || len(pieces) < 3 {
+		t.Fatalf("%q %v pieces %q", out, err, pieces)
+	}
+	_, err = client(s.BaseURL(), "tiny+cut").Stream(context.Background(), hello, func(string) error { return nil })
+	if sysexits.Code(err) != sysexits.TempFail {
+		t.Fatalf("cut stream: %v", err)
+	}
+	// A cut non-streaming answer is retried.
+	if out, err := client(s.BaseURL(), "tiny+cut").Complete(context.Background(), hello); err != nil || out == "" {
+		t.Fatalf("cut body: %q %v", out, err)
+	}
+}
+
+func TestCache(t *testing.T) {
+	s, _ := server(t)
+	dir := t.TempDir()
+	withCache := func(c *Config) { c.CacheDir = dir }
+	ctx := context.Background()
+	a, err := client(s.BaseURL(), "tiny", withCache).Complete(ctx, hello)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := s.Requests()
+	b, err := client(s.BaseURL(), "tiny", withCache).Complete(ctx, hello)
+	if err != nil || a != b || s.Requests() != n {
+		t.Fatalf("second run asked the server (%d -> %d requests)", n, s.Requests())
+	}
+	// The stream of a cached answer comes from the cache too.
+	got := ""
+	client(s.BaseURL(), "tiny", withCache).Stream(ctx, hello, func(p string) error { got += p; return nil })
+	if got != a || s.Requests() != n {
+		t.Fatalf("stream from cache: %q", got)
+	}
+	// Anything that changes the answer changes the key.
+	client(s.BaseURL(), "tiny", withCache, func(c *Config) { c.Temperature = 0.5 }).Complete(ctx, hello)
+	if s.Requests() != n+1 {
+		t.Fatal("temperature is not part of the key")
+	}
+	entries, _ := filepath.Glob(filepath.Join(dir, "*", "*"))
+	if len(entries) != 2 {
+		t.Fatalf("cache holds %d answers", len(entries))
+	}
+	tmp, _ := filepath.Glob(filepath.Join(dir, "*", ".tmp-*"))
+	if len(tmp) != 0 {
+		t.Fatalf("temporary files left: %v", tmp)
+	}
+}
+
+type out struct {
+	Title   string   `json:"title"`
+	Summary string   `json:"summary"`
+	Tags    []string `json:"tags"`
+}
+
+var outSchema = &Schema{Type: "object", Order: []string{"title", "summary", "tags"}, Properties: map[string]*Schema{
+	"title": {Type: "string"}, "summary": {Type: "string"}, "tags": {Type: "array", Items: &Schema{Type: "string"}},
+}}
+
+func TestStructuredLadder(t *testing.T) {
+	s, log := server(t)
+	tests := []struct {
+		model string
+		rung  string
+		calls int
+		err   string
+	}{
+		{"tiny", "json_schema", 1, ""},
+		{"tiny+fence", "json_schema", 1, ""},
+		{"tiny+think", "json_schema", 1, ""},
+		{"tiny+rejectschema", "json_object", 2, ""},
+		{"tiny+noformat", "json_object", 2, ""},
+		{"tiny+rejectformat+fence", "schema in the prompt", 3, ""},
+		{"tiny+badjson", "json_schema", 2, ""},
+		{"tiny+alwaysbad", "json_schema", 2, "does not match the summary schema, even after a repair round"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.model, func(t *testing.T) {
+			before := len(requests(t, log))
+			c := client(s.BaseURL(), tt.model)
+			var o out
+			err := c.Structured(context.Background(), hello, "summary", outSchema, &o)
+			if tt.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.err) {
+					t.Fatalf("err %v, want %q", err, tt.err)
+				}
+			} else if err != nil || o.Title != "Hello there world" || len(o.Tags) == 0 {
+				t.Fatalf("%+v %v", o, err)
+			}
+			if c.Rung() != tt.rung {
+				t.Errorf("rung %q, want %q", c.Rung(), tt.rung)
+			}
+			if n := len(requests(t, log)) - before; n != tt.calls {
+				t.Errorf("%d requests, want %d", n, tt.calls)
+			}
+			// The rung is remembered: the next record goes straight there.
+			if tt.err == "" {
+				before = len(requests(t, log))
+				c.Structured(context.Background(), Request{Messages: []Message{User("<text>Other words</text>")}}, "summary", outSchema, &o)
+				if n := len(requests(t, log)) - before; n != 1 && tt.model != "tiny+badjson" {
+					t.Errorf("second record took %d requests", n)
+				}
+			}
+		})
+	}
+}

@@ -1,0 +1,64 @@
+package record
+
+import "testing"
+
+func TestSetKeepsOtherBytes(t *testing.T) {
+	tests := []struct {
+		in, path string
+		v        any
+		want     string
+	}{
+		{`{"z":1,"text":"a < b & c","u":"\u00e9"}`, "summary", "x <y> & z", `{"z":1,"text":"a < b & c","u":"\u00e9","summary":"x <y> & z"}`},
+		{`{"summary":"old","k":[1, 2]}`, "summary", "new", `{"summary":"new","k":[1, 2]}`},
+		{`{"a":1}`, "provenance.summary", Provenance{Tool: "t", Model: "m", Prompt: "p", At: "now"}, `{"a":1,"provenance":{"summary":{"tool":"t","model":"m","prompt":"p","at":"now"}}}`},
+		{`{"provenance":{"x":{"tool":"o"}}}`, "provenance.summary", map[string]int{"n": 1}, `{"provenance":{"x":{"tool":"o"},"summary":{"n":1}}}`},
+		{`{"a":1}`, "tags", []string{"a", "b"}, `{"a":1,"tags":["a","b"]}`},
+	}
+	for _, tt := range tests {
+		r := New([]byte(tt.in))
+		if err := r.Set(tt.path, tt.v); err != nil {
+			t.Fatal(err)
+		}
+		if string(r.JSON) != tt.want {
+			t.Errorf("Set(%s):\n got %s\nwant %s", tt.path, r.JSON, tt.want)
+		}
+	}
+}
+
+func TestAppendError(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{`{"a":1}`, `{"a":1,"errors":[{"tool":"t","message":"m <1>"}]}`},
+		{`{"errors":[{"tool":"x","message":"old"}]}`, `{"errors":[{"tool":"x","message":"old"},{"tool":"t","message":"m <1>"}]}`},
+		{`{"errors":"not a list"}`, `{"errors":["not a list",{"tool":"t","message":"m <1>"}]}`},
+		{`{}`, `{"errors":[{"tool":"t","message":"m <1>"}]}`},
+	}
+	for _, tt := range tests {
+		r := New([]byte(tt.in))
+		r.AppendError("t", "m <1>")
+		if string(r.JSON) != tt.want {
+			t.Errorf("AppendError(%s):\n got %s\nwant %s", tt.in, r.JSON, tt.want)
+		}
+	}
+}
+
+func TestInvalidKeepsTheLine(t *testing.T) {
+	r := Invalid([]byte("{\"a\": \"<\xff>\""), 7, "t", "line 7: bad")
+	if !r.Invalid || r.Line != 7 {
+		t.Fatal("flags")
+	}
+	if got := r.Get("raw").String(); got != "{\"a\": \"<\uFFFD>\"" {
+		t.Errorf("raw %q", got)
+	}
+	if e := r.Errors(); len(e) != 1 || e[0].Message != "line 7: bad" {
+		t.Errorf("errors %v", e)
+	}
+}
+
+func TestClone(t *testing.T) {
+	r := New([]byte(`{"a":1}`))
+	c := r.Clone()
+	c.Set("b", 2)
+	if string(r.JSON) != `{"a":1}` {
+		t.Fatal("clone shares bytes")
+	}
+}
