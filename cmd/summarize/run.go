@@ -48,6 +48,7 @@ func run(c *cli.Context, env *tool.Env) error {
 		Field: c.String("field"),
 		Style: style,
 		Jobs:  c.Int("jobs"),
+		Now:   tool.Now,
 		OnPart: func(line, parts int) {
 			env.Log.Info("text longer than the context window; summarizing it in parts", "record", line, "parts", parts)
 		},

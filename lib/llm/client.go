@@ -205,6 +205,9 @@ func (c *Client) Stream(ctx context.Context, req Request, onText func(string) er
 			break
 		}
 		if err != nil {
+			if ctx.Err() == nil && StatusCode(err) == 0 {
+				return all.String(), fail(codeTemp, "", fmt.Sprintf("%s: the answer stream broke off before its end: %v", c.cfg.BaseURL, err))
+			}
 			return all.String(), c.explain(ctx, err, "chat stream")
 		}
 		for _, ch := range chunk.Choices {

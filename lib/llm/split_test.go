@@ -14,8 +14,8 @@ func TestEstimateTokens(t *testing.T) {
 		{"", 0},
 		{"abc", 1},
 		{"abcd", 2},
-		{"héllo", 3},    // 4 ASCII + 1 other = 7 units
-		{"日本語", 3},      // one token a character
+		{"héllo", 3}, // 4 ASCII + 1 other = 7 units
+		{"日本語", 3},   // one token a character
 		{strings.Repeat("word ", 300), 500},
 	}
 	for _, tt := range tests {

@@ -77,8 +77,6 @@ func (f *fake) Structured(ctx context.Context, req llm.Request, name string, sch
 	return nil
 }
 
-
-
 func newSummarizer(t *testing.T, m Model, style string) *Summarizer {
 	t.Helper()
 	p, err := prompt.Load("summarize", "", Prompt)

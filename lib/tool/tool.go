@@ -15,7 +15,9 @@ import (
 	"os/signal"
 	"runtime/debug"
 	"slices"
+	"strconv"
 	"syscall"
+	"time"
 
 	"github.com/charmbracelet/log"
 	"github.com/shelfai/shelf/lib/config"
@@ -44,6 +46,17 @@ func Version() string {
 		}
 	}
 	return "devel"
+}
+
+// Now is the time recorded in provenance: the current time, or
+// SOURCE_DATE_EPOCH (seconds since 1970) when set, for reproducible output.
+func Now() time.Time {
+	if s := os.Getenv("SOURCE_DATE_EPOCH"); s != "" {
+		if n, err := strconv.ParseInt(s, 10, 64); err == nil {
+			return time.Unix(n, 0).UTC()
+		}
+	}
+	return time.Now()
 }
 
 // Spec describes one tool.
@@ -157,11 +170,29 @@ func (e *Env) setup(c *cli.Context) error {
 	return nil
 }
 
+// unsetEmpty removes the flags' environment variables that are set but
+// empty, so that VAR= means "not set" (the next variable, the file or the
+// default applies) rather than an empty value.
+func unsetEmpty(flags []cli.Flag) {
+	for _, f := range flags {
+		ev, ok := f.(interface{ GetEnvVars() []string })
+		if !ok {
+			continue
+		}
+		for _, name := range ev.GetEnvVars() {
+			if v, set := os.LookupEnv(name); set && v == "" {
+				os.Unsetenv(name)
+			}
+		}
+	}
+}
+
 // Main runs a tool as a program and returns its exit status. Only a
 // command's main calls it, with the process's arguments and streams.
 func Main(spec Spec, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	env := &Env{Stdin: stdin, Stdout: stdout, Stderr: stderr}
 	app := NewApp(spec, env)
+	unsetEmpty(app.Flags)
 
 	ctx, cancel := context.WithCancelCause(context.Background())
 	defer cancel(nil)
