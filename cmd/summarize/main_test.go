@@ -3,6 +3,7 @@ package main
 import (
 	"flag"
 	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
@@ -29,7 +30,32 @@ func TestScript(t *testing.T) {
 			return err
 		}
 		env.Setenv("PROMPT", pr.Hash)
+		demo, err := filepath.Abs(filepath.Join("..", "..", "examples", "demo.sh"))
+		if err != nil {
+			return err
+		}
+		env.Setenv("DEMO", demo)
 		return scripttest.Setup(env)
 	}
 	testscript.Run(t, p)
+}
+
+// TestManPage keeps man/man1/summarize.1 in step with the app; make man
+// (go test -run TestManPage -update) rewrites it.
+func TestManPage(t *testing.T) {
+	got, err := tool.ManPage(spec())
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join("..", "..", "man", "man1", "summarize.1")
+	if *update {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil || string(want) != got {
+		t.Fatalf("%s is stale: run 'make man'", path)
+	}
 }

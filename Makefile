@@ -1,0 +1,74 @@
+# shelf: build, test, install. GNU make.
+#
+#   make demo               build, then summarize a sample memo with your local model
+#   make test               gofmt, vet, and every test (with the race detector)
+#   make build              the tools into bin/ (static, no cgo)
+#   make install            into $(PREFIX): binaries and man pages
+#   make man                regenerate man/man1 from the apps, man/man7 from its source
+#   make bench              the benchmarks, printed as ratios against their goals
+#
+# Install names: PROGRAM_PREFIX is put before every tool's name, GNU style
+# (make install PROGRAM_PREFIX=shelf- gives shelf-summarize, shelf-tasks, ...).
+# The file tool is never installed as plain "file", which would shadow
+# file(1): without a prefix it is installed as shelf-file.
+
+PREFIX ?= $(HOME)/.local
+BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
+PROGRAM_PREFIX ?=
+GO ?= go
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo devel)
+LDFLAGS := -s -w -X github.com/shelfai/shelf/lib/tool.version=$(VERSION)
+TOOLS := $(notdir $(wildcard cmd/*))
+SHELL := /bin/bash
+
+
+.PHONY: all build demo test check-format vet man bench install uninstall clean
+
+all: build
+
+build:
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/ ./cmd/...
+
+demo: build
+	@./examples/demo.sh
+
+check-format:
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+
+vet:
+	$(GO) vet ./...
+
+test: check-format vet
+	$(GO) test -race -count=1 ./...
+
+man:
+	$(GO) test ./cmd/... ./lib/tool -run 'TestManPage|TestShelf7' -update
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchtime 1x -count 1 ./cmd/... ./lib/...
+
+install: build
+	install -d '$(DESTDIR)$(BINDIR)' '$(DESTDIR)$(MANDIR)/man1' '$(DESTDIR)$(MANDIR)/man7'
+	@set -e; for t in $(TOOLS); do \
+	  name='$(PROGRAM_PREFIX)'$$t; \
+	  if [ "$$t" = file ] && [ -z '$(PROGRAM_PREFIX)' ]; then name=shelf-file; fi; \
+	  install -m 755 bin/$$t '$(DESTDIR)$(BINDIR)'/$$name; \
+	  sed "s/^\.TH $$t 1/.TH $$name 1/" man/man1/$$t.1 > '$(DESTDIR)$(MANDIR)/man1'/$$name.1; \
+	  chmod 644 '$(DESTDIR)$(MANDIR)/man1'/$$name.1; \
+	  echo "installed $$name"; \
+	done
+	install -m 644 man/man7/shelf.7 '$(DESTDIR)$(MANDIR)/man7/shelf.7'
+	@case ":$$PATH:" in *":$(BINDIR):"*) ;; *) echo "note: $(BINDIR) is not on your PATH";; esac
+
+uninstall:
+	@for t in $(TOOLS); do \
+	  name='$(PROGRAM_PREFIX)'$$t; \
+	  if [ "$$t" = file ] && [ -z '$(PROGRAM_PREFIX)' ]; then name=shelf-file; fi; \
+	  rm -f '$(DESTDIR)$(BINDIR)'/$$name '$(DESTDIR)$(MANDIR)/man1'/$$name.1; \
+	done
+	rm -f '$(DESTDIR)$(MANDIR)/man7/shelf.7'
+
+clean:
+	rm -rf bin
