@@ -18,6 +18,9 @@ MANDIR ?= $(PREFIX)/share/man
 PROGRAM_PREFIX ?=
 GO ?= go
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo devel)
+# urfave_cli_no_docs drops the man page generator (and its Markdown parser)
+# from the tools: it is only needed by make man, and costs start-up time.
+TAGS := urfave_cli_no_docs
 LDFLAGS := -s -w -X github.com/shelfai/shelf/lib/tool.version=$(VERSION)
 TOOLS := $(notdir $(wildcard cmd/*))
 SHELL := /bin/bash
@@ -28,7 +31,7 @@ SHELL := /bin/bash
 all: build
 
 build:
-	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/ ./cmd/...
+	CGO_ENABLED=0 $(GO) build -trimpath -tags '$(TAGS)' -ldflags '$(LDFLAGS)' -o bin/ ./cmd/...
 
 demo: build
 	@./examples/demo.sh

@@ -3,10 +3,10 @@ module github.com/shelfai/shelf
 go 1.26
 
 require (
-	github.com/BurntSushi/toml v1.5.0
 	github.com/charmbracelet/log v1.0.0
 	github.com/cpuguy83/go-md2man/v2 v2.0.7
 	github.com/mattn/go-isatty v0.0.24
+	github.com/pelletier/go-toml/v2 v2.4.3
 	github.com/rogpeppe/go-internal v1.16.0
 	github.com/sashabaranov/go-openai v1.43.0
 	github.com/tidwall/gjson v1.20.2

@@ -75,6 +75,7 @@ func runRaw(c *cli.Context, env *tool.Env, s *summarize.Summarizer) error {
 	if in.Plain {
 		second, err := in.Next()
 		if err == io.EOF { // one plain-text input: stream its summary
+			env.WatchSignals()
 			return streamText(c.Context, s, first, out)
 		}
 		if err == nil {

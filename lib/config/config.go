@@ -24,7 +24,7 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/BurntSushi/toml"
+	"github.com/pelletier/go-toml/v2"
 	"github.com/shelfai/shelf/lib/sysexits"
 )
 
@@ -51,11 +51,12 @@ func Load(path string, explicit bool) (*File, error) {
 		return nil, sysexits.New(sysexits.Config, fmt.Errorf("config: %w", err), "check --config or SHELF_CONFIG")
 	}
 	var raw map[string]any
-	if _, err := toml.Decode(string(data), &raw); err != nil {
-		var pe toml.ParseError
-		if errors.As(err, &pe) {
+	if err := toml.Unmarshal(data, &raw); err != nil {
+		var de *toml.DecodeError
+		if errors.As(err, &de) {
+			line, _ := de.Position()
 			return nil, sysexits.New(sysexits.Config,
-				fmt.Errorf("%s:%d: %s", path, pe.Position.Line, pe.Message),
+				fmt.Errorf("%s:%d: %s", path, line, err),
 				"the file is TOML: key = \"value\" lines, and [tool] tables")
 		}
 		return nil, sysexits.New(sysexits.Config, fmt.Errorf("%s: %w", path, err), "")

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"regexp"
 	"strings"
+	"sync"
 )
 
 // stripThink removes the <think>...</think> block that reasoning models
@@ -54,7 +55,7 @@ func (f *thinkFilter) feed(s string) string {
 	return ""
 }
 
-var fence = regexp.MustCompile("(?s)```[a-zA-Z]*\\s*\\n(.*?)```")
+var fence = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile("(?s)```[a-zA-Z]*\\s*\\n(.*?)```") })
 
 // extractJSON finds the JSON object in a model's answer: the answer itself,
 // the content of a code fence, or the first object in surrounding chatter.
@@ -63,7 +64,7 @@ func extractJSON(answer string) (any, error) {
 	if v, err := decodeObject(s); err == nil {
 		return v, nil
 	}
-	for _, m := range fence.FindAllStringSubmatch(s, -1) {
+	for _, m := range fence().FindAllStringSubmatch(s, -1) {
 		if v, err := decodeObject(strings.TrimSpace(m[1])); err == nil {
 			return v, nil
 		}

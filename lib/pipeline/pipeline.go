@@ -33,9 +33,11 @@ type Sink interface {
 	Flush() error
 }
 
-// Func works on one record. It gets a private copy and may change it freely:
-// when it returns an error, the copy is thrown away and the original record
-// is written with the error appended.
+// Func works on one record. It gets a private copy of the record and may
+// change it with its methods (Set and SetRaw make new bytes and never write
+// into the old ones, so the copy shares them until then): when it returns an
+// error, the copy is thrown away and the original record is written with the
+// error appended.
 type Func func(ctx context.Context, rec *record.Record) error
 
 // Options tune a run.
@@ -249,10 +251,10 @@ func process(ctx context.Context, s *slot, tool string, fn Func) {
 		interrupted(ctx, s, tool)
 		return
 	}
-	work := s.in.Clone()
-	err := fn(ctx, work)
+	work := *s.in // shallow: the bytes are shared until a Set replaces them
+	err := fn(ctx, &work)
 	if err == nil {
-		s.out = work
+		s.out = &work
 		return
 	}
 	if ctx.Err() != nil {

@@ -185,7 +185,7 @@ func (s *Summarizer) budgets(mems []Memory, jsonOut bool) (budgets, error) {
 		b.part = base - llm.EstimateTokens(part)
 		b.final = base - llm.EstimateTokens(fin)
 		if jsonOut {
-			b.final -= schemaTokens
+			b.final -= schemaTokens()
 		}
 		b.mems, b.system = mems, sys
 		if min(b.part, b.final) >= window/8 || len(mems) == 0 {
@@ -202,10 +202,10 @@ func (s *Summarizer) budgets(mems []Memory, jsonOut bool) (budgets, error) {
 
 // schemaTokens is what the schema instructions of the lower rungs of the
 // structured-output ladder may add to the final prompt.
-var schemaTokens = func() int {
+var schemaTokens = sync.OnceValue(func() int {
 	b, _ := answerSchema.MarshalJSON()
 	return llm.EstimateTokens(string(b)) + 40
-}()
+})
 
 func (s *Summarizer) summarize(ctx context.Context, text string, mems []Memory, jsonOut bool, onText func(string) error, line int) (Result, error) {
 	model, err := s.m.Model(ctx)

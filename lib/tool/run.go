@@ -73,6 +73,7 @@ func (e *Env) Inputs(c *cli.Context) *jsonl.Inputs {
 
 // RunFrom is Run with the records from src.
 func (e *Env) RunFrom(c *cli.Context, src pipeline.Source, fn pipeline.Func, sink pipeline.Sink) error {
+	e.WatchSignals()
 	if sink == nil {
 		sink = jsonl.NewWriter(e.Stdout)
 	}

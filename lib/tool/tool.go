@@ -16,7 +16,7 @@ import (
 	"runtime/debug"
 	"slices"
 	"strconv"
-	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -81,6 +81,7 @@ type Env struct {
 	Log    *log.Logger
 	Config *config.File
 	format string
+	watch  func()
 }
 
 func init() {
@@ -197,25 +198,39 @@ func Main(spec Spec, args []string, stdin io.Reader, stdout, stderr io.Writer) i
 
 	ctx, cancel := context.WithCancelCause(context.Background())
 	defer cancel(nil)
+	// Signals are watched only once a tool starts on its records: setting
+	// up the handler costs start-up time that --version and --help need not
+	// pay.
 	sigs := make(chan os.Signal, 1)
-	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
-	go func() {
-		sig, ok := <-sigs
-		if !ok {
-			return
-		}
-		// A second signal ends the process the default way.
-		signal.Stop(sigs)
-		code, name := sysexits.Interrupted, "SIGINT"
-		if sig == syscall.SIGTERM {
-			code, name = sysexits.Terminated, "SIGTERM"
-		}
-		cancel(&sysexits.Error{Code: code, Err: fmt.Errorf("interrupted by %s", name)})
-	}()
+	env.watch = sync.OnceFunc(func() {
+		signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
+		go func() {
+			sig, ok := <-sigs
+			if !ok {
+				return
+			}
+			// A second signal ends the process the default way.
+			signal.Stop(sigs)
+			code, name := sysexits.Interrupted, "SIGINT"
+			if sig == syscall.SIGTERM {
+				code, name = sysexits.Terminated, "SIGTERM"
+			}
+			cancel(&sysexits.Error{Code: code, Err: fmt.Errorf("interrupted by %s", name)})
+		}()
+	})
 	err := app.RunContext(ctx, args)
 	signal.Stop(sigs)
 	close(sigs)
 	return env.report(err)
+}
+
+// WatchSignals makes SIGINT and SIGTERM cancel the run's context (with an
+// error that carries exit status 130 or 143). Run calls it; a tool that
+// works outside Run calls it before it starts.
+func (e *Env) WatchSignals() {
+	if e.watch != nil {
+		e.watch()
+	}
 }
 
 // report prints err once and returns the exit status it carries.
@@ -242,34 +257,4 @@ func (e *Env) report(err error) int {
 		fmt.Fprintf(e.Stderr, "%s: hint: %s\n", e.Name, hint)
 	}
 	return code
-}
-
-// ManPage renders the tool's man page (section 1) from its app, with each
-// flag's environment variables named in its description.
-func ManPage(spec Spec) (string, error) {
-	app := NewApp(spec, &Env{})
-	for _, f := range app.Flags {
-		ev, ok := f.(interface{ GetEnvVars() []string })
-		if !ok || len(ev.GetEnvVars()) == 0 {
-			continue
-		}
-		env := " (env: $" + strings.Join(ev.GetEnvVars(), ", $") + ")"
-		switch fl := f.(type) {
-		case *cli.StringFlag:
-			fl.Usage += env
-		case *cli.IntFlag:
-			fl.Usage += env
-		case *cli.BoolFlag:
-			fl.Usage += env
-		case *cli.DurationFlag:
-			fl.Usage += env
-		case *cli.Float64Flag:
-			fl.Usage += env
-		}
-	}
-	page, err := app.ToManWithSection(1)
-	if err != nil {
-		return "", err
-	}
-	return page + "\n.SH SEE ALSO\nshelf(7), the record contract and pipeline examples.\n", nil
 }
