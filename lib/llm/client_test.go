@@ -117,6 +117,24 @@ func TestUnreachable(t *testing.T) {
 	}
 }
 
+func TestServerGoesAway(t *testing.T) {
+	s, _ := server(t)
+	c := client(s.BaseURL(), "tiny")
+	if _, err := c.Complete(context.Background(), hello); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	_, err := c.Complete(context.Background(), Request{Messages: []Message{User("another")}})
+	if sysexits.Code(err) != sysexits.TempFail || !strings.Contains(err.Error(), "stopped answering") {
+		t.Fatalf("err %v (code %d)", err, sysexits.Code(err))
+	}
+	start := time.Now()
+	_, err = c.Complete(context.Background(), Request{Messages: []Message{User("a third")}})
+	if sysexits.Code(err) != sysexits.TempFail || time.Since(start) > 100*time.Millisecond {
+		t.Fatalf("third: %v after %s", err, time.Since(start))
+	}
+}
+
 func TestErrorsExplain(t *testing.T) {
 	s, _ := server(t)
 	ctx := context.Background()

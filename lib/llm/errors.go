@@ -66,6 +66,12 @@ func (c *Client) explain(ctx context.Context, err error, what string) error {
 			fmt.Sprintf("is the server running? Start Ollama with 'ollama serve', or point --base-url (SHELF_BASE_URL) at your server (now %s)", url),
 			fmt.Sprintf("cannot reach %s: %s", url, rootCause(u.err)))
 	}
+	var gone *wentAway
+	if errors.As(err, &gone) {
+		return fail(codeTemp,
+			"the server stopped answering during the run; run the records that carry this error again once it is back",
+			fmt.Sprintf("%s stopped answering: %s", url, rootCause(gone.err)))
+	}
 	var te *timeoutError
 	if errors.As(err, &te) {
 		return fail(codeTemp, "a slow model may need a longer --timeout; a busy server, fewer --jobs",

@@ -69,6 +69,13 @@ type unreachable struct{ err error }
 func (u *unreachable) Error() string { return u.err.Error() }
 func (u *unreachable) Unwrap() error { return u.err }
 
+// wentAway is the error of an endpoint that answered earlier in the run and
+// now refuses connections.
+type wentAway struct{ err error }
+
+func (w *wentAway) Error() string { return w.err.Error() }
+func (w *wentAway) Unwrap() error { return w.err }
+
 // timeoutError is an attempt that got no (complete) answer in time.
 type timeoutError struct{ d time.Duration }
 
@@ -120,12 +127,17 @@ func (t *transport) Do(req *http.Request) (*http.Response, error) {
 		}
 		if attempt >= t.retries {
 			if err != nil {
-				if isConnError(err) && !t.ok.Load() {
-					u := &unreachable{err}
+				if isConnError(err) {
+					// The endpoint is gone: later requests fail at once
+					// instead of each waiting through its retries.
+					var down error = &unreachable{err}
+					if t.ok.Load() {
+						down = &wentAway{err}
+					}
 					t.mu.Lock()
-					t.down = u
+					t.down = down
 					t.mu.Unlock()
-					return nil, u
+					return nil, down
 				}
 				return nil, err
 			}

@@ -109,8 +109,8 @@ var answerSchema = &llm.Schema{
 	Type:  "object",
 	Order: []string{"title", "summary", "tags"},
 	Properties: map[string]*llm.Schema{
-		"title":   {Type: "string", MaxLength: llm.Int(120)},
-		"summary": {Type: "string"},
+		"title":   {Type: "string", MinLength: llm.Int(1), MaxLength: llm.Int(120)},
+		"summary": {Type: "string", MinLength: llm.Int(1)},
 		"tags":    {Type: "array", MaxItems: llm.Int(5), Items: &llm.Schema{Type: "string", MaxLength: llm.Int(40)}},
 	},
 }

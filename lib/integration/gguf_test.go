@@ -1,0 +1,42 @@
+package integration
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/binary"
+	"testing"
+)
+
+func TestModelFile(t *testing.T) {
+	var a, b bytes.Buffer
+	if err := WriteModel(&a, DefaultModel); err != nil {
+		t.Fatal(err)
+	}
+	WriteModel(&b, DefaultModel)
+	if sha256.Sum256(a.Bytes()) != sha256.Sum256(b.Bytes()) {
+		t.Fatal("same options, different files")
+	}
+	data := a.Bytes()
+	if string(data[:4]) != "GGUF" || binary.LittleEndian.Uint32(data[4:]) != 3 {
+		t.Fatalf("header %q", data[:8])
+	}
+	tensors := binary.LittleEndian.Uint64(data[8:])
+	if want := uint64(3 + 9*DefaultModel.Layers); tensors != want {
+		t.Errorf("%d tensors, want %d", tensors, want)
+	}
+	if len(data)%alignment != 0 || len(data) < 500<<10 || len(data) > 2<<20 {
+		t.Errorf("size %d", len(data))
+	}
+	other := DefaultModel
+	other.Seed++
+	var c bytes.Buffer
+	WriteModel(&c, other)
+	if bytes.Equal(a.Bytes(), c.Bytes()) || c.Len() != a.Len() {
+		t.Error("the seed does not change the weights, or changes the shape")
+	}
+	bad := DefaultModel
+	bad.Heads = 5
+	if WriteModel(&bytes.Buffer{}, bad) == nil {
+		t.Error("embd not a multiple of heads accepted")
+	}
+}
