@@ -1,0 +1,50 @@
+package llm
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// Writers and readers of one key at once never see half an answer, and
+// leave no temporary files.
+func TestCacheConcurrent(t *testing.T) {
+	c := &Cache{Dir: t.TempDir()}
+	key := strings.Repeat("ab", 32)
+	answers := []string{strings.Repeat("x", 1<<20), strings.Repeat("y", 1<<20)}
+	var wg sync.WaitGroup
+	for i := range 8 {
+		wg.Add(2)
+		go func() {
+			defer wg.Done()
+			for range 20 {
+				c.put(key, answers[i%2])
+			}
+		}()
+		go func() {
+			defer wg.Done()
+			for range 50 {
+				if s, ok := c.get(key); ok && s != answers[0] && s != answers[1] {
+					t.Errorf("read %d bytes of a mixed or partial answer", len(s))
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	left, _ := filepath.Glob(filepath.Join(c.Dir, "*", ".tmp-*"))
+	if len(left) != 0 {
+		t.Fatalf("temporary files left: %v", left)
+	}
+	var nilCache *Cache
+	nilCache.put(key, "x")
+	if _, ok := nilCache.get(key); ok {
+		t.Fatal("nil cache answered")
+	}
+	// A cache directory that cannot be written is not an error.
+	ro := &Cache{Dir: filepath.Join(t.TempDir(), "ro")}
+	os.MkdirAll(ro.Dir, 0o500)
+	ro.put(key, "x")
+}
