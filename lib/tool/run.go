@@ -127,8 +127,5 @@ func (e *Env) RunFrom(c *cli.Context, src pipeline.Source, fn pipeline.Func, sin
 		}
 		return &sysexits.Error{Code: code, Err: errors.New(msg), Hint: hint}
 	}
-	switch {
-	default:
-		return sysexits.Errorf(code, "they were passed on as {\"raw\": ..., \"errors\": [...]} records", "%d input lines were not JSON objects", stats.Invalid)
-	}
+	return sysexits.Errorf(code, "they were passed on as {\"raw\": ..., \"errors\": [...]} records", "%d input lines were not JSON objects", stats.Invalid)
 }
