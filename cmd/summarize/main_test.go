@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
-	"github.com/shelfai/shelf/lib/prompt"
 	"github.com/shelfai/shelf/lib/scripttest"
 	"github.com/shelfai/shelf/lib/summarize"
 	"github.com/shelfai/shelf/lib/tool"
@@ -22,40 +21,19 @@ func TestMain(m *testing.M) {
 }
 
 func TestScript(t *testing.T) {
-	p := scripttest.Params("testdata/script", *update)
-	p.Setup = func(env *testscript.Env) error {
-		env.Setenv("SOURCE_DATE_EPOCH", "1795683600") // 2026-11-26T09:00:00Z
-		pr, err := prompt.Load("summarize", "", summarize.Prompt)
-		if err != nil {
-			return err
-		}
-		env.Setenv("PROMPT", pr.Hash)
+	testscript.Run(t, scripttest.ToolParams("testdata/script", *update, "summarize", summarize.Prompt, func(env *testscript.Env) error {
 		demo, err := filepath.Abs(filepath.Join("..", "..", "examples", "demo.sh"))
-		if err != nil {
-			return err
-		}
 		env.Setenv("DEMO", demo)
-		return scripttest.Setup(env)
-	}
-	testscript.Run(t, p)
+		return err
+	}))
 }
 
 // TestManPage keeps man/man1/summarize.1 in step with the app; make man
 // (go test -run TestManPage -update) rewrites it.
 func TestManPage(t *testing.T) {
-	got, err := tool.ManPage(spec())
+	page, err := tool.ManPage(spec())
 	if err != nil {
 		t.Fatal(err)
 	}
-	path := filepath.Join("..", "..", "man", "man1", "summarize.1")
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil || string(want) != got {
-		t.Fatalf("%s is stale: run 'make man'", path)
-	}
+	scripttest.Golden(t, page, filepath.Join("..", "..", "man", "man1", "summarize.1"), *update)
 }

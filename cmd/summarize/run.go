@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"github.com/shelfai/shelf/lib/pipeline"
-	"github.com/shelfai/shelf/lib/prompt"
 	"github.com/shelfai/shelf/lib/record"
 	"github.com/shelfai/shelf/lib/summarize"
 	"github.com/shelfai/shelf/lib/sysexits"
@@ -17,22 +16,16 @@ import (
 )
 
 func flags() []cli.Flag {
-	return []cli.Flag{
+	return append(tool.PromptFlags(),
 		&cli.StringFlag{Name: "field", Value: "text", Usage: "summarize the text at gjson `PATH`"},
 		&cli.StringFlag{Name: "style", Value: "brief", Usage: "summary `STYLE`: " + strings.Join(summarize.Styles, ", ") + " (any word with your own prompt)", EnvVars: []string{"SHELF_SUMMARIZE_STYLE"}},
 		&cli.BoolFlag{Name: "raw", Aliases: []string{"r"}, Usage: "print just the summary text; for plain-text input it streams as it is generated"},
-		&cli.StringFlag{Name: "prompt", Usage: "use the prompt template in `FILE`"},
-		&cli.BoolFlag{Name: "print-prompt", Usage: "print the built-in prompt template and exit"},
-	}
+	)
 }
 
 func run(c *cli.Context, env *tool.Env) error {
-	if c.Bool("print-prompt") {
-		_, err := io.WriteString(env.Stdout, summarize.Prompt)
-		return err
-	}
-	p, err := prompt.Load("summarize", c.String("prompt"), summarize.Prompt)
-	if err != nil {
+	p, done, err := env.LoadPrompt(c, summarize.Prompt)
+	if done || err != nil {
 		return err
 	}
 	style := c.String("style")

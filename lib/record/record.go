@@ -6,8 +6,12 @@ package record
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/tidwall/gjson"
 	"github.com/tidwall/sjson"
@@ -140,4 +144,26 @@ func invalidRecord(line []byte, tool, message string) []byte {
 	b = append(b, entry...)
 	b = append(b, '}')
 	return b
+}
+
+// NormalizeTags makes tags as the contract wants them: lower-case, no "#",
+// no spaces (hyphens instead), no empties or duplicates.
+func NormalizeTags(tags []string) []string {
+	out := []string{}
+	for _, t := range tags {
+		t = strings.ToLower(strings.TrimSpace(strings.TrimLeft(strings.TrimSpace(t), "#")))
+		t = strings.Join(strings.Fields(t), "-")
+		if t == "" || slices.Contains(out, t) {
+			continue
+		}
+		out = append(out, t)
+	}
+	return out
+}
+
+// ContentID is the identity of a record that has none: a hash of its
+// source and text (the contract's rule for tools other than transcribe).
+func ContentID(source, text string) string {
+	sum := sha256.Sum256([]byte(source + "\x00" + text))
+	return hex.EncodeToString(sum[:16])
 }

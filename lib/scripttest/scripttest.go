@@ -1,20 +1,24 @@
 // Package scripttest provides what the testscript tests of every shelf
 // command share: a fresh OpenAI-compatible test server per script (its URL
 // in SHELF_BASE_URL, its root in TESTSERVER, its request log in
-// $WORK/requests.jsonl), a hermetic XDG environment under $WORK, and the
+// $WORK/requests.jsonl, its scripted answers in $WORK/answers.jsonl), a hermetic XDG environment under $WORK, and the
 // script commands "exits" (run a program and check its exit status) and
 // "requests" (check how many requests the server had).
 package scripttest
 
 import (
 	"errors"
+	"fmt"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"testing"
 	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
+	"github.com/shelfai/shelf/lib/prompt"
 	"github.com/shelfai/shelf/lib/testserver"
 )
 
@@ -26,12 +30,48 @@ func Params(dir string, update bool) testscript.Params {
 		RequireExplicitExec: true,
 		Setup:               Setup,
 		Cmds:                Cmds,
+		Condition:           Condition,
 	}
+}
+
+// Condition adds the script condition [root]: running as root, where file
+// permissions do not stop a write.
+func Condition(cond string) (bool, error) {
+	if cond == "root" {
+		return os.Geteuid() == 0, nil
+	}
+	return false, fmt.Errorf("unknown condition %q", cond)
+}
+
+// ToolParams is Params for the scripts of one tool: provenance times fixed
+// at 2026-11-26T09:00:00Z (SOURCE_DATE_EPOCH), the hash of the tool's
+// built-in prompt in $PROMPT, and extra, if not nil, to set more.
+func ToolParams(dir string, update bool, tool, builtinPrompt string, extra func(*testscript.Env) error) testscript.Params {
+	p := Params(dir, update)
+	p.Setup = func(env *testscript.Env) error {
+		env.Setenv("SOURCE_DATE_EPOCH", "1795683600")
+		pr, err := prompt.Load(tool, "", builtinPrompt)
+		if err != nil {
+			return err
+		}
+		env.Setenv("PROMPT", pr.Hash)
+		if extra != nil {
+			if err := extra(env); err != nil {
+				return err
+			}
+		}
+		return Setup(env)
+	}
+	return p
 }
 
 // Setup starts the test server and sets the environment.
 func Setup(env *testscript.Env) error {
-	srv, err := testserver.New(testserver.Options{LogFile: filepath.Join(env.WorkDir, "requests.jsonl"), Delay: 100 * time.Millisecond})
+	srv, err := testserver.New(testserver.Options{
+		LogFile:     filepath.Join(env.WorkDir, "requests.jsonl"),
+		AnswersFile: filepath.Join(env.WorkDir, "answers.jsonl"),
+		Delay:       100 * time.Millisecond,
+	})
 	if err != nil {
 		return err
 	}
@@ -91,4 +131,20 @@ var Cmds = map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			ts.Fatalf("%d requests, want %s%d", got, map[bool]string{true: "not ", false: ""}[neg], want)
 		}
 	},
+}
+
+// Golden compares got with the file at path, or rewrites the file when
+// update is set (make man).
+func Golden(t testing.TB, got, path string, update bool) {
+	t.Helper()
+	if update {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil || string(want) != got {
+		t.Fatalf("%s is stale: run 'make man'", path)
+	}
 }

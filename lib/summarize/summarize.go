@@ -10,7 +10,6 @@ import (
 	_ "embed"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -248,7 +247,7 @@ func (s *Summarizer) summarize(ctx context.Context, text string, mems []Memory, 
 		if err := s.m.Structured(ctx, req, "summary", answerSchema, &a); err != nil {
 			return Result{}, err
 		}
-		res.Summary, res.Title, res.Tags = strings.TrimSpace(a.Summary), strings.TrimSpace(a.Title), NormalizeTags(a.Tags)
+		res.Summary, res.Title, res.Tags = strings.TrimSpace(a.Summary), strings.TrimSpace(a.Title), record.NormalizeTags(a.Tags)
 		if res.Summary == "" {
 			return Result{}, errors.New("the model gave an empty summary")
 		}
@@ -331,19 +330,4 @@ func (s *Summarizer) apply(rec *record.Record, res Result) error {
 		}
 	}
 	return nil
-}
-
-// NormalizeTags makes tags as the contract wants them: lower-case, no "#",
-// no spaces (hyphens instead), no empties or duplicates.
-func NormalizeTags(tags []string) []string {
-	out := []string{}
-	for _, t := range tags {
-		t = strings.ToLower(strings.TrimSpace(strings.TrimLeft(strings.TrimSpace(t), "#")))
-		t = strings.Join(strings.Fields(t), "-")
-		if t == "" || slices.Contains(out, t) {
-			continue
-		}
-		out = append(out, t)
-	}
-	return out
 }

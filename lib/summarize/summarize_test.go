@@ -186,7 +186,7 @@ func TestWindowTooSmall(t *testing.T) {
 }
 
 func TestNormalizeTags(t *testing.T) {
-	got := NormalizeTags([]string{"#Go", "go", " Home Office ", "", "#", "ÉTÉ"})
+	got := record.NormalizeTags([]string{"#Go", "go", " Home Office ", "", "#", "ÉTÉ"})
 	if strings.Join(got, ",") != "go,home-office,été" {
 		t.Fatalf("%q", got)
 	}

@@ -53,6 +53,12 @@ type Options struct {
 	LogFile string
 	// Dims is the embedding size (default 64).
 	Dims int
+	// AnswersFile, if it exists when a chat request comes, scripts the
+	// answers: one JSON object a line, {"match": "words", "answer": {...}}
+	// for structured requests and {"match": "words", "text": "..."} for
+	// plain ones. The first rule whose match the user's messages contain
+	// wins; faults such as fence still apply to its answer.
+	AnswersFile string
 }
 
 // Server is a running test server.
@@ -293,7 +299,19 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request, ep endpoint, body 
 	text := subject(users)
 	finish := "stop"
 	var content string
+	scripted, plain := s.scripted(users)
 	switch {
+	case schema != nil && scripted != "":
+		content = scripted
+		repair := strings.Contains(last, "That answer is not valid")
+		if f["alwaysbad"] != "" || (f["badjson"] != "" && !repair) {
+			content = "{}"
+		}
+		if f["fence"] != "" {
+			content = "Sure! Here is the JSON you asked for:\n\n```json\n" + content + "\n```\n\nLet me know if you need anything else."
+		}
+	case schema == nil && rf != "json_object" && plain != "":
+		content = plain
 	case schema != nil:
 		repair := strings.Contains(last, "That answer is not valid")
 		valid := !(f["alwaysbad"] != "" || (f["badjson"] != "" && !repair))
@@ -327,6 +345,30 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request, ep endpoint, body 
 		"choices": []any{map[string]any{"index": 0, "message": map[string]any{"role": "assistant", "content": content}, "finish_reason": finish}},
 		"usage":   map[string]any{"prompt_tokens": len(all) / 4, "completion_tokens": len(content) / 4, "total_tokens": (len(all) + len(content)) / 4},
 	})
+}
+
+// scripted returns the answers of the first rule of the answers file that
+// matches what the user said.
+func (s *Server) scripted(users string) (answer, text string) {
+	if s.opt.AnswersFile == "" {
+		return "", ""
+	}
+	data, err := os.ReadFile(s.opt.AnswersFile)
+	if err != nil {
+		return "", ""
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		var rule struct {
+			Match  string          `json:"match"`
+			Answer json.RawMessage `json:"answer"`
+			Text   string          `json:"text"`
+		}
+		if json.Unmarshal([]byte(line), &rule) != nil || !strings.Contains(users, rule.Match) {
+			continue
+		}
+		return string(rule.Answer), rule.Text
+	}
+	return "", ""
 }
 
 // preflight applies the faults that come before any answer; false means the

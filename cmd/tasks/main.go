@@ -1,0 +1,66 @@
+// Command tasks finds the action items in each record of a JSON Lines
+// stream and writes them into the record, or as Taskwarrior, todo.txt,
+// Markdown or iCalendar.
+//
+//	transcribe memo.m4a | tasks --format taskwarrior | task import
+//	tasks --append ~/todo.txt < notes.jsonl
+//
+// See tasks(1) and shelf(7).
+package main
+
+import (
+	"os"
+	_ "time/tzdata" // --tz works on systems without a zoneinfo database
+
+	"github.com/shelfai/shelf/lib/tool"
+)
+
+func main() {
+	os.Exit(tool.Main(spec(), os.Args, os.Stdin, os.Stdout, os.Stderr))
+}
+
+func spec() tool.Spec {
+	return tool.Spec{
+		Name:      "tasks",
+		Usage:     "find the action items in each record",
+		UsageText: "tasks [options] [FILE|-]...\n\ntranscribe memo.m4a | tasks --format taskwarrior | task import\ntasks --append ~/todo.txt < notes.jsonl | file --vault ~/Notes",
+		Description: `tasks reads JSON Lines records (from the files named, or standard input) and asks the model
+for the action items in each record's "text" (or --field), with its "summary" when present.
+Each record goes on with a "tasks" array of {id, title, due, priority, project, tags, for,
+source_id}, and an "id" when it had none. An empty list is a normal answer. Plain text in is
+one record.
+
+Due dates: the model is told the reference moment (the record's "created", else now) in the
+person's time zone (--tz, else TZ, else the system's) and asked for absolute ISO dates. Every
+answer is checked: relative phrases a model passes through ("tomorrow", "friday", "next
+friday", "end of month", "in 3 days") are resolved here; anything that is not a date is
+dropped from its task with a warning in the record's "errors", never invented.
+
+Identity: a task's id is a UUID v5 of its source's id and its normalized title, so running
+the same records again gives the same ids, and "task import" and --append update instead of
+duplicating.
+
+Output (--format): jsonl (the records, the default); taskwarrior (lines for "task import":
+uuid, description, status, entry, due, priority H/M/L, project, tags and nothing else);
+todotxt ("(A) 2026-11-26 Call the dentist +health @sam due:2026-11-27 uuid:..."; priority
+high, medium, low is A, B, C; project and tags are +words, whom it is for an @context);
+markdown ("- [ ] Call the dentist ⏫ 📅 2026-11-27 #health", the Obsidian Tasks style); ics
+(one VCALENDAR of VTODOs: UID is the task id, PRIORITY 1/5/9). --each writes one record per
+task instead ({"kind":"task", ...}). --append FILE adds the tasks not yet in the todo.txt
+FILE (by their uuid: field), in one append that never touches the file's other lines.
+
+A record's "context" (related memories from remember) tells the model which tasks are
+already recorded.
+
+Environment: SHELF_BASE_URL (then OPENAI_BASE_URL), SHELF_MODEL, SHELF_API_KEY (then
+OPENAI_API_KEY), SHELF_CONFIG, SHELF_JOBS, SHELF_TIMEOUT, SHELF_RETRIES, SHELF_TEMPERATURE,
+SHELF_CONTEXT_LENGTH, SHELF_NO_CACHE, SHELF_LOG_FORMAT, TZ, XDG_CONFIG_HOME, XDG_CACHE_HOME.
+
+Exit status: 0 all records done; 64 usage; 65 some input lines were not JSON; 69 the endpoint
+could not be reached; 73 the --append file cannot be written; 75 some records failed with
+temporary errors; 78 bad configuration; 1 anything else; 130 and 143 interrupted.`,
+		UsesModel: true,
+		Flags:     flags(),
+		Action:    run,
+	}
+}

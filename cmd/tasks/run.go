@@ -1,0 +1,165 @@
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/shelfai/shelf/lib/jsonl"
+	"github.com/shelfai/shelf/lib/pipeline"
+	"github.com/shelfai/shelf/lib/record"
+	"github.com/shelfai/shelf/lib/sysexits"
+	"github.com/shelfai/shelf/lib/tasks"
+	"github.com/shelfai/shelf/lib/tool"
+	"github.com/urfave/cli/v2"
+)
+
+var formats = []string{"jsonl", "taskwarrior", "todotxt", "markdown", "ics"}
+
+func flags() []cli.Flag {
+	return append(tool.PromptFlags(),
+		&cli.StringFlag{Name: "field", Value: "text", Usage: "find tasks in the text at gjson `PATH`"},
+		&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "jsonl", Usage: "write `FORMAT`: " + strings.Join(formats, ", ")},
+		&cli.BoolFlag{Name: "each", Usage: "write one record per task instead of the records"},
+		&cli.StringFlag{Name: "append", Usage: "add the tasks not yet in the todo.txt `FILE` to it"},
+		&cli.StringFlag{Name: "tz", Usage: "resolve dates in time zone `ZONE` (an IANA name; default: $TZ, else the system's)"},
+	)
+}
+
+func run(c *cli.Context, env *tool.Env) error {
+	format := c.String("format")
+	if !slices.Contains(formats, format) {
+		return sysexits.Errorf(sysexits.Usage, "the formats are "+strings.Join(formats, ", "), "unknown format %q", format)
+	}
+	if c.Bool("each") && format != "jsonl" {
+		return sysexits.Errorf(sysexits.Usage, "--each writes records; the other formats are one task a line already", "--each goes with --format jsonl, not %s", format)
+	}
+	zone := time.Local
+	if name := c.String("tz"); name != "" {
+		var err error
+		if zone, err = time.LoadLocation(name); err != nil {
+			return sysexits.Errorf(sysexits.Usage, "use an IANA zone name such as Europe/Berlin, America/New_York or UTC", "--tz %s: %v", name, err)
+		}
+	}
+	p, done, err := env.LoadPrompt(c, tasks.Prompt)
+	if done || err != nil {
+		return err
+	}
+	client, err := env.Client(c)
+	if err != nil {
+		return err
+	}
+	x := tasks.New(client, p, tasks.Options{
+		Field: c.String("field"),
+		Zone:  zone,
+		Jobs:  c.Int("jobs"),
+		Now:   tool.Now,
+		Warn:  func(line int, msg string) { env.Log.Warn(msg, "record", line) },
+	})
+
+	out := bufio.NewWriterSize(env.Stdout, 64<<10)
+	var sink pipeline.Sink
+	var cal *tasks.Calendar
+	switch {
+	case c.Bool("each"):
+		sink = &eachSink{w: jsonl.NewWriter(env.Stdout)}
+	case format == "jsonl":
+		sink = jsonl.NewWriter(env.Stdout)
+	case format == "ics":
+		cal = tasks.NewCalendar(out, tool.Now())
+		sink = &lineSink{w: out, add: cal.Add}
+	default:
+		render := map[string]func(tasks.Task) string{
+			"taskwarrior": func(t tasks.Task) string { return string(tasks.Taskwarrior(t)) },
+			"todotxt":     tasks.TodoTxt,
+			"markdown":    tasks.Markdown,
+		}[format]
+		sink = &lineSink{w: out, add: func(t tasks.Task) error {
+			_, err := out.WriteString(render(t) + "\n")
+			return err
+		}}
+	}
+	if path := c.String("append"); path != "" {
+		sink = &appendSink{Sink: sink, path: path, log: func(n int, line int) {
+			env.Log.Debug("appended", "file", path, "tasks", n, "record", line)
+		}}
+	}
+	err = env.Run(c, x.Record, sink)
+	if cal != nil {
+		if cerr := cal.Close(); cerr == nil {
+			out.Flush()
+		}
+	}
+	return err
+}
+
+// tasksOf returns the tasks a record was given, if its work succeeded.
+func tasksOf(rec *record.Record) ([]tasks.Task, bool) {
+	t, ok := rec.Meta.([]tasks.Task)
+	return t, ok
+}
+
+// lineSink writes the tasks of each record in a format of one task a line.
+type lineSink struct {
+	w   *bufio.Writer
+	add func(tasks.Task) error
+}
+
+func (s *lineSink) Write(rec *record.Record) error {
+	ts, _ := tasksOf(rec)
+	for _, t := range ts {
+		if err := s.add(t); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *lineSink) Flush() error { return s.w.Flush() }
+
+// eachSink writes one record per task; a record that yielded no task list
+// (no text, a failure, a bad line) goes on as it is, so nothing is lost.
+type eachSink struct{ w *jsonl.Writer }
+
+func (s *eachSink) Write(rec *record.Record) error {
+	ts, ok := tasksOf(rec)
+	if !ok {
+		return s.w.Write(rec)
+	}
+	for _, t := range ts {
+		b, err := record.Marshal(struct {
+			Kind string `json:"kind"`
+			tasks.Task
+		}{"task", t})
+		if err != nil {
+			return err
+		}
+		if err := s.w.Write(record.New(b)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *eachSink) Flush() error { return s.w.Flush() }
+
+// appendSink adds each record's tasks to a todo.txt file, in input order,
+// then hands the record on.
+type appendSink struct {
+	pipeline.Sink
+	path string
+	log  func(n, line int)
+}
+
+func (s *appendSink) Write(rec *record.Record) error {
+	if ts, ok := tasksOf(rec); ok {
+		n, err := tasks.AppendTodoTxt(s.path, ts)
+		if err != nil {
+			return sysexits.New(sysexits.CantCreate, fmt.Errorf("append to %s: %w", s.path, err), "check that the file's folder exists and can be written")
+		}
+		s.log(n, rec.Line)
+	}
+	return s.Sink.Write(rec)
+}

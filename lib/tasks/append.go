@@ -1,0 +1,60 @@
+package tasks
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"regexp"
+	"strings"
+)
+
+var uuidField = regexp.MustCompile(`(?:^|\s)uuid:([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})(?:\s|$)`)
+
+// AppendTodoTxt adds to the todo.txt file at path the tasks that are not in
+// it yet (by their uuid: field), in one append: the file's other lines are
+// never read back into it or rewritten, so nothing a person or another
+// program wrote there can be lost. An advisory lock keeps concurrent shelf
+// runs from adding a task twice. It returns how many lines it added.
+func AppendTodoTxt(path string, tasks []Task) (int, error) {
+	if len(tasks) == 0 {
+		return 0, nil
+	}
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_APPEND, 0o644)
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	if err := lock(f); err != nil {
+		return 0, fmt.Errorf("lock %s: %w", path, err)
+	}
+	defer unlock(f)
+	existing, err := io.ReadAll(f)
+	if err != nil {
+		return 0, err
+	}
+	have := map[string]bool{}
+	for _, m := range uuidField.FindAllStringSubmatch(string(existing), -1) {
+		have[m[1]] = true
+	}
+	var b strings.Builder
+	if len(existing) > 0 && existing[len(existing)-1] != '\n' {
+		b.WriteString("\n")
+	}
+	added := 0
+	for _, t := range tasks {
+		if have[t.ID] {
+			continue
+		}
+		have[t.ID] = true
+		b.WriteString(TodoTxt(t))
+		b.WriteString("\n")
+		added++
+	}
+	if added == 0 {
+		return 0, nil
+	}
+	if _, err := f.WriteString(b.String()); err != nil {
+		return 0, err
+	}
+	return added, f.Sync()
+}
