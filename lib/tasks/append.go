@@ -6,6 +6,8 @@ import (
 	"os"
 	"regexp"
 	"strings"
+
+	"github.com/shelfai/shelf/lib/lockfile"
 )
 
 var uuidField = regexp.MustCompile(`(?:^|\s)uuid:([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})(?:\s|$)`)
@@ -24,10 +26,10 @@ func AppendTodoTxt(path string, tasks []Task) (int, error) {
 		return 0, err
 	}
 	defer f.Close()
-	if err := lock(f); err != nil {
+	if err := lockfile.Lock(f); err != nil {
 		return 0, fmt.Errorf("lock %s: %w", path, err)
 	}
-	defer unlock(f)
+	defer lockfile.Unlock(f)
 	existing, err := io.ReadAll(f)
 	if err != nil {
 		return 0, err

@@ -77,7 +77,7 @@ func (e *Env) RunFrom(c *cli.Context, src pipeline.Source, fn pipeline.Func, sin
 	if sink == nil {
 		sink = jsonl.NewWriter(e.Stdout)
 	}
-	progress := logging.NewProgress(e.Stderr, e.Name)
+	progress := logging.NewProgress(e.Stderr, e.display)
 	logged := 0
 	var firstErr error
 	opt := pipeline.Options{

@@ -13,9 +13,11 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"runtime/debug"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -82,6 +84,9 @@ type Env struct {
 	Config *config.File
 	format string
 	watch  func()
+	// display is the name the person ran the tool by (shelf-file for
+	// file): messages use it; records and configuration use Name.
+	display string
 }
 
 func init() {
@@ -92,13 +97,16 @@ func init() {
 // NewApp builds the cli app of a tool around env.
 func NewApp(spec Spec, env *Env) *cli.App {
 	env.Name = spec.Name
+	if env.display == "" {
+		env.display = spec.Name
+	}
 	flags := slices.Clone(spec.Flags)
 	if spec.UsesModel {
 		flags = append(flags, modelFlags()...)
 	}
 	flags = append(flags, commonFlags()...)
 	app := &cli.App{
-		Name:                   spec.Name,
+		Name:                   env.display,
 		Usage:                  spec.Usage,
 		UsageText:              spec.UsageText,
 		Description:            spec.Description,
@@ -111,7 +119,7 @@ func NewApp(spec Spec, env *Env) *cli.App {
 		ErrWriter:              env.Stderr,
 		ExitErrHandler:         func(*cli.Context, error) {},
 		OnUsageError: func(c *cli.Context, err error, _ bool) error {
-			return sysexits.New(sysexits.Usage, err, fmt.Sprintf("see '%s --help'", spec.Name))
+			return sysexits.New(sysexits.Usage, err, fmt.Sprintf("see '%s --help'", env.display))
 		},
 		Before: func(c *cli.Context) error { return env.setup(c) },
 		Action: func(c *cli.Context) error {
@@ -159,7 +167,7 @@ func (e *Env) setup(c *cli.Context) error {
 		}
 	}
 	e.format = c.String("log-format")
-	l, err := logging.New(e.Stderr, logging.Options{Tool: e.Name, Format: e.format, Verbose: c.Bool("verbose"), Quiet: c.Bool("quiet")})
+	l, err := logging.New(e.Stderr, logging.Options{Tool: e.display, Format: e.format, Verbose: c.Bool("verbose"), Quiet: c.Bool("quiet")})
 	if err != nil {
 		return sysexits.New(sysexits.Usage, err, "")
 	}
@@ -193,6 +201,13 @@ func unsetEmpty(flags []cli.Flag) {
 // command's main calls it, with the process's arguments and streams.
 func Main(spec Spec, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	env := &Env{Stdin: stdin, Stdout: stdout, Stderr: stderr}
+	if len(args) > 0 {
+		// Installed under another name (shelf-file, or with a
+		// PROGRAM_PREFIX): speak as that name.
+		if base := filepath.Base(args[0]); base != spec.Name && strings.HasSuffix(base, spec.Name) {
+			env.display = base
+		}
+	}
 	app := NewApp(spec, env)
 	unsetEmpty(app.Flags)
 
@@ -252,9 +267,9 @@ func (e *Env) report(err error) int {
 		e.Log.Error(err.Error(), kv...)
 		return code
 	}
-	fmt.Fprintf(e.Stderr, "%s: error: %s\n", e.Name, err)
+	fmt.Fprintf(e.Stderr, "%s: error: %s\n", e.display, err)
 	if hint != "" {
-		fmt.Fprintf(e.Stderr, "%s: hint: %s\n", e.Name, hint)
+		fmt.Fprintf(e.Stderr, "%s: hint: %s\n", e.display, hint)
 	}
 	return code
 }

@@ -1,0 +1,70 @@
+// Command file files each record of a JSON Lines stream as a Markdown note
+// in a vault (an Obsidian vault, or any folder of notes): in the folder the
+// model chooses, updated in place when the record is filed again, and never
+// over a note the person edited.
+//
+//	transcribe memo.m4a | summarize | tasks | shelf-file --vault ~/Notes
+//
+// It is installed as shelf-file, so as not to shadow file(1). See file(1)
+// (installed as shelf-file(1)) and shelf(7).
+package main
+
+import (
+	"os"
+
+	"github.com/shelfai/shelf/lib/tool"
+)
+
+func main() {
+	os.Exit(tool.Main(spec(), os.Args, os.Stdin, os.Stdout, os.Stderr))
+}
+
+func spec() tool.Spec {
+	return tool.Spec{
+		Name:      "file",
+		Usage:     "file each record as a Markdown note in a vault",
+		UsageText: "shelf-file --vault DIR [options] [FILE|-]...\n\nsummarize < memo.txt | tasks | shelf-file --vault ~/Notes\nshelf-file --vault ~/Notes --folder meetings --dry-run notes.jsonl",
+		Description: `The note filer reads JSON Lines records (from the files named, or standard input) and writes
+each as a note in the vault: YAML front matter (id, title, created, source, tags, aliases,
+and shelf-hash, a hash of what shelf wrote), then the summary, the tasks as a checklist and
+the text (the transcript with timestamps when the record has segments). Each record goes on
+with the "path" of its note (relative to the vault) and the "folder", "title" and "tags" it
+was filed under. It is installed as shelf-file, so that file(1) stays file(1).
+
+The vault: --vault DIR (or SHELF_VAULT, or vault = "..." in the config file). A vault that
+does not exist is an error, never created by a typo; --init creates it.
+
+The folder: --folder NAME files every note there. Otherwise the model chooses among the
+vault's folders and "inbox", seeing the note's title, summary and tags and the folders of
+related notes in the record's "context"; with --allow-new it may propose a new folder (one
+level deep). --dry-run prints the decisions as records and writes nothing.
+
+The file name is YYYY-MM-DD-slug.md from "created" and the title; a different note with the
+same name gets -2, -3, .... A record whose id was filed before updates its note in place,
+wherever the person has moved it (an index in $XDG_CACHE_HOME/shelf/vaults, rebuilt from the
+notes' front matter when it is missing or stale, finds it). A note whose bytes no longer
+match its shelf-hash was edited by the person: it is left as it is, the record gets a warning
+in "errors", and nothing is written (--force overwrites it).
+
+Safety: every piece of a path that comes from a record or a model is sanitized, and every
+write goes through the vault's root so that nothing can land outside it, symlinks included.
+Writes are atomic and durable (a temporary file in the same folder, fsync, then a link or
+rename, then fsync of the folder): a crash or Ctrl-C leaves no partial note. Two runs on one
+vault take turns.
+
+The note and the folder request are text/templates: --print-prompt shows the built-in ones;
+put your own in $XDG_CONFIG_HOME/shelf/prompts/file.tmpl or pass --prompt FILE.
+
+Environment: SHELF_VAULT, SHELF_BASE_URL (then OPENAI_BASE_URL), SHELF_MODEL, SHELF_API_KEY
+(then OPENAI_API_KEY), SHELF_CONFIG, SHELF_JOBS, SHELF_TIMEOUT, SHELF_RETRIES,
+SHELF_TEMPERATURE, SHELF_CONTEXT_LENGTH, SHELF_NO_CACHE, SHELF_LOG_FORMAT, XDG_CONFIG_HOME,
+XDG_CACHE_HOME.
+
+Exit status: 0 all records done; 64 usage; 65 some input lines were not JSON; 69 the endpoint
+could not be reached; 73 the vault cannot be written; 75 some records failed with temporary
+errors; 78 bad configuration; 1 anything else; 130 and 143 interrupted.`,
+		UsesModel: true,
+		Flags:     flags(),
+		Action:    run,
+	}
+}

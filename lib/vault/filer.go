@@ -1,0 +1,408 @@
+package vault
+
+import (
+	"context"
+	"crypto/rand"
+	_ "embed"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"slices"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/shelfai/shelf/lib/llm"
+	"github.com/shelfai/shelf/lib/prompt"
+	"github.com/shelfai/shelf/lib/record"
+	"github.com/shelfai/shelf/lib/sysexits"
+)
+
+// Template is the built-in template of the filer: the folder-choice
+// request and the note body.
+//
+//go:embed file.tmpl
+var Template string
+
+// Inbox is the folder for notes that fit nowhere else.
+const Inbox = "inbox"
+
+// Model is what the filer needs of a model client (*llm.Client).
+type Model interface {
+	Model(ctx context.Context) (string, error)
+	Structured(ctx context.Context, req llm.Request, name string, schema *llm.Schema, out any) error
+}
+
+// Options tune a Filer.
+type Options struct {
+	Tool     string // names the tool in errors (default "file")
+	Folder   string // file every note here (a person's choice; sanitized)
+	AllowNew bool   // the model may propose a new folder
+	DryRun   bool   // decide, write nothing
+	Force    bool   // overwrite notes the person edited
+	Now      func() time.Time
+	Warn     func(line int, msg string)
+}
+
+// Filer files records into a vault.
+type Filer struct {
+	v       *Vault
+	root    *os.Root
+	ix      *Index
+	m       Model // nil when the folder is fixed
+	p       *prompt.Prompt
+	opt     Options
+	folders []string
+	mu      sync.Mutex // one record writes at a time
+}
+
+// NewFiler returns a filer for v, its index ix and the template p. m may be
+// nil when opt.Folder is set.
+func NewFiler(v *Vault, ix *Index, m Model, p *prompt.Prompt, opt Options) (*Filer, error) {
+	if opt.Tool == "" {
+		opt.Tool = "file"
+	}
+	if opt.Now == nil {
+		opt.Now = time.Now
+	}
+	if opt.Warn == nil {
+		opt.Warn = func(int, string) {}
+	}
+	root, err := os.OpenRoot(v.Root)
+	if err != nil {
+		return nil, sysexits.New(sysexits.CantCreate, err, "")
+	}
+	folders, err := v.Folders()
+	if err != nil {
+		return nil, sysexits.New(sysexits.CantCreate, fmt.Errorf("list the vault's folders: %w", err), "")
+	}
+	return &Filer{v: v, root: root, ix: ix, m: m, p: p, opt: opt, folders: folders}, nil
+}
+
+// Close releases the vault.
+func (f *Filer) Close() error { return f.root.Close() }
+
+type task struct{ Title, Due, For, Flag string }
+type segment struct{ Clock, Text string }
+
+type noteData struct {
+	Title, Summary, Text, Source string
+	Tasks                        []task
+	Segments                     []segment
+}
+
+type choiceData struct {
+	Title, Summary string
+	Tags           []string
+	Folders        []string
+	Related        []string
+	AllowNew       bool
+}
+
+// Record files one record (a pipeline.Func): it writes or updates the note
+// and adds "path", "folder", "title" and "tags" (and "id" when the record
+// has none). A record with nothing to file (no text, summary or title)
+// passes through untouched.
+func (f *Filer) Record(ctx context.Context, rec *record.Record) error {
+	text := rec.Get("text").String()
+	summary := strings.TrimSpace(rec.Get("summary").String())
+	title := strings.Join(strings.Fields(rec.Get("title").String()), " ")
+	if strings.TrimSpace(text) == "" && summary == "" && title == "" {
+		return nil
+	}
+	id := rec.Get("id").String()
+	if id == "" {
+		id = record.ContentID(rec.Get("source").String(), text)
+		if err := rec.Set("id", id); err != nil {
+			return err
+		}
+	}
+	if title == "" {
+		title = deriveTitle(text, summary)
+	}
+	var tags []string
+	for _, t := range rec.Get("tags").Array() {
+		tags = append(tags, t.String())
+	}
+	tags = record.NormalizeTags(tags)
+	created := f.opt.Now()
+	if c := rec.Get("created"); c.Exists() {
+		if t, err := time.Parse(time.RFC3339, c.String()); err == nil {
+			created = t
+		}
+	}
+	createdText := rec.Get("created").String()
+	if createdText == "" {
+		createdText = created.Format(time.RFC3339)
+	}
+
+	body, err := f.p.Render("note", f.noteData(rec, title, summary, text))
+	if err != nil {
+		return err
+	}
+	body += "\n"
+
+	// Where it goes: the note this id already has, wherever it is now;
+	// else the folder given; else the model's choice.
+	f.mu.Lock()
+	existing, found, err := f.ix.Lookup(id)
+	f.mu.Unlock()
+	if err != nil {
+		return sysexits.New(sysexits.CantCreate, fmt.Errorf("read the vault: %w", err), "")
+	}
+	folder := f.opt.Folder
+	if found {
+		folder = path.Dir(existing)
+		if folder == "." {
+			folder = ""
+		}
+	} else if folder == "" {
+		if folder, err = f.choose(ctx, rec, title, summary, tags); err != nil {
+			return err
+		}
+	}
+
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	rel, warning, err := f.write(id, title, tags, createdText, created, rec.Get("source").String(), body, folder, existing, found)
+	if err != nil {
+		return err
+	}
+	if warning != "" {
+		rec.AppendError(f.opt.Tool, warning)
+		f.opt.Warn(rec.Line, warning)
+	}
+	for _, kv := range []struct {
+		k string
+		v any
+	}{{"path", rel}, {"folder", folder}, {"title", title}, {"tags", tags}} {
+		if err := rec.Set(kv.k, kv.v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func deriveTitle(text, summary string) string {
+	src := summary
+	if src == "" {
+		src = text
+	}
+	words := strings.Fields(src)
+	if len(words) == 0 {
+		return "Untitled note"
+	}
+	if len(words) > 8 {
+		words = words[:8]
+	}
+	return strings.TrimRight(strings.Join(words, " "), ".,;:")
+}
+
+func (f *Filer) noteData(rec *record.Record, title, summary, text string) noteData {
+	d := noteData{Title: title, Summary: summary, Text: strings.TrimSpace(text), Source: rec.Get("source").String()}
+	flags := map[string]string{"high": "⏫", "medium": "🔼", "low": "🔽"}
+	for _, t := range rec.Get("tasks").Array() {
+		d.Tasks = append(d.Tasks, task{Title: t.Get("title").String(), Due: t.Get("due").String(), For: t.Get("for").String(), Flag: flags[t.Get("priority").String()]})
+	}
+	for _, s := range rec.Get("segments").Array() {
+		sec := int(s.Get("start").Float())
+		d.Segments = append(d.Segments, segment{Clock: fmt.Sprintf("%02d:%02d", sec/60, sec%60), Text: strings.TrimSpace(s.Get("text").String())})
+	}
+	return d
+}
+
+// choose asks the model for the note's folder: one of the vault's (or
+// inbox), or with AllowNew a new one, one level deep.
+func (f *Filer) choose(ctx context.Context, rec *record.Record, title, summary string, tags []string) (string, error) {
+	options := append(slices.Clone(f.folders), Inbox)
+	slices.Sort(options)
+	options = slices.Compact(options)
+	if len(options) == 1 && !f.opt.AllowNew {
+		return Inbox, nil // nothing to choose from
+	}
+	var related []string
+	for _, c := range rec.Get("context").Array() {
+		if p := c.Get("path").String(); p != "" {
+			if dir := path.Dir(p); dir != "." && slices.Contains(f.folders, dir) && !slices.Contains(related, dir) {
+				related = append(related, dir)
+			}
+		}
+	}
+	d := choiceData{Title: title, Summary: summary, Tags: tags, Folders: options, Related: related, AllowNew: f.opt.AllowNew}
+	sys, err := f.p.Render("system", d)
+	if err != nil {
+		return "", err
+	}
+	user, err := f.p.Render("user", d)
+	if err != nil {
+		return "", err
+	}
+	schema := &llm.Schema{Type: "object", Order: []string{"folder"}, Properties: map[string]*llm.Schema{
+		"folder": {Type: "string", Enum: options},
+	}}
+	if f.opt.AllowNew {
+		schema.Properties["folder"] = &llm.Schema{Type: "string", MinLength: llm.Int(1), MaxLength: llm.Int(60)}
+	}
+	var a struct {
+		Folder string `json:"folder"`
+	}
+	if err := f.m.Structured(ctx, llm.Request{Messages: []llm.Message{llm.System(sys), llm.User(user)}, MaxTokens: 256}, "folder", schema, &a); err != nil {
+		return "", err
+	}
+	if slices.Contains(options, a.Folder) {
+		return a.Folder, nil
+	}
+	// A new folder (AllowNew): one safe name, one level deep.
+	if name := SafeName(a.Folder, 60); name != "" {
+		return name, nil
+	}
+	return Inbox, nil
+}
+
+// write puts the note in place and returns its vault-relative path, or a
+// warning when the note was edited by the person and is left alone.
+func (f *Filer) write(id, title string, tags []string, createdText string, created time.Time, source, body, folder, existing string, found bool) (string, string, error) {
+	fm := FrontMatter{ID: id, Title: title, Created: createdText, Source: source, Tags: tags}
+	if found {
+		note, err := f.root.ReadFile(existing)
+		if err != nil {
+			return "", "", sysexits.New(sysexits.CantCreate, fmt.Errorf("read %s: %w", existing, err), "")
+		}
+		if old, _, err := Parse(note); err == nil && old != nil {
+			fm.Aliases = old.Aliases // keep the name the note had
+		}
+		if !Unchanged(note) && !f.opt.Force {
+			return existing, fmt.Sprintf("note %s was edited since shelf wrote it; left as it is (--force overwrites it)", existing), nil
+		}
+		data, err := Render(fm, body)
+		if err != nil {
+			return "", "", err
+		}
+		if string(data) == string(note) || f.opt.DryRun {
+			return existing, "", nil
+		}
+		return existing, "", f.replace(existing, data)
+	}
+
+	if folder != "" {
+		if _, err := f.v.Inside(folder); err != nil {
+			return "", "", sysexits.New(sysexits.CantCreate, err, "")
+		}
+	}
+	base := created.Format("2006-01-02")
+	if s := Slug(title, 80); s != "" {
+		base += "-" + s
+	}
+	if base != title {
+		fm.Aliases = []string{title}
+	}
+	data, err := Render(fm, body)
+	if err != nil {
+		return "", "", err
+	}
+	if !f.opt.DryRun && folder != "" {
+		if err := f.root.MkdirAll(folder, 0o755); err != nil {
+			return "", "", sysexits.New(sysexits.CantCreate, fmt.Errorf("create folder %s: %w", folder, err), "check that the vault can be written")
+		}
+	}
+	for n := 1; n < 1000; n++ {
+		name := base + ".md"
+		if n > 1 {
+			name = fmt.Sprintf("%s-%d.md", base, n)
+		}
+		rel := path.Join(folder, name)
+		if _, err := f.v.Inside(rel); err != nil {
+			return "", "", sysexits.New(sysexits.CantCreate, err, "")
+		}
+		if f.opt.DryRun {
+			if _, err := f.root.Lstat(rel); errors.Is(err, fs.ErrNotExist) {
+				return rel, "", nil
+			}
+			continue
+		}
+		err := f.create(rel, data)
+		if errors.Is(err, fs.ErrExist) {
+			continue
+		}
+		if err != nil {
+			return "", "", err
+		}
+		f.ix.Put(id, rel)
+		return rel, "", nil
+	}
+	return "", "", sysexits.Errorf(sysexits.CantCreate, "", "no free name for %s in %s", base, folder)
+}
+
+// temp writes data to a new temporary file beside rel, synced to disk.
+func (f *Filer) temp(rel string, data []byte) (string, error) {
+	var rnd [6]byte
+	rand.Read(rnd[:])
+	tmp := path.Join(path.Dir(rel), "."+path.Base(rel)+".shelf-"+hex.EncodeToString(rnd[:]))
+	fh, err := f.root.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		return "", sysexits.New(sysexits.CantCreate, fmt.Errorf("write %s: %w", rel, err), "check that the vault can be written")
+	}
+	_, werr := fh.Write(data)
+	serr := fh.Sync()
+	cerr := fh.Close()
+	if err := errors.Join(werr, serr, cerr); err != nil {
+		f.root.Remove(tmp)
+		return "", sysexits.New(sysexits.CantCreate, fmt.Errorf("write %s: %w", rel, err), "")
+	}
+	return tmp, nil
+}
+
+// create publishes a new note without ever replacing an existing file
+// (a hard link fails if the name is taken), then syncs the folder.
+func (f *Filer) create(rel string, data []byte) error {
+	tmp, err := f.temp(rel, data)
+	if err != nil {
+		return err
+	}
+	defer f.root.Remove(tmp)
+	if err := f.root.Link(tmp, rel); err != nil {
+		if errors.Is(err, fs.ErrExist) {
+			return fs.ErrExist
+		}
+		if !errors.Is(err, syscall.EPERM) && !errors.Is(err, syscall.ENOTSUP) {
+			return sysexits.New(sysexits.CantCreate, fmt.Errorf("write %s: %w", rel, err), "")
+		}
+		// A file system without hard links: an exclusive create instead.
+		if _, err := f.root.Lstat(rel); err == nil {
+			return fs.ErrExist
+		}
+		if err := f.root.Rename(tmp, rel); err != nil {
+			return sysexits.New(sysexits.CantCreate, fmt.Errorf("write %s: %w", rel, err), "")
+		}
+	}
+	return f.syncDir(path.Dir(rel))
+}
+
+// replace swaps a note for its new version atomically.
+func (f *Filer) replace(rel string, data []byte) error {
+	tmp, err := f.temp(rel, data)
+	if err != nil {
+		return err
+	}
+	if err := f.root.Rename(tmp, rel); err != nil {
+		f.root.Remove(tmp)
+		return sysexits.New(sysexits.CantCreate, fmt.Errorf("write %s: %w", rel, err), "")
+	}
+	return f.syncDir(path.Dir(rel))
+}
+
+func (f *Filer) syncDir(dir string) error {
+	d, err := f.root.Open(dir)
+	if err != nil {
+		return sysexits.New(sysexits.CantCreate, err, "")
+	}
+	defer d.Close()
+	if err := d.Sync(); err != nil && !errors.Is(err, syscall.EINVAL) {
+		return sysexits.New(sysexits.CantCreate, fmt.Errorf("sync %s: %w", dir, err), "")
+	}
+	return nil
+}
