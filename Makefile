@@ -32,12 +32,33 @@ OLLAMA := $(OLLAMA_DIR)/bin/ollama
 SHELL := /bin/bash
 
 
-.PHONY: all build demo test test-integration check-format vet man bench install uninstall clean
+.PHONY: all build build-whisper demo test test-integration test-whisper check-format vet man bench bench-whisper install uninstall clean
 
 all: build
 
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -tags '$(TAGS)' -ldflags '$(LDFLAGS)' -o bin/ ./cmd/...
+
+# The whisper engine: transcribe with whisper.cpp in the process (cgo).
+# Build libwhisper first, as whisper.cpp's own instructions say (a static
+# build: cmake -B build -DBUILD_SHARED_LIBS=OFF, then cmake --build build
+# --target whisper), then either point WHISPER_DIR at that checkout, or give
+# CGO_CFLAGS and CGO_LDFLAGS, or let pkg-config find whisper.
+WHISPER_DIR ?=
+WHISPER_CFLAGS := $(if $(WHISPER_DIR),-I$(WHISPER_DIR)/include -I$(WHISPER_DIR)/ggml/include,$(shell pkg-config --cflags whisper 2>/dev/null))
+WHISPER_LDFLAGS := $(if $(WHISPER_DIR),-L$(WHISPER_DIR)/build/src -L$(WHISPER_DIR)/build/ggml/src,$(shell pkg-config --libs-only-L whisper 2>/dev/null))
+WHISPER_ENV = CGO_ENABLED=1 CGO_CFLAGS="$(CGO_CFLAGS) $(WHISPER_CFLAGS)" CGO_LDFLAGS="$(CGO_LDFLAGS) $(WHISPER_LDFLAGS)"
+
+build-whisper:
+	$(WHISPER_ENV) $(GO) build -trimpath -tags 'whisper $(TAGS)' -ldflags '$(LDFLAGS)' -o bin/ ./cmd/transcribe
+
+# With SHELF_WHISPER_MODEL set to a model file (any whisper.cpp model;
+# a tiny random-weight one does for these).
+test-whisper:
+	$(WHISPER_ENV) $(GO) test -tags whisper -count=1 ./lib/transcribe ./cmd/transcribe
+
+bench-whisper:
+	$(WHISPER_ENV) $(GO) test -tags whisper -run '^$$' -bench WhisperBatch -benchtime 1x ./cmd/transcribe
 
 demo: build
 	@./examples/demo.sh

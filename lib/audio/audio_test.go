@@ -2,8 +2,13 @@ package audio
 
 import (
 	"bytes"
+	"context"
 	"encoding/binary"
+	"errors"
 	"math"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -219,5 +224,34 @@ func BenchmarkResample(b *testing.B) {
 			secs := b.Elapsed().Seconds() / float64(b.N)
 			b.ReportMetric(10/secs, "x-realtime(goal>=500)")
 		})
+	}
+}
+
+func TestFFmpeg(t *testing.T) {
+	if _, err := exec.LookPath("ffmpeg"); err != nil {
+		t.Skip("no ffmpeg")
+	}
+	dir := t.TempDir()
+	var w bytes.Buffer
+	EncodeWAV(&w, Audio{Samples: sine(1000, 0.5, 44100, 1), Rate: 44100})
+	os.WriteFile(filepath.Join(dir, "in.wav"), w.Bytes(), 0o644)
+	flac := filepath.Join(dir, "in.flac")
+	if out, err := exec.Command("ffmpeg", "-loglevel", "error", "-i", filepath.Join(dir, "in.wav"), flac).CombinedOutput(); err != nil {
+		t.Fatalf("%v %s", err, out)
+	}
+	data, _ := os.ReadFile(flac)
+	a, err := Decode(context.Background(), "in.flac", data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Rate != Rate || math.Abs(a.Duration()-1) > 0.01 || math.Abs(db(tone(a.Samples, 1000, Rate)/0.5)) > 0.2 {
+		t.Errorf("flac: rate %d, %.3f s, tone %.2f dB", a.Rate, a.Duration(), db(tone(a.Samples, 1000, Rate)/0.5))
+	}
+	if _, err := Decode(context.Background(), "junk.mp3", []byte("this is not audio at all")); err == nil || !strings.Contains(err.Error(), "ffmpeg cannot decode it") {
+		t.Errorf("junk: %v", err)
+	}
+	t.Setenv("PATH", dir) // no ffmpeg here
+	if _, err := Decode(context.Background(), "in.flac", data); !errors.Is(err, ErrNoFFmpeg) || !strings.Contains(err.Error(), "in.flac") {
+		t.Errorf("without ffmpeg: %v", err)
 	}
 }

@@ -21,6 +21,9 @@
 //	ctxN         prompts over N tokens (bytes/4) are refused with 400, as a context overflow
 //	think        answers start with a <think> block
 //	long         plain answers run past max_tokens and finish with "length"
+//	jsononly     transcriptions asked for verbose_json come as json (no segments)
+//	noverbose    transcriptions asked for verbose_json are refused with 400
+//	toolarge     transcription uploads are refused with 413
 //
 // URL prefixes choose the served models: /v1 serves "tiny"; /multi/v1
 // serves "tiny" and "big"; /empty/v1 serves none; /auth/v1 serves "tiny"
@@ -130,7 +133,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 			break
 		}
 	}
-	if ep.models == nil && rest == "" {
+	if ep.models == nil && rest == "" && !strings.HasPrefix(r.URL.Path, "/files/") {
 		http.NotFound(w, r)
 		return
 	}
@@ -146,6 +149,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	s.n++
 	s.mu.Unlock()
 	switch {
+	case r.Method == http.MethodGet && strings.HasPrefix(r.URL.Path, "/files/"):
+		s.file(w, r)
+		return
 	case r.Method == http.MethodGet && rest == "/models":
 		s.record(rest, "", nil)
 		data := []map[string]any{}
@@ -345,6 +351,31 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request, ep endpoint, body 
 		"choices": []any{map[string]any{"index": 0, "message": map[string]any{"role": "assistant", "content": content}, "finish_reason": finish}},
 		"usage":   map[string]any{"prompt_tokens": len(all) / 4, "completion_tokens": len(content) / 4, "total_tokens": (len(all) + len(content)) / 4},
 	})
+}
+
+// FileSize is the size of the files the server serves under /files/.
+const FileSize = 3 << 20
+
+// file serves /files/NAME: FileSize bytes of "shelf\n" over and over (what
+// "yes shelf | head -c 3145728" writes). A NAME with "cut" in it breaks off
+// after a third; one with "missing" is 404.
+func (s *Server) file(w http.ResponseWriter, r *http.Request) {
+	name := strings.TrimPrefix(r.URL.Path, "/files/")
+	if strings.Contains(name, "missing") {
+		http.NotFound(w, r)
+		return
+	}
+	data := []byte(strings.Repeat("shelf\n", FileSize/6+1)[:FileSize])
+	w.Header().Set("Content-Length", strconv.Itoa(len(data)))
+	w.WriteHeader(200)
+	if strings.Contains(name, "cut") {
+		w.Write(data[:len(data)/3])
+		if fl, ok := w.(http.Flusher); ok {
+			fl.Flush()
+		}
+		panic(http.ErrAbortHandler)
+	}
+	w.Write(data)
 }
 
 // scripted returns the answers of the first rule of the answers file that
@@ -632,7 +663,12 @@ func (s *Server) transcribe(w http.ResponseWriter, r *http.Request, ep endpoint)
 	}
 	model := r.FormValue("model")
 	format := r.FormValue("response_format")
-	s.record("/audio/transcriptions", model, nil)
+	fname := ""
+	if _, hdr, err := r.FormFile("file"); err == nil {
+		fname = hdr.Filename
+	}
+	logged, _ := json.Marshal(map[string]string{"file": fname, "response_format": format, "language": r.FormValue("language"), "prompt": r.FormValue("prompt")})
+	s.record("/audio/transcriptions", model, logged)
 	f, ok := faults(ep, model)
 	if !ok {
 		apiError(w, 404, fmt.Sprintf("model %q not found", model), "api_error")
@@ -650,6 +686,14 @@ func (s *Server) transcribe(w http.ResponseWriter, r *http.Request, ep endpoint)
 	sum := sha256.Sum256(data)
 	text := fmt.Sprintf("Transcript of %s, %s.", hdr.Filename, hex.EncodeToString(sum[:4]))
 	dur := wavDuration(data)
+	if f["toolarge"] != "" {
+		apiError(w, 413, "request entity too large: the limit is 1 MB", "invalid_request_error")
+		return
+	}
+	if f["noverbose"] != "" && format == "verbose_json" {
+		apiError(w, 400, "response_format verbose_json is not supported", "invalid_request_error")
+		return
+	}
 	if f["jsononly"] != "" && format == "verbose_json" {
 		format = "json"
 	}

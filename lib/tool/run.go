@@ -18,7 +18,7 @@ import (
 
 // Client makes the model client from the model flags.
 func (e *Env) Client(c *cli.Context) (*llm.Client, error) {
-	if n := c.Int("context-length"); n < 256 {
+	if n := c.Int("context-length"); n != 0 && n < 256 {
 		return nil, sysexits.Errorf(sysexits.Usage, "most models hold 2048 tokens or more; Ollama's default is 4096", "--context-length %d is too small to hold a prompt", n)
 	}
 	if n := c.Int("retries"); n < 0 {

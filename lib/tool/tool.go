@@ -70,7 +70,12 @@ type Spec struct {
 	Description string
 	Flags       []cli.Flag
 	UsesModel   bool // add the model flags
-	Action      func(c *cli.Context, env *Env) error
+	// OwnModel leaves out --model and --context-length: the tool has its
+	// own model flag (transcribe's speech model is not the chat model).
+	OwnModel bool
+	Action   func(c *cli.Context, env *Env) error
+	// Commands, if set, gives the tool subcommands.
+	Commands func(env *Env) []*cli.Command
 }
 
 // Env is what a tool's action works with: its streams, logger and
@@ -102,7 +107,12 @@ func NewApp(spec Spec, env *Env) *cli.App {
 	}
 	flags := slices.Clone(spec.Flags)
 	if spec.UsesModel {
-		flags = append(flags, modelFlags()...)
+		for _, f := range modelFlags() {
+			if spec.OwnModel && (f.Names()[0] == "model" || f.Names()[0] == "context-length") {
+				continue
+			}
+			flags = append(flags, f)
+		}
 	}
 	flags = append(flags, commonFlags()...)
 	app := &cli.App{
@@ -128,6 +138,9 @@ func NewApp(spec Spec, env *Env) *cli.App {
 			}
 			return spec.Action(c, env)
 		},
+	}
+	if spec.Commands != nil {
+		app.Commands = spec.Commands(env)
 	}
 	return app
 }
