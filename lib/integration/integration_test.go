@@ -11,7 +11,9 @@ package integration
 //	make test-integration      (builds Ollama once, then runs these)
 
 import (
+	"bytes"
 	"fmt"
+	"math"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -22,12 +24,15 @@ import (
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
+	"github.com/shelfai/shelf/lib/audio"
 	"github.com/shelfai/shelf/lib/config"
 	"github.com/shelfai/shelf/lib/scripttest"
+	"github.com/shelfai/shelf/lib/testserver"
 )
 
 var (
-	shared *Server
+	audioSrv *testserver.Server // the speech-to-text Ollama lacks
+	shared   *Server
 	binDir string
 	models string
 	ollama string
@@ -83,6 +88,10 @@ func run(m *testing.M) int {
 	if err := shared.Create("tiny", modelDir); err != nil {
 		return fail(err)
 	}
+	if audioSrv, err = testserver.New(testserver.Options{}); err != nil {
+		return fail(err)
+	}
+	defer audioSrv.Close()
 	code := m.Run()
 	if code != 0 {
 		if log, err := os.ReadFile(shared.Log); err == nil {
@@ -146,7 +155,15 @@ func TestTools(t *testing.T) {
 			env.Setenv("XDG_CACHE_HOME", filepath.Join(env.WorkDir, ".cache"))
 			env.Setenv("XDG_DATA_HOME", filepath.Join(env.WorkDir, ".local", "share"))
 			env.Setenv("NO_COLOR", "1")
-			return nil
+			env.Setenv("TESTSERVER", audioSrv.URL)
+			// A two-second memo for transcribe.
+			a := audio.Audio{Rate: 16000, Samples: make([]float32, 32000)}
+			for i := range a.Samples {
+				a.Samples[i] = float32(0.3 * math.Sin(2*math.Pi*440*float64(i)/16000))
+			}
+			var w bytes.Buffer
+			audio.EncodeWAV(&w, a)
+			return os.WriteFile(filepath.Join(env.WorkDir, "memo.wav"), w.Bytes(), 0o644)
 		},
 	})
 }
