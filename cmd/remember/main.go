@@ -1,0 +1,65 @@
+// Command remember keeps a lasting, local memory of the records that pass
+// through it, and recalls them: by keywords and by meaning, fused.
+//
+//	transcribe memos/*.m4a | summarize | remember | shelf-file --vault ~/Notes
+//	remember recall "what did the roofer quote"
+//	... | remember context | summarize | shelf-file --vault ~/Notes
+//
+// See remember(1) and shelf(7).
+package main
+
+import (
+	"os"
+
+	"github.com/shelfai/shelf/lib/tool"
+)
+
+func main() {
+	os.Exit(tool.Main(spec(), os.Args, os.Stdin, os.Stdout, os.Stderr))
+}
+
+func spec() tool.Spec {
+	return tool.Spec{
+		Name:      "remember",
+		Usage:     "keep a lasting memory of records, and recall it",
+		UsageText: "remember [options] [FILE|-]...\nremember recall [options] QUERY...\nremember context | forget ID... | export | import | stats | reindex\n\nsummarize < memo.txt | remember | shelf-file --vault ~/Notes\nremember recall --since 2026-11-01 roof quote",
+		Description: `Without a subcommand, remember stores every record that passes through it and passes it on
+unchanged: a new id is a new memory; a changed record supersedes the old version, which
+stays in history; the same content again is not stored twice. What is searched is the
+record's title with its summary or text.
+
+Embeddings come from the endpoint's /v1/embeddings with --embed-model (SHELF_EMBED_MODEL),
+in batches; the model and dimension are stored with each vector. Without an embedding model,
+recall is by keywords only (with one warning); 'remember reindex' embeds what is missing or
+was embedded by another model.
+
+recall QUERY prints the top -k memories as records {id, title, snippet, score, created,
+source, path}: BM25 over SQLite FTS5 and vector similarity, fused by reciprocal rank;
+--since and --until (a date, an RFC 3339 time, today, yesterday, or 7d / 2w / 12h ago),
+--tag, --kind, --recency HALF-LIFE (30d: a month-old memory counts half), --raw for people.
+
+context adds to each passing record a "context" array of its related memories (itself left
+out), so that "... | remember context | summarize | shelf-file" grounds the later tools.
+
+forget ID... (or --query QUERY --yes) removes every version of those memories so that their
+text is physically gone from the database file. export writes every memory, with its
+history and vectors, as JSON Lines; import reads that back (export, import into an empty
+store, export again: identical). stats describes the store.
+
+The store is SQLite (pure Go) at $XDG_DATA_HOME/shelf/memory.db, or --db (SHELF_DB): WAL and
+a busy timeout, so two runs at once (overlapping cron jobs) both succeed.
+
+Environment: SHELF_DB, SHELF_EMBED_MODEL, SHELF_BASE_URL (then OPENAI_BASE_URL),
+SHELF_API_KEY (then OPENAI_API_KEY), SHELF_CONFIG, SHELF_JOBS, SHELF_TIMEOUT, SHELF_RETRIES,
+SHELF_NO_CACHE, SHELF_LOG_FORMAT, XDG_DATA_HOME.
+
+Exit status: 0 done; 64 usage; 65 some input lines were not JSON; 69 the endpoint could not
+be reached; 73 the store cannot be written; 75 temporary failures; 78 bad configuration;
+1 anything else; 130 and 143 interrupted.`,
+		UsesModel: true,
+		OwnModel:  true,
+		Flags:     flags(),
+		Action:    store,
+		Commands:  commands,
+	}
+}

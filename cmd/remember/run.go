@@ -1,0 +1,501 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/shelfai/shelf/lib/config"
+	"github.com/shelfai/shelf/lib/jsonl"
+	"github.com/shelfai/shelf/lib/llm"
+	"github.com/shelfai/shelf/lib/memory"
+	"github.com/shelfai/shelf/lib/record"
+	"github.com/shelfai/shelf/lib/sysexits"
+	"github.com/shelfai/shelf/lib/tool"
+	"github.com/urfave/cli/v2"
+)
+
+func flags() []cli.Flag {
+	return []cli.Flag{
+		&cli.StringFlag{Name: "db", Usage: "the store: a SQLite `FILE` (default $XDG_DATA_HOME/shelf/memory.db)", EnvVars: []string{"SHELF_DB"}},
+		&cli.StringFlag{Name: "embed-model", Usage: "embedding `MODEL` of the endpoint (none: keyword search only)", EnvVars: []string{"SHELF_EMBED_MODEL"}},
+	}
+}
+
+// str reads a store flag given before or after the subcommand's name.
+func str(c *cli.Context, name string) string {
+	for _, cc := range c.Lineage() {
+		if cc.IsSet(name) {
+			return cc.String(name)
+		}
+	}
+	return c.String(name)
+}
+
+func open(c *cli.Context) (*memory.Store, error) {
+	path := str(c, "db")
+	if path == "" {
+		path = memory.DefaultPath(config.DataDir())
+	}
+	s, err := memory.Open(c.Context, path)
+	if err != nil {
+		return nil, sysexits.New(sysexits.CantCreate, fmt.Errorf("open the store: %w", err), "check --db (SHELF_DB) and that its folder can be written")
+	}
+	return s, nil
+}
+
+// embedder returns the batcher of the embedding model, or nil (with one
+// warning) when none is set.
+func embedder(c *cli.Context, env *tool.Env) (*llm.Batcher, error) {
+	model := str(c, "embed-model")
+	if model == "" {
+		env.Log.Warn("no embedding model: keyword search only; set --embed-model or SHELF_EMBED_MODEL (then 'remember reindex')")
+		return nil, nil
+	}
+	client, err := env.Client(c)
+	if err != nil {
+		return nil, err
+	}
+	return &llm.Batcher{C: client, Model: model}, nil
+}
+
+// store is the default mode: every record is kept, then passed on as it
+// came.
+func store(c *cli.Context, env *tool.Env) error {
+	s, err := open(c)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	emb, err := embedder(c, env)
+	if err != nil {
+		return err
+	}
+	fn := func(ctx context.Context, rec *record.Record) error {
+		it, ok := memory.ItemOf(rec.JSON)
+		if !ok {
+			return nil
+		}
+		if emb != nil {
+			v, err := emb.Embed(ctx, it.EmbedText())
+			if err != nil {
+				return err
+			}
+			it.Vector, it.Model = v, emb.Model
+		}
+		rec.Meta = it
+		return nil
+	}
+	sink := &storeSink{s: s, w: jsonl.NewWriter(env.Stdout), log: env}
+	return env.Run(c, fn, sink)
+}
+
+// storeSink commits the records' memories in batches and writes the
+// records out only once they are stored.
+type storeSink struct {
+	s     *memory.Store
+	w     *jsonl.Writer
+	log   *tool.Env
+	recs  []*record.Record
+	items []memory.Item
+}
+
+func (k *storeSink) Write(rec *record.Record) error {
+	k.recs = append(k.recs, rec)
+	if it, ok := rec.Meta.(memory.Item); ok {
+		k.items = append(k.items, it)
+	}
+	if len(k.recs) >= 256 {
+		return k.commit()
+	}
+	return nil
+}
+
+func (k *storeSink) commit() error {
+	if len(k.items) > 0 {
+		res, err := k.s.Put(context.Background(), k.items)
+		if err != nil {
+			return sysexits.New(sysexits.CantCreate, fmt.Errorf("store: %w", err), "")
+		}
+		counts := map[memory.Result]int{}
+		for _, r := range res {
+			counts[r]++
+		}
+		k.log.Log.Debug("stored", "new", counts[memory.Stored], "superseded", counts[memory.Superseded], "unchanged", counts[memory.Unchanged], "duplicates", counts[memory.Duplicate])
+	}
+	for _, r := range k.recs {
+		if err := k.w.Write(r); err != nil {
+			return err
+		}
+	}
+	k.recs, k.items = k.recs[:0], k.items[:0]
+	return nil
+}
+
+func (k *storeSink) Flush() error {
+	if err := k.commit(); err != nil {
+		return err
+	}
+	return k.w.Flush()
+}
+
+var agoRE = regexp.MustCompile(`^(\d+)\s*([hdwmy])$`)
+
+// when reads --since and --until: a date, an RFC 3339 time, today,
+// yesterday, or an age (12h, 7d, 2w, 3m, 1y).
+func when(s string, now time.Time) (time.Time, error) {
+	s = strings.TrimSpace(strings.ToLower(s))
+	midnight := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, now.Location())
+	switch s {
+	case "":
+		return time.Time{}, nil
+	case "today":
+		return midnight, nil
+	case "yesterday":
+		return midnight.AddDate(0, 0, -1), nil
+	}
+	if t, err := time.Parse(time.RFC3339, strings.ToUpper(s)); err == nil {
+		return t, nil
+	}
+	if t, err := time.ParseInLocation(time.DateOnly, s, now.Location()); err == nil {
+		return t, nil
+	}
+	if m := agoRE.FindStringSubmatch(s); m != nil {
+		n, _ := strconv.Atoi(m[1])
+		switch m[2] {
+		case "h":
+			return now.Add(-time.Duration(n) * time.Hour), nil
+		case "d":
+			return now.AddDate(0, 0, -n), nil
+		case "w":
+			return now.AddDate(0, 0, -7*n), nil
+		case "m":
+			return now.AddDate(0, -n, 0), nil
+		case "y":
+			return now.AddDate(-n, 0, 0), nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("%q is not a date, a time or an age (7d)", s)
+}
+
+// halfLife reads --recency: a Go duration, or Nd / Nw.
+func halfLife(s string) (time.Duration, error) {
+	if s == "" {
+		return 0, nil
+	}
+	if m := agoRE.FindStringSubmatch(strings.ToLower(s)); m != nil {
+		n, _ := strconv.Atoi(m[1])
+		unit := map[string]time.Duration{"h": time.Hour, "d": 24 * time.Hour, "w": 7 * 24 * time.Hour, "m": 30 * 24 * time.Hour, "y": 365 * 24 * time.Hour}[m[2]]
+		return time.Duration(n) * unit, nil
+	}
+	return time.ParseDuration(s)
+}
+
+func queryFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.IntFlag{Name: "k", Value: 5, Usage: "recall `N` memories"},
+		&cli.StringFlag{Name: "since", Usage: "only memories made from `WHEN` on (a date, today, yesterday, 7d)"},
+		&cli.StringFlag{Name: "until", Usage: "only memories made before `WHEN`"},
+		&cli.StringFlag{Name: "tag", Usage: "only memories tagged `TAG`"},
+		&cli.StringFlag{Name: "kind", Usage: "only memories of `KIND` (task, segment, ...)"},
+		&cli.StringFlag{Name: "recency", Usage: "weigh older memories down with `HALF-LIFE` (30d)"},
+		&cli.StringFlag{Name: "mode", Value: "hybrid", Usage: "`MODE`: hybrid, keyword or vector"},
+	}
+}
+
+// query builds a memory.Query from the flags.
+func query(c *cli.Context, text string, emb *llm.Batcher) (memory.Query, error) {
+	now := tool.Now()
+	q := memory.Query{Text: text, K: c.Int("k"), Tag: c.String("tag"), Kind: c.String("kind"), Mode: c.String("mode"), Now: now}
+	if q.K < 1 {
+		return q, sysexits.Errorf(sysexits.Usage, "", "-k must be 1 or more")
+	}
+	switch q.Mode {
+	case "hybrid", "keyword", "vector":
+	default:
+		return q, sysexits.Errorf(sysexits.Usage, "", "--mode is hybrid, keyword or vector, not %q", q.Mode)
+	}
+	var err error
+	if q.Since, err = when(c.String("since"), now); err != nil {
+		return q, sysexits.New(sysexits.Usage, fmt.Errorf("--since: %w", err), "")
+	}
+	if q.Until, err = when(c.String("until"), now); err != nil {
+		return q, sysexits.New(sysexits.Usage, fmt.Errorf("--until: %w", err), "")
+	}
+	if q.HalfLife, err = halfLife(c.String("recency")); err != nil {
+		return q, sysexits.New(sysexits.Usage, fmt.Errorf("--recency: %w", err), "give a half-life such as 30d or 72h")
+	}
+	if emb != nil && q.Mode != "keyword" {
+		v, err := emb.C.Embed(c.Context, emb.Model, []string{text})
+		if err != nil {
+			return q, err
+		}
+		q.Vector, q.Model = v[0], emb.Model
+	}
+	return q, nil
+}
+
+func recall(env *tool.Env) func(c *cli.Context) error {
+	return func(c *cli.Context) error {
+		text := strings.Join(c.Args().Slice(), " ")
+		if strings.TrimSpace(text) == "" {
+			return sysexits.Errorf(sysexits.Usage, "remember recall \"what the roofer quoted\"", "recall needs a query")
+		}
+		s, err := open(c)
+		if err != nil {
+			return err
+		}
+		defer s.Close()
+		emb, err := embedder(c, env)
+		if err != nil {
+			return err
+		}
+		q, err := query(c, text, emb)
+		if err != nil {
+			return err
+		}
+		hits, err := s.Search(c.Context, q)
+		if err != nil {
+			return err
+		}
+		w := bufio.NewWriter(env.Stdout)
+		defer w.Flush()
+		for i, h := range hits {
+			if c.Bool("raw") {
+				fmt.Fprintf(w, "%d. %s", i+1, orUntitled(h.Title))
+				if h.Created != "" {
+					fmt.Fprintf(w, " (%s)", h.Created)
+				}
+				fmt.Fprintf(w, "\n   %s\n", h.Snippet)
+				if h.Path != "" || h.Source != "" {
+					fmt.Fprintf(w, "   %s\n", strings.TrimSpace(h.Path+" "+h.Source))
+				}
+				continue
+			}
+			b, _ := record.Marshal(h)
+			w.Write(append(b, '\n'))
+		}
+		return nil
+	}
+}
+
+func orUntitled(s string) string {
+	if s == "" {
+		return "(untitled)"
+	}
+	return s
+}
+
+// contextMode gives each passing record its related memories.
+func contextMode(env *tool.Env) func(c *cli.Context) error {
+	return func(c *cli.Context) error {
+		s, err := open(c)
+		if err != nil {
+			return err
+		}
+		defer s.Close()
+		emb, err := embedder(c, env)
+		if err != nil {
+			return err
+		}
+		base, err := query(c, "", nil)
+		if err != nil {
+			return err
+		}
+		return env.Run(c, func(ctx context.Context, rec *record.Record) error {
+			it, ok := memory.ItemOf(rec.JSON)
+			if !ok {
+				return nil
+			}
+			q := base
+			q.Text, q.Exclude = it.EmbedText(), it.ID
+			if emb != nil && q.Mode != "keyword" {
+				v, err := emb.Embed(ctx, it.EmbedText())
+				if err != nil {
+					return err
+				}
+				q.Vector, q.Model = v, emb.Model
+			}
+			hits, err := s.Search(ctx, q)
+			if err != nil {
+				return err
+			}
+			return rec.Set("context", hits)
+		}, nil)
+	}
+}
+
+func forget(env *tool.Env) func(c *cli.Context) error {
+	return func(c *cli.Context) error {
+		s, err := open(c)
+		if err != nil {
+			return err
+		}
+		defer s.Close()
+		ids := c.Args().Slice()
+		if q := c.String("query"); q != "" {
+			if len(ids) > 0 {
+				return sysexits.Errorf(sysexits.Usage, "", "give ids or --query, not both")
+			}
+			qq, err := query(c, q, nil)
+			if err != nil {
+				return err
+			}
+			qq.Mode = "keyword"
+			hits, err := s.Search(c.Context, qq)
+			if err != nil {
+				return err
+			}
+			for _, h := range hits {
+				ids = append(ids, h.ID)
+			}
+			if !c.Bool("yes") {
+				for _, h := range hits {
+					env.Log.Info("would forget", "id", h.ID, "title", h.Title)
+				}
+				return sysexits.Errorf(sysexits.Usage, "check the list above, then add --yes (forgetting cannot be undone)", "--query forgets %d memories only with --yes", len(hits))
+			}
+		}
+		if len(ids) == 0 {
+			return sysexits.Errorf(sysexits.Usage, "remember forget ID... or --query QUERY --yes", "nothing to forget")
+		}
+		found, err := s.Forget(c.Context, ids)
+		if err != nil {
+			return sysexits.New(sysexits.CantCreate, err, "")
+		}
+		w := jsonl.NewWriter(env.Stdout)
+		for _, id := range found {
+			b, _ := record.Marshal(struct {
+				ID        string `json:"id"`
+				Forgotten bool   `json:"forgotten"`
+			}{id, true})
+			w.Write(record.New(b))
+		}
+		w.Flush()
+		if len(found) < len(ids) {
+			return sysexits.Errorf(sysexits.DataErr, "", "%d of %d ids are not in the store", len(ids)-len(found), len(ids))
+		}
+		return nil
+	}
+}
+
+func export(env *tool.Env) func(c *cli.Context) error {
+	return func(c *cli.Context) error {
+		s, err := open(c)
+		if err != nil {
+			return err
+		}
+		defer s.Close()
+		n, err := s.Export(c.Context, env.Stdout)
+		env.Log.Debug("exported", "lines", n)
+		return err
+	}
+}
+
+func importCmd(env *tool.Env) func(c *cli.Context) error {
+	return func(c *cli.Context) error {
+		s, err := open(c)
+		if err != nil {
+			return err
+		}
+		defer s.Close()
+		var r io.Reader = env.Stdin
+		n, err := s.Import(c.Context, r)
+		if err != nil {
+			return sysexits.New(sysexits.DataErr, fmt.Errorf("import: %w", err), "import reads what 'remember export' writes")
+		}
+		env.Log.Info("imported", "versions", n)
+		return nil
+	}
+}
+
+func stats(env *tool.Env) func(c *cli.Context) error {
+	return func(c *cli.Context) error {
+		s, err := open(c)
+		if err != nil {
+			return err
+		}
+		defer s.Close()
+		st, err := s.Stats(c.Context)
+		if err != nil {
+			return err
+		}
+		if c.Bool("raw") {
+			fmt.Fprintf(env.Stdout, "store      %s (%.1f MB, schema %d)\nmemories   %d (%d versions)\n", st.Path, float64(st.Bytes)/(1<<20), st.Schema, st.Memories, st.Versions)
+			for m, n := range st.Vectors {
+				fmt.Fprintf(env.Stdout, "vectors    %d of %s (%d dimensions)\n", n, m, st.Dims[m])
+			}
+			if st.Oldest != "" {
+				fmt.Fprintf(env.Stdout, "made       %s to %s\n", st.Oldest, st.Newest)
+			}
+			return nil
+		}
+		b, _ := record.Marshal(st)
+		_, err = fmt.Fprintf(env.Stdout, "%s\n", b)
+		return err
+	}
+}
+
+func reindex(env *tool.Env) func(c *cli.Context) error {
+	return func(c *cli.Context) error {
+		model := str(c, "embed-model")
+		if model == "" {
+			return sysexits.Errorf(sysexits.Usage, "set --embed-model or SHELF_EMBED_MODEL", "reindex needs an embedding model")
+		}
+		s, err := open(c)
+		if err != nil {
+			return err
+		}
+		defer s.Close()
+		client, err := env.Client(c)
+		if err != nil {
+			return err
+		}
+		env.WatchSignals()
+		total := 0
+		for {
+			ids, texts, err := s.Missing(c.Context, model, 64)
+			if err != nil {
+				return err
+			}
+			if len(ids) == 0 {
+				break
+			}
+			vecs, err := client.Embed(c.Context, model, texts)
+			if err != nil {
+				return err
+			}
+			if err := s.SetVectors(c.Context, model, ids, vecs); err != nil {
+				return sysexits.New(sysexits.CantCreate, err, "")
+			}
+			total += len(ids)
+		}
+		env.Log.Info("reindexed", "memories", total, "model", model)
+		return nil
+	}
+}
+
+func commands(env *tool.Env) []*cli.Command {
+	raw := &cli.BoolFlag{Name: "raw", Usage: "print for people, not as records"}
+	cmds := []*cli.Command{
+		{Name: "recall", Usage: "recall the memories nearest a query", UsageText: "remember recall [options] QUERY...", Flags: append(queryFlags(), raw), Action: recall(env)},
+		{Name: "context", Usage: "add related memories to each passing record", UsageText: "remember context [options] [FILE|-]...", Flags: queryFlags(), Action: contextMode(env)},
+		{Name: "forget", Usage: "forget memories, physically", UsageText: "remember forget ID...\nremember forget --query QUERY --yes", Flags: append(queryFlags(),
+			&cli.StringFlag{Name: "query", Usage: "forget what `QUERY` recalls by keywords"},
+			&cli.BoolFlag{Name: "yes", Usage: "really forget what --query finds"}), Action: forget(env)},
+		{Name: "export", Usage: "write every memory, with history and vectors, as JSON Lines", Action: export(env)},
+		{Name: "import", Usage: "read what export wrote", Action: importCmd(env)},
+		{Name: "stats", Usage: "describe the store", Flags: []cli.Flag{raw}, Action: stats(env)},
+		{Name: "reindex", Usage: "embed the memories without a vector of --embed-model", Action: reindex(env)},
+	}
+	// --db and --embed-model also after the subcommand's name.
+	for _, c := range cmds {
+		c.Flags = append(c.Flags, flags()...)
+	}
+	return cmds
+}

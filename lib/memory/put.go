@@ -1,0 +1,193 @@
+package memory
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/shelfai/shelf/lib/record"
+	"github.com/tidwall/gjson"
+	"github.com/tidwall/sjson"
+)
+
+// Item is a record to remember.
+type Item struct {
+	ID      string
+	Record  []byte // the record, byte for byte
+	Kind    string
+	Title   string
+	Body    string // what keyword and vector search read
+	Tags    []string
+	Created string // RFC 3339
+	Source  string
+	Path    string
+	Vector  []float32 // nil: none (yet)
+	Model   string    // the embedding model of Vector
+}
+
+// ItemOf reads a record's fields the way remember keeps them: its id (or
+// a hash of source and text), kind, title, the text (or summary) to search,
+// tags, created, source and path. ok is false for a record with nothing
+// to remember.
+func ItemOf(rec []byte) (Item, bool) {
+	g := func(p string) string { return gjson.GetBytes(rec, p).String() }
+	it := Item{Record: rec, ID: g("id"), Kind: g("kind"), Title: g("title"), Created: g("created"), Source: g("source"), Path: g("path")}
+	var parts []string
+	for _, f := range []string{"summary", "text", "snippet", "description"} {
+		if s := strings.TrimSpace(g(f)); s != "" {
+			parts = append(parts, s)
+		}
+	}
+	if it.Kind == "task" && len(parts) == 0 {
+		parts = append(parts, it.Title)
+	}
+	it.Body = strings.Join(parts, "\n\n")
+	if it.Body == "" && it.Title == "" {
+		return it, false
+	}
+	for _, t := range gjson.GetBytes(rec, "tags").Array() {
+		it.Tags = append(it.Tags, t.String())
+	}
+	it.Tags = record.NormalizeTags(it.Tags)
+	if it.ID == "" {
+		it.ID = record.ContentID(it.Source, g("text")+it.Body)
+	}
+	return it, true
+}
+
+// EmbedText is the text whose vector stands for the memory.
+func (it Item) EmbedText() string {
+	if it.Title != "" && !strings.HasPrefix(it.Body, it.Title) {
+		return it.Title + "\n\n" + it.Body
+	}
+	return it.Body
+}
+
+// hash is a record's content hash: its bytes without "provenance" (which
+// says when a tool last ran, not what the record holds).
+func hash(b []byte) string {
+	if gjson.GetBytes(b, "provenance").Exists() {
+		if stripped, err := sjson.DeleteBytes(b, "provenance"); err == nil {
+			b = stripped
+		}
+	}
+	s := sha256.Sum256(b)
+	return hex.EncodeToString(s[:])
+}
+
+// Result says what Put did with one item.
+type Result int
+
+const (
+	Stored     Result = iota // a new memory
+	Superseded               // a new version of a memory; the old one stays in history
+	Unchanged                // the same id with the same content
+	Duplicate                // the same content under another id: not stored twice
+)
+
+// Put stores the items in one transaction.
+func (s *Store) Put(ctx context.Context, items []Item) ([]Result, error) {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	out := make([]Result, len(items))
+	now := time.Now().Unix()
+	for i, it := range items {
+		h := hash(it.Record)
+		var curRow int64
+		var curHash string
+		var version int64
+		err := tx.QueryRowContext(ctx, "SELECT rowid, hash, version FROM memories WHERE id = ? AND current = 1", it.ID).Scan(&curRow, &curHash, &version)
+		switch {
+		case err == nil && curHash == h:
+			out[i] = Unchanged
+			continue
+		case errors.Is(err, sql.ErrNoRows):
+			var other string
+			if tx.QueryRowContext(ctx, "SELECT id FROM memories WHERE hash = ? AND current = 1 LIMIT 1", h).Scan(&other) == nil {
+				out[i] = Duplicate
+				continue
+			}
+			out[i] = Stored
+		case err != nil:
+			return nil, err
+		default:
+			out[i] = Superseded
+			if _, err := tx.ExecContext(ctx, "UPDATE memories SET current = 0 WHERE rowid = ?", curRow); err != nil {
+				return nil, err
+			}
+			if _, err := tx.ExecContext(ctx, "DELETE FROM memories_fts WHERE rowid = ?", curRow); err != nil {
+				return nil, err
+			}
+			if err := dropVector(ctx, tx, curRow); err != nil {
+				return nil, err
+			}
+		}
+		var createdUnix any
+		if t, err := time.Parse(time.RFC3339, it.Created); err == nil {
+			createdUnix = t.Unix()
+		}
+		res, err := tx.ExecContext(ctx, `INSERT INTO memories(id, version, current, hash, stored_at, kind, title, body, tags, created, created_unix, source, path, record)
+			VALUES(?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			it.ID, version+1, h, now, it.Kind, it.Title, it.Body, strings.Join(it.Tags, " "), it.Created, createdUnix, it.Source, it.Path, string(it.Record))
+		if err != nil {
+			return nil, err
+		}
+		rowid, _ := res.LastInsertId()
+		if _, err := tx.ExecContext(ctx, "INSERT INTO memories_fts(rowid, title, body, tags) VALUES(?, ?, ?, ?)", rowid, it.Title, it.Body, strings.Join(it.Tags, " ")); err != nil {
+			return nil, err
+		}
+		if it.Vector != nil {
+			if err := putVector(ctx, tx, rowid, it.Model, it.Vector); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return out, tx.Commit()
+}
+
+// Missing lists the current memories without a vector of model (to embed).
+func (s *Store) Missing(ctx context.Context, model string, limit int) ([]int64, []string, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT m.rowid, m.title, m.body FROM memories m LEFT JOIN vectors v ON v.rowid = m.rowid
+		WHERE m.current = 1 AND (v.rowid IS NULL OR v.model != ?) LIMIT ?`, model, limit)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer rows.Close()
+	var ids []int64
+	var texts []string
+	for rows.Next() {
+		var id int64
+		var title, body string
+		if err := rows.Scan(&id, &title, &body); err != nil {
+			return nil, nil, err
+		}
+		ids = append(ids, id)
+		texts = append(texts, Item{Title: title, Body: body}.EmbedText())
+	}
+	return ids, texts, rows.Err()
+}
+
+// SetVectors stores vectors for memories (reindex).
+func (s *Store) SetVectors(ctx context.Context, model string, rowids []int64, vecs [][]float32) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	for i, id := range rowids {
+		if err := dropVector(ctx, tx, id); err != nil {
+			return err
+		}
+		if err := putVector(ctx, tx, id, model, vecs[i]); err != nil {
+			return err
+		}
+	}
+	return tx.Commit()
+}

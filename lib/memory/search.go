@@ -1,0 +1,277 @@
+package memory
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Query is a recall.
+type Query struct {
+	Text   string
+	Vector []float32 // the query's embedding; nil: keyword search only
+	Model  string    // the model of Vector
+	K      int
+	Since  time.Time // zero: no bound
+	Until  time.Time
+	Tag    string
+	Kind   string
+	// HalfLife, if set, weighs scores down by age: a memory HalfLife old
+	// counts half.
+	HalfLife time.Duration
+	Exclude  string // an id to leave out (context: the record itself)
+	Mode     string // "hybrid" (default), "keyword" or "vector"
+	Now      time.Time
+}
+
+// Hit is a recalled memory.
+type Hit struct {
+	ID      string  `json:"id"`
+	Title   string  `json:"title"`
+	Snippet string  `json:"snippet"`
+	Score   float64 `json:"score"`
+	Created string  `json:"created,omitempty"`
+	Source  string  `json:"source,omitempty"`
+	Path    string  `json:"path,omitempty"`
+	Kind    string  `json:"kind,omitempty"`
+	rowid   int64
+}
+
+// rrfK is reciprocal-rank fusion's damping constant.
+const rrfK = 60
+
+// Search recalls the memories nearest to q: BM25 over FTS5 and vector
+// similarity, each ranked, fused by reciprocal rank.
+func (s *Store) Search(ctx context.Context, q Query) ([]Hit, error) {
+	if q.K <= 0 {
+		q.K = 5
+	}
+	if q.Mode == "" {
+		q.Mode = "hybrid"
+	}
+	depth := max(50, 4*q.K)
+	filter, args := q.where()
+	scores := map[int64]float64{}
+	snippets := map[int64]string{}
+	if q.Mode != "vector" && strings.TrimSpace(q.Text) != "" {
+		fq := ftsQuery(q.Text)
+		if fq != "" {
+			rows, err := s.db.QueryContext(ctx, `SELECT f.rowid, snippet(memories_fts, 1, '', '', '…', 24) FROM memories_fts f
+				JOIN memories m ON m.rowid = f.rowid WHERE memories_fts MATCH ? AND `+filter+` ORDER BY bm25(memories_fts, 2.0, 1.0, 1.0) LIMIT ?`,
+				append(append([]any{fq}, args...), depth)...)
+			if err != nil {
+				return nil, fmt.Errorf("keyword search: %w", err)
+			}
+			rank := 0
+			for rows.Next() {
+				var id int64
+				var snip string
+				if err := rows.Scan(&id, &snip); err != nil {
+					rows.Close()
+					return nil, err
+				}
+				rank++
+				scores[id] += 1 / float64(rrfK+rank)
+				snippets[id] = snip
+			}
+			rows.Close()
+		}
+	}
+	if q.Mode != "keyword" && q.Vector != nil {
+		ids, err := s.vectorSearch(ctx, q, filter, args, depth)
+		if err != nil {
+			return nil, fmt.Errorf("vector search: %w", err)
+		}
+		for rank, id := range ids {
+			scores[id] += 1 / float64(rrfK+rank+1)
+		}
+	}
+	if len(scores) == 0 {
+		return []Hit{}, nil
+	}
+	hits, err := s.hits(ctx, scores, snippets)
+	if err != nil {
+		return nil, err
+	}
+	now := q.Now
+	if now.IsZero() {
+		now = time.Now()
+	}
+	for i := range hits {
+		if q.HalfLife > 0 {
+			if t, err := time.Parse(time.RFC3339, hits[i].Created); err == nil {
+				age := math.Max(0, now.Sub(t).Seconds())
+				hits[i].Score *= math.Pow(0.5, age/q.HalfLife.Seconds())
+			}
+		}
+	}
+	slices.SortStableFunc(hits, func(a, b Hit) int {
+		if a.Score != b.Score {
+			if a.Score > b.Score {
+				return -1
+			}
+			return 1
+		}
+		return strings.Compare(a.ID, b.ID)
+	})
+	if len(hits) > q.K {
+		hits = hits[:q.K]
+	}
+	for i := range hits {
+		hits[i].Score = math.Round(hits[i].Score*1e6) / 1e6
+	}
+	return hits, nil
+}
+
+// where is the SQL condition (on memories m) of the query's filters.
+func (q Query) where() (string, []any) {
+	conds := []string{"m.current = 1"}
+	var args []any
+	if !q.Since.IsZero() {
+		conds = append(conds, "m.created_unix >= ?")
+		args = append(args, q.Since.Unix())
+	}
+	if !q.Until.IsZero() {
+		conds = append(conds, "m.created_unix < ?")
+		args = append(args, q.Until.Unix())
+	}
+	if q.Tag != "" {
+		conds = append(conds, "(' ' || m.tags || ' ') LIKE ?")
+		args = append(args, "% "+strings.ToLower(strings.TrimPrefix(q.Tag, "#"))+" %")
+	}
+	if q.Kind != "" {
+		conds = append(conds, "m.kind = ?")
+		args = append(args, q.Kind)
+	}
+	if q.Exclude != "" {
+		conds = append(conds, "m.id != ?")
+		args = append(args, q.Exclude)
+	}
+	return strings.Join(conds, " AND "), args
+}
+
+// exactLimit is the store size (of one model) under which vector search
+// reads every vector instead of scanning the sign codes first.
+const exactLimit = 20000
+
+// vectorSearch ranks memories by cosine similarity to the query: over the
+// sign codes first (Hamming distance) to a short list, which the int8
+// vectors then rank exactly. With filters, or in a small store, every
+// matching vector is read.
+func (s *Store) vectorSearch(ctx context.Context, q Query, filter string, args []any, depth int) ([]int64, error) {
+	qv := normalize(q.Vector)
+	var n int
+	if err := s.db.QueryRowContext(ctx, "SELECT COUNT(*) FROM vectors WHERE model = ?", q.Model).Scan(&n); err != nil {
+		return nil, err
+	}
+	if n == 0 {
+		return nil, nil
+	}
+	var rows *sql.Rows
+	var err error
+	plain := filter == "m.current = 1" && n > exactLimit
+	if plain {
+		short, err := s.hammingTop(ctx, q.Model, qv, max(400, 20*depth))
+		if err != nil {
+			return nil, err
+		}
+		if len(short) == 0 {
+			return nil, nil
+		}
+		ph := strings.TrimSuffix(strings.Repeat("?,", len(short)), ",")
+		list := make([]any, len(short))
+		for i, id := range short {
+			list[i] = id
+		}
+		rows, err = s.db.QueryContext(ctx, "SELECT rowid, scale, q FROM vectors WHERE rowid IN ("+ph+")", list...)
+		if err != nil {
+			return nil, err
+		}
+	} else {
+		rows, err = s.db.QueryContext(ctx, "SELECT v.rowid, v.scale, v.q FROM vectors v JOIN memories m ON m.rowid = v.rowid WHERE v.model = ? AND "+filter,
+			append([]any{q.Model}, args...)...)
+		if err != nil {
+			return nil, err
+		}
+	}
+	defer rows.Close()
+	type scored struct {
+		id  int64
+		sim float32
+	}
+	var all []scored
+	for rows.Next() {
+		var id int64
+		var scale float32
+		var v []byte
+		if err := rows.Scan(&id, &scale, &v); err != nil {
+			return nil, err
+		}
+		all = append(all, scored{id, dotQ(qv, v) * scale})
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	slices.SortFunc(all, func(a, b scored) int {
+		switch {
+		case a.sim > b.sim:
+			return -1
+		case a.sim < b.sim:
+			return 1
+		}
+		return int(a.id - b.id)
+	})
+	if len(all) > depth {
+		all = all[:depth]
+	}
+	out := make([]int64, len(all))
+	for i, c := range all {
+		out[i] = c.id
+	}
+	return out, nil
+}
+
+// hits reads the memories behind the fused scores.
+func (s *Store) hits(ctx context.Context, scores map[int64]float64, snippets map[int64]string) ([]Hit, error) {
+	ids := make([]any, 0, len(scores))
+	for id := range scores {
+		ids = append(ids, id)
+	}
+	ph := strings.TrimSuffix(strings.Repeat("?,", len(ids)), ",")
+	rows, err := s.db.QueryContext(ctx, "SELECT rowid, id, title, body, created, source, path, kind FROM memories WHERE rowid IN ("+ph+")", ids...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Hit
+	for rows.Next() {
+		var h Hit
+		var body string
+		if err := rows.Scan(&h.rowid, &h.ID, &h.Title, &body, &h.Created, &h.Source, &h.Path, &h.Kind); err != nil {
+			return nil, err
+		}
+		h.Score = scores[h.rowid]
+		h.Snippet = snippets[h.rowid]
+		if h.Snippet == "" {
+			h.Snippet = prefix(body, 160)
+		}
+		out = append(out, h)
+	}
+	return out, rows.Err()
+}
+
+func prefix(s string, n int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if len([]rune(s)) <= n {
+		return s
+	}
+	r := []rune(s)[:n]
+	if i := strings.LastIndexByte(string(r), ' '); i > n/2 {
+		return string(r)[:i] + "…"
+	}
+	return string(r) + "…"
+}

@@ -1,0 +1,227 @@
+package memory
+
+import (
+	"context"
+	"database/sql"
+	"encoding/binary"
+	"errors"
+	"math"
+	"math/bits"
+)
+
+// chunkSize is how many codes one row of the codes table holds.
+const chunkSize = 8192
+
+// Quantize stores a vector as int8 with one scale: v[i] ~ q[i]*scale.
+func Quantize(v []float32) ([]byte, float32) {
+	var m float64
+	for _, x := range v {
+		m = math.Max(m, math.Abs(float64(x)))
+	}
+	if m == 0 {
+		return make([]byte, len(v)), 0
+	}
+	scale := m / 127
+	q := make([]byte, len(v))
+	for i, x := range v {
+		q[i] = byte(int8(math.Round(float64(x) / scale)))
+	}
+	return q, float32(scale)
+}
+
+// Dequantize gives a vector back from Quantize.
+func Dequantize(q []byte, scale float32) []float32 {
+	v := make([]float32, len(q))
+	for i, b := range q {
+		v[i] = float32(int8(b)) * scale
+	}
+	return v
+}
+
+// SignBits packs the signs of a vector, 64 dimensions a word.
+func SignBits(v []float32) []uint64 {
+	w := make([]uint64, (len(v)+63)/64)
+	for i, x := range v {
+		if x > 0 {
+			w[i/64] |= 1 << (i % 64)
+		}
+	}
+	return w
+}
+
+// dotQ is the dot product of a float query with an int8 vector.
+func dotQ(q []float32, v []byte) float32 {
+	var s0, s1, s2, s3 float32
+	i := 0
+	for ; i+4 <= len(v) && i+4 <= len(q); i += 4 {
+		s0 += q[i] * float32(int8(v[i]))
+		s1 += q[i+1] * float32(int8(v[i+1]))
+		s2 += q[i+2] * float32(int8(v[i+2]))
+		s3 += q[i+3] * float32(int8(v[i+3]))
+	}
+	for ; i < len(v) && i < len(q); i++ {
+		s0 += q[i] * float32(int8(v[i]))
+	}
+	return (s0 + s1) + (s2 + s3)
+}
+
+func normalize(v []float32) []float32 {
+	var n float64
+	for _, x := range v {
+		n += float64(x) * float64(x)
+	}
+	if n == 0 {
+		return v
+	}
+	n = math.Sqrt(n)
+	out := make([]float32, len(v))
+	for i, x := range v {
+		out[i] = float32(float64(x) / n)
+	}
+	return out
+}
+
+// putVector stores a memory's vector (normalized) and its code.
+func putVector(ctx context.Context, tx *sql.Tx, rowid int64, model string, v []float32) error {
+	q, scale := Quantize(normalize(v))
+	return putQuantized(ctx, tx, rowid, model, q, scale)
+}
+
+// putQuantized stores an int8 vector as it is, with the sign code taken
+// from it (the signs are the float vector's).
+func putQuantized(ctx context.Context, tx *sql.Tx, rowid int64, model string, q []byte, scale float32) error {
+	code := make([]uint64, (len(q)+63)/64)
+	for i, b := range q {
+		if int8(b) > 0 {
+			code[i/64] |= 1 << (i % 64)
+		}
+	}
+	words := len(code)
+	// The last chunk of this model with room, else a new one.
+	var chunk, n int64
+	var rowids, bitsBlob []byte
+	err := tx.QueryRowContext(ctx, "SELECT chunk, n, rowids, bits FROM codes WHERE model = ? AND words = ? ORDER BY chunk DESC LIMIT 1", model, words).Scan(&chunk, &n, &rowids, &bitsBlob)
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && n >= chunkSize) {
+		if err := tx.QueryRowContext(ctx, "SELECT COALESCE(MAX(chunk), 0) + 1 FROM codes").Scan(&chunk); err != nil {
+			return err
+		}
+		n, rowids, bitsBlob = 0, nil, nil
+		if _, err := tx.ExecContext(ctx, "INSERT INTO codes(chunk, model, words, n, rowids, bits) VALUES(?, ?, ?, 0, x'', x'')", chunk, model, words); err != nil {
+			return err
+		}
+	} else if err != nil {
+		return err
+	}
+	rowids = binary.LittleEndian.AppendUint64(rowids, uint64(rowid))
+	for _, w := range code {
+		bitsBlob = binary.LittleEndian.AppendUint64(bitsBlob, w)
+	}
+	if _, err := tx.ExecContext(ctx, "UPDATE codes SET n = ?, rowids = ?, bits = ? WHERE chunk = ?", n+1, rowids, bitsBlob, chunk); err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, "INSERT OR REPLACE INTO vectors(rowid, model, dim, scale, q, chunk, slot) VALUES(?, ?, ?, ?, ?, ?, ?)",
+		rowid, model, len(q), scale, q, chunk, n)
+	return err
+}
+
+// dropVector removes a memory's vector and blanks its code.
+func dropVector(ctx context.Context, tx *sql.Tx, rowid int64) error {
+	var chunk, slot int64
+	err := tx.QueryRowContext(ctx, "SELECT chunk, slot FROM vectors WHERE rowid = ?", rowid).Scan(&chunk, &slot)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	var words int64
+	var rowids, bitsBlob []byte
+	if err := tx.QueryRowContext(ctx, "SELECT words, rowids, bits FROM codes WHERE chunk = ?", chunk).Scan(&words, &rowids, &bitsBlob); err != nil {
+		return err
+	}
+	binary.LittleEndian.PutUint64(rowids[slot*8:], 0)
+	clear(bitsBlob[slot*words*8 : (slot+1)*words*8])
+	if _, err := tx.ExecContext(ctx, "UPDATE codes SET rowids = ?, bits = ? WHERE chunk = ?", rowids, bitsBlob, chunk); err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, "DELETE FROM vectors WHERE rowid = ?", rowid)
+	return err
+}
+
+type cand struct {
+	rowid int64
+	dist  int
+}
+
+// hammingTop scans every code of the model and returns the rowids of the
+// n codes nearest to the query's signs.
+func (s *Store) hammingTop(ctx context.Context, model string, q []float32, n int) ([]int64, error) {
+	qc := SignBits(q)
+	rows, err := s.db.QueryContext(ctx, "SELECT words, n, rowids, bits FROM codes WHERE model = ? AND words = ?", model, len(qc))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	// A bounded max-heap on distance keeps the n best.
+	heap := make([]cand, 0, n+1)
+	push := func(c cand) {
+		if len(heap) == n && c.dist >= heap[0].dist {
+			return
+		}
+		if len(heap) == n {
+			heap[0] = c
+			siftDown(heap, 0)
+			return
+		}
+		heap = append(heap, c)
+		for i := len(heap) - 1; i > 0; {
+			p := (i - 1) / 2
+			if heap[p].dist >= heap[i].dist {
+				break
+			}
+			heap[p], heap[i] = heap[i], heap[p]
+			i = p
+		}
+	}
+	for rows.Next() {
+		var words, cnt int64
+		var rowids, bitsBlob []byte
+		if err := rows.Scan(&words, &cnt, &rowids, &bitsBlob); err != nil {
+			return nil, err
+		}
+		w := int(words)
+		for i := range int(cnt) {
+			id := int64(binary.LittleEndian.Uint64(rowids[i*8:]))
+			if id == 0 {
+				continue
+			}
+			d := 0
+			for j := range w {
+				d += bits.OnesCount64(binary.LittleEndian.Uint64(bitsBlob[(i*w+j)*8:]) ^ qc[j])
+			}
+			push(cand{id, d})
+		}
+	}
+	out := make([]int64, len(heap))
+	for i, c := range heap {
+		out[i] = c.rowid
+	}
+	return out, rows.Err()
+}
+
+func siftDown(h []cand, i int) {
+	for {
+		l, r, m := 2*i+1, 2*i+2, i
+		if l < len(h) && h[l].dist > h[m].dist {
+			m = l
+		}
+		if r < len(h) && h[r].dist > h[m].dist {
+			m = r
+		}
+		if m == i {
+			return
+		}
+		h[i], h[m] = h[m], h[i]
+		i = m
+	}
+}
