@@ -145,6 +145,7 @@ func (s *Store) Import(ctx context.Context, r io.Reader) (int, error) {
 	defer tx.Rollback()
 	br := bufio.NewReaderSize(r, 1<<20)
 	n, line := 0, 0
+	vecs := map[string][]pending{}
 	for {
 		b, rerr := br.ReadBytes('\n')
 		if len(b) > 0 {
@@ -180,9 +181,7 @@ func (s *Store) Import(ctx context.Context, r io.Reader) (int, error) {
 				if err != nil {
 					return n, fmt.Errorf("line %d: vector: %w", line, err)
 				}
-				if err := putQuantized(ctx, tx, rowid, e.Vector.Model, q, e.Vector.Scale); err != nil {
-					return n, err
-				}
+				vecs[e.Vector.Model] = append(vecs[e.Vector.Model], pending{rowid, q, e.Vector.Scale})
 			}
 			n++
 		}
@@ -191,6 +190,11 @@ func (s *Store) Import(ctx context.Context, r io.Reader) (int, error) {
 		}
 		if rerr != nil {
 			return n, rerr
+		}
+	}
+	for model, vs := range vecs {
+		if err := putVectors(ctx, tx, model, vs); err != nil {
+			return n, err
 		}
 	}
 	return n, tx.Commit()

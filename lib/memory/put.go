@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"errors"
+	"slices"
 	"strings"
 	"time"
 
@@ -98,19 +99,36 @@ func (s *Store) Put(ctx context.Context, items []Item) ([]Result, error) {
 	defer tx.Rollback()
 	out := make([]Result, len(items))
 	now := time.Now().Unix()
+	vecs := map[string][]pending{}
+	prep := func(q string) *sql.Stmt {
+		if err != nil {
+			return nil
+		}
+		var st *sql.Stmt
+		st, err = tx.PrepareContext(ctx, q)
+		return st
+	}
+	byID := prep("SELECT rowid, hash, version FROM memories WHERE id = ? AND current = 1")
+	byHash := prep("SELECT id FROM memories WHERE hash = ? AND current = 1 LIMIT 1")
+	insert := prep(`INSERT INTO memories(id, version, current, hash, stored_at, kind, title, body, tags, created, created_unix, source, path, record)
+			VALUES(?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+	insertFTS := prep("INSERT INTO memories_fts(rowid, title, body, tags) VALUES(?, ?, ?, ?)")
+	if err != nil {
+		return nil, err
+	}
 	for i, it := range items {
 		h := hash(it.Record)
 		var curRow int64
 		var curHash string
 		var version int64
-		err := tx.QueryRowContext(ctx, "SELECT rowid, hash, version FROM memories WHERE id = ? AND current = 1", it.ID).Scan(&curRow, &curHash, &version)
+		err := byID.QueryRowContext(ctx, it.ID).Scan(&curRow, &curHash, &version)
 		switch {
 		case err == nil && curHash == h:
 			out[i] = Unchanged
 			continue
 		case errors.Is(err, sql.ErrNoRows):
 			var other string
-			if tx.QueryRowContext(ctx, "SELECT id FROM memories WHERE hash = ? AND current = 1 LIMIT 1", h).Scan(&other) == nil {
+			if byHash.QueryRowContext(ctx, h).Scan(&other) == nil {
 				out[i] = Duplicate
 				continue
 			}
@@ -128,25 +146,29 @@ func (s *Store) Put(ctx context.Context, items []Item) ([]Result, error) {
 			if err := dropVector(ctx, tx, curRow); err != nil {
 				return nil, err
 			}
+			for m, vs := range vecs { // superseded within this batch
+				vecs[m] = slices.DeleteFunc(vs, func(p pending) bool { return p.rowid == curRow })
+			}
 		}
 		var createdUnix any
 		if t, err := time.Parse(time.RFC3339, it.Created); err == nil {
 			createdUnix = t.Unix()
 		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO memories(id, version, current, hash, stored_at, kind, title, body, tags, created, created_unix, source, path, record)
-			VALUES(?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			it.ID, version+1, h, now, it.Kind, it.Title, it.Body, strings.Join(it.Tags, " "), it.Created, createdUnix, it.Source, it.Path, string(it.Record))
+		res, err := insert.ExecContext(ctx, it.ID, version+1, h, now, it.Kind, it.Title, it.Body, strings.Join(it.Tags, " "), it.Created, createdUnix, it.Source, it.Path, string(it.Record))
 		if err != nil {
 			return nil, err
 		}
 		rowid, _ := res.LastInsertId()
-		if _, err := tx.ExecContext(ctx, "INSERT INTO memories_fts(rowid, title, body, tags) VALUES(?, ?, ?, ?)", rowid, it.Title, it.Body, strings.Join(it.Tags, " ")); err != nil {
+		if _, err := insertFTS.ExecContext(ctx, rowid, it.Title, it.Body, strings.Join(it.Tags, " ")); err != nil {
 			return nil, err
 		}
 		if it.Vector != nil {
-			if err := putVector(ctx, tx, rowid, it.Model, it.Vector); err != nil {
-				return nil, err
-			}
+			vecs[it.Model] = append(vecs[it.Model], quantized(rowid, it.Vector))
+		}
+	}
+	for model, vs := range vecs {
+		if err := putVectors(ctx, tx, model, vs); err != nil {
+			return nil, err
 		}
 	}
 	return out, tx.Commit()
@@ -181,13 +203,15 @@ func (s *Store) SetVectors(ctx context.Context, model string, rowids []int64, ve
 		return err
 	}
 	defer tx.Rollback()
+	var vs []pending
 	for i, id := range rowids {
 		if err := dropVector(ctx, tx, id); err != nil {
 			return err
 		}
-		if err := putVector(ctx, tx, id, model, vecs[i]); err != nil {
-			return err
-		}
+		vs = append(vs, quantized(id, vecs[i]))
+	}
+	if err := putVectors(ctx, tx, model, vs); err != nil {
+		return err
 	}
 	return tx.Commit()
 }

@@ -55,45 +55,40 @@ func (s *Store) Search(ctx context.Context, q Query) ([]Hit, error) {
 	}
 	depth := max(50, 4*q.K)
 	filter, args := q.where()
-	scores := map[int64]float64{}
-	snippets := map[int64]string{}
-	if q.Mode != "vector" && strings.TrimSpace(q.Text) != "" {
-		fq := ftsQuery(q.Text)
-		if fq != "" {
-			rows, err := s.db.QueryContext(ctx, `SELECT f.rowid, snippet(memories_fts, 1, '', '', '…', 24) FROM memories_fts f
-				JOIN memories m ON m.rowid = f.rowid WHERE memories_fts MATCH ? AND `+filter+` ORDER BY bm25(memories_fts, 2.0, 1.0, 1.0) LIMIT ?`,
-				append(append([]any{fq}, args...), depth)...)
-			if err != nil {
-				return nil, fmt.Errorf("keyword search: %w", err)
-			}
-			rank := 0
-			for rows.Next() {
-				var id int64
-				var snip string
-				if err := rows.Scan(&id, &snip); err != nil {
-					rows.Close()
-					return nil, err
-				}
-				rank++
-				scores[id] += 1 / float64(rrfK+rank)
-				snippets[id] = snip
-			}
-			rows.Close()
-		}
+	// Keyword and vector search run at once, each on its own connection.
+	var kwIDs []int64
+	var kwErr, vecErr error
+	fq := ""
+	if q.Mode != "vector" {
+		fq = ftsQuery(q.Text)
 	}
-	if q.Mode != "keyword" && q.Vector != nil {
-		ids, err := s.vectorSearch(ctx, q, filter, args, depth)
-		if err != nil {
-			return nil, fmt.Errorf("vector search: %w", err)
+	var vecIDs []int64
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if q.Mode != "keyword" && q.Vector != nil {
+			vecIDs, vecErr = s.vectorSearch(ctx, q, filter, args, depth)
 		}
-		for rank, id := range ids {
-			scores[id] += 1 / float64(rrfK+rank+1)
-		}
+	}()
+	kwIDs, kwErr = s.keywordSearch(ctx, fq, filter, args, depth)
+	<-done
+	if kwErr != nil {
+		return nil, fmt.Errorf("keyword search: %w", kwErr)
+	}
+	if vecErr != nil {
+		return nil, fmt.Errorf("vector search: %w", vecErr)
+	}
+	scores := map[int64]float64{}
+	for rank, id := range kwIDs {
+		scores[id] += 1 / float64(rrfK+rank+1)
+	}
+	for rank, id := range vecIDs {
+		scores[id] += 1 / float64(rrfK+rank+1)
 	}
 	if len(scores) == 0 {
 		return []Hit{}, nil
 	}
-	hits, err := s.hits(ctx, scores, snippets)
+	hits, err := s.hits(ctx, scores)
 	if err != nil {
 		return nil, err
 	}
@@ -121,10 +116,78 @@ func (s *Store) Search(ctx context.Context, q Query) ([]Hit, error) {
 	if len(hits) > q.K {
 		hits = hits[:q.K]
 	}
+	ids := make([]int64, len(hits))
+	for i, h := range hits {
+		ids[i] = h.rowid
+	}
+	snips, err := s.snippets(ctx, fq, ids)
+	if err != nil {
+		return nil, err
+	}
 	for i := range hits {
 		hits[i].Score = math.Round(hits[i].Score*1e6) / 1e6
+		if sn := snips[hits[i].rowid]; sn != "" {
+			hits[i].Snippet = sn
+		}
 	}
 	return hits, nil
+}
+
+// keywordSearch ranks the memories matching the words of text by BM25
+// (the title weighing double). Only current memories are in the index, so
+// without filters it needs no join.
+func (s *Store) keywordSearch(ctx context.Context, fq, filter string, args []any, depth int) ([]int64, error) {
+	if fq == "" {
+		return nil, nil
+	}
+	query := `SELECT rowid FROM memories_fts WHERE memories_fts MATCH ? ORDER BY bm25(memories_fts, 2.0, 1.0, 1.0) LIMIT ?`
+	params := []any{fq, depth}
+	if filter != "m.current = 1" {
+		query = `SELECT f.rowid FROM memories_fts f JOIN memories m ON m.rowid = f.rowid
+			WHERE memories_fts MATCH ? AND ` + filter + ` ORDER BY bm25(memories_fts, 2.0, 1.0, 1.0) LIMIT ?`
+		params = append(append([]any{fq}, args...), depth)
+	}
+	rows, err := s.db.QueryContext(ctx, query, params...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}
+
+// snippets makes the keyword snippets of a few memories.
+func (s *Store) snippets(ctx context.Context, fq string, ids []int64) (map[int64]string, error) {
+	out := map[int64]string{}
+	if fq == "" || len(ids) == 0 {
+		return out, nil
+	}
+	ph := strings.TrimSuffix(strings.Repeat("?,", len(ids)), ",")
+	args := []any{fq}
+	for _, id := range ids {
+		args = append(args, id)
+	}
+	rows, err := s.db.QueryContext(ctx, "SELECT rowid, snippet(memories_fts, 1, '', '', '…', 24) FROM memories_fts WHERE memories_fts MATCH ? AND rowid IN ("+ph+")", args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var snip string
+		if err := rows.Scan(&id, &snip); err != nil {
+			return nil, err
+		}
+		out[id] = snip
+	}
+	return out, rows.Err()
 }
 
 // where is the SQL condition (on memories m) of the query's filters.
@@ -164,8 +227,9 @@ const exactLimit = 20000
 // matching vector is read.
 func (s *Store) vectorSearch(ctx context.Context, q Query, filter string, args []any, depth int) ([]int64, error) {
 	qv := normalize(q.Vector)
+	// How many vectors the model has (the codes' slots: cheap to count).
 	var n int
-	if err := s.db.QueryRowContext(ctx, "SELECT COUNT(*) FROM vectors WHERE model = ?", q.Model).Scan(&n); err != nil {
+	if err := s.db.QueryRowContext(ctx, "SELECT COALESCE(SUM(n), 0) FROM codes WHERE model = ?", q.Model).Scan(&n); err != nil {
 		return nil, err
 	}
 	if n == 0 {
@@ -175,7 +239,7 @@ func (s *Store) vectorSearch(ctx context.Context, q Query, filter string, args [
 	var err error
 	plain := filter == "m.current = 1" && n > exactLimit
 	if plain {
-		short, err := s.hammingTop(ctx, q.Model, qv, max(400, 20*depth))
+		short, err := s.hammingTop(ctx, q.Model, qv, max(300, 6*depth))
 		if err != nil {
 			return nil, err
 		}
@@ -236,7 +300,7 @@ func (s *Store) vectorSearch(ctx context.Context, q Query, filter string, args [
 }
 
 // hits reads the memories behind the fused scores.
-func (s *Store) hits(ctx context.Context, scores map[int64]float64, snippets map[int64]string) ([]Hit, error) {
+func (s *Store) hits(ctx context.Context, scores map[int64]float64) ([]Hit, error) {
 	ids := make([]any, 0, len(scores))
 	for id := range scores {
 		ids = append(ids, id)
@@ -255,10 +319,7 @@ func (s *Store) hits(ctx context.Context, scores map[int64]float64, snippets map
 			return nil, err
 		}
 		h.Score = scores[h.rowid]
-		h.Snippet = snippets[h.rowid]
-		if h.Snippet == "" {
-			h.Snippet = prefix(body, 160)
-		}
+		h.Snippet = prefix(body, 160)
 		out = append(out, h)
 	}
 	return out, rows.Err()

@@ -52,7 +52,8 @@ var migrations = []string{
 		record TEXT NOT NULL
 	);
 	CREATE UNIQUE INDEX memories_version ON memories(id, version);
-	CREATE INDEX memories_current ON memories(current, created_unix);
+	CREATE UNIQUE INDEX memories_id_current ON memories(id) WHERE current = 1;
+	CREATE INDEX memories_created ON memories(created_unix) WHERE current = 1;
 	CREATE INDEX memories_hash ON memories(hash);
 	CREATE VIRTUAL TABLE memories_fts USING fts5(title, body, tags, tokenize='unicode61 remove_diacritics 2');
 	INSERT INTO memories_fts(memories_fts, rank) VALUES('secure-delete', 1);
@@ -142,14 +143,35 @@ func (s *Store) migrate(ctx context.Context) error {
 // ErrNotFound is returned for ids the store does not hold.
 var ErrNotFound = errors.New("not found")
 
+// stopwords are English words too common to say what a query is about.
+var stopwords = map[string]bool{}
+
+func init() {
+	for _, w := range strings.Fields(`a an and are as at be been but by can could did do does for from had has have
+		he her his how i if in into is it its me my of on or our she so than that the their them then there these
+		they this those to was we were what when where which who why will with would you your about after before
+		again all any some should`) {
+		stopwords[w] = true
+	}
+}
+
 // ftsQuery turns free text into an FTS5 query: each word quoted (so no
-// word is read as syntax), any of them may match.
+// word is read as syntax), any of them may match, the most common English
+// words left out when others remain.
 func ftsQuery(q string) string {
-	var terms []string
+	var terms, common []string
 	for _, w := range strings.FieldsFunc(q, func(r rune) bool {
 		return !(r == '_' || r == '\'' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r > 127)
 	}) {
-		terms = append(terms, `"`+strings.ReplaceAll(w, `"`, `""`)+`"`)
+		t := `"` + strings.ReplaceAll(w, `"`, `""`) + `"`
+		if stopwords[strings.ToLower(w)] {
+			common = append(common, t)
+			continue
+		}
+		terms = append(terms, t)
+	}
+	if len(terms) == 0 {
+		terms = common
 	}
 	return strings.Join(terms, " OR ")
 }

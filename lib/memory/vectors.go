@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"math"
 	"math/bits"
 )
@@ -81,47 +82,79 @@ func normalize(v []float32) []float32 {
 	return out
 }
 
-// putVector stores a memory's vector (normalized) and its code.
-func putVector(ctx context.Context, tx *sql.Tx, rowid int64, model string, v []float32) error {
-	q, scale := Quantize(normalize(v))
-	return putQuantized(ctx, tx, rowid, model, q, scale)
+// pending is a vector waiting to be written with others.
+type pending struct {
+	rowid int64
+	q     []byte
+	scale float32
 }
 
-// putQuantized stores an int8 vector as it is, with the sign code taken
-// from it (the signs are the float vector's).
-func putQuantized(ctx context.Context, tx *sql.Tx, rowid int64, model string, q []byte, scale float32) error {
-	code := make([]uint64, (len(q)+63)/64)
-	for i, b := range q {
-		if int8(b) > 0 {
-			code[i/64] |= 1 << (i % 64)
-		}
+// quantized normalizes and quantizes a vector for storage.
+func quantized(rowid int64, v []float32) pending {
+	q, scale := Quantize(normalize(v))
+	return pending{rowid, q, scale}
+}
+
+// putVectors stores vectors (of one model) and appends their sign codes
+// to the model's chunks, each chunk read and written once.
+func putVectors(ctx context.Context, tx *sql.Tx, model string, vs []pending) error {
+	if len(vs) == 0 {
+		return nil
 	}
-	words := len(code)
-	// The last chunk of this model with room, else a new one.
+	words := (len(vs[0].q) + 63) / 64
 	var chunk, n int64
 	var rowids, bitsBlob []byte
 	err := tx.QueryRowContext(ctx, "SELECT chunk, n, rowids, bits FROM codes WHERE model = ? AND words = ? ORDER BY chunk DESC LIMIT 1", model, words).Scan(&chunk, &n, &rowids, &bitsBlob)
-	if errors.Is(err, sql.ErrNoRows) || (err == nil && n >= chunkSize) {
-		if err := tx.QueryRowContext(ctx, "SELECT COALESCE(MAX(chunk), 0) + 1 FROM codes").Scan(&chunk); err != nil {
-			return err
-		}
-		n, rowids, bitsBlob = 0, nil, nil
-		if _, err := tx.ExecContext(ctx, "INSERT INTO codes(chunk, model, words, n, rowids, bits) VALUES(?, ?, ?, 0, x'', x'')", chunk, model, words); err != nil {
-			return err
-		}
+	if errors.Is(err, sql.ErrNoRows) {
+		n = chunkSize // start a new chunk below
 	} else if err != nil {
 		return err
 	}
-	rowids = binary.LittleEndian.AppendUint64(rowids, uint64(rowid))
-	for _, w := range code {
-		bitsBlob = binary.LittleEndian.AppendUint64(bitsBlob, w)
-	}
-	if _, err := tx.ExecContext(ctx, "UPDATE codes SET n = ?, rowids = ?, bits = ? WHERE chunk = ?", n+1, rowids, bitsBlob, chunk); err != nil {
+	flush := func() error {
+		_, err := tx.ExecContext(ctx, "UPDATE codes SET n = ?, rowids = ?, bits = ? WHERE chunk = ?", n, rowids, bitsBlob, chunk)
 		return err
 	}
-	_, err = tx.ExecContext(ctx, "INSERT OR REPLACE INTO vectors(rowid, model, dim, scale, q, chunk, slot) VALUES(?, ?, ?, ?, ?, ?, ?)",
-		rowid, model, len(q), scale, q, chunk, n)
-	return err
+	ins, err := tx.PrepareContext(ctx, "INSERT OR REPLACE INTO vectors(rowid, model, dim, scale, q, chunk, slot) VALUES(?, ?, ?, ?, ?, ?, ?)")
+	if err != nil {
+		return err
+	}
+	defer ins.Close()
+	dirty := false
+	for _, v := range vs {
+		if (len(v.q)+63)/64 != words {
+			return fmt.Errorf("vectors of %s differ in size: %d and %d", model, len(vs[0].q), len(v.q))
+		}
+		if n >= chunkSize {
+			if dirty {
+				if err := flush(); err != nil {
+					return err
+				}
+			}
+			if err := tx.QueryRowContext(ctx, "SELECT COALESCE(MAX(chunk), 0) + 1 FROM codes").Scan(&chunk); err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, "INSERT INTO codes(chunk, model, words, n, rowids, bits) VALUES(?, ?, ?, 0, x'', x'')", chunk, model, words); err != nil {
+				return err
+			}
+			n, rowids, bitsBlob = 0, nil, nil
+		}
+		code := make([]uint64, words)
+		for i, b := range v.q {
+			if int8(b) > 0 {
+				code[i/64] |= 1 << (i % 64)
+			}
+		}
+		rowids = binary.LittleEndian.AppendUint64(rowids, uint64(v.rowid))
+		for _, w := range code {
+			bitsBlob = binary.LittleEndian.AppendUint64(bitsBlob, w)
+		}
+		if _, err := ins.ExecContext(ctx, v.rowid, model, len(v.q), v.scale, v.q, chunk, n); err != nil {
+			return err
+		}
+		n++
+		dirty = true
+	}
+	return flush()
 }
 
 // dropVector removes a memory's vector and blanks its code.

@@ -627,18 +627,25 @@ func (s *Server) embeddings(w http.ResponseWriter, ep endpoint, body []byte) {
 		"usage": map[string]any{"prompt_tokens": len(inputs), "total_tokens": len(inputs)}})
 }
 
-// Embed is the server's embedding: a normalized bag of hashed words, so
-// texts that share words are near each other.
+// Embed is the server's embedding: a normalized bag of hashed features,
+// the words and their character trigrams, so that texts sharing words, or
+// only their stems ("roofer", "roofing"), are near each other.
 func Embed(text string, dims int) []float32 {
 	v := make([]float64, dims)
-	for _, w := range wordRE.FindAllString(strings.ToLower(text), -1) {
-		h := sha256.Sum256([]byte(w))
+	add := func(feature string, weight float64) {
+		h := sha256.Sum256([]byte(feature))
 		i := binary.LittleEndian.Uint32(h[:4]) % uint32(dims)
-		sign := 1.0
 		if h[4]&1 == 1 {
-			sign = -1
+			weight = -weight
 		}
-		v[i] += sign
+		v[i] += weight
+	}
+	for _, w := range wordRE.FindAllString(strings.ToLower(text), -1) {
+		add("w:"+w, 1)
+		r := []rune("^" + w + "$")
+		for i := 0; i+3 <= len(r); i++ {
+			add("t:"+string(r[i:i+3]), 0.4)
+		}
 	}
 	var norm float64
 	for _, x := range v {

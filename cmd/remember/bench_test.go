@@ -1,0 +1,160 @@
+package main
+
+// The speed benchmarks of make bench: a store of 100,000 memories with
+// 384-dimensional vectors (1,000,000 with SHELF_BENCH_1M=1), each recall a
+// new process as people run it, against the test server for the query's
+// embedding; p50 and p95 latency, and the ingest rate of records through
+// remember itself.
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/shelfai/shelf/lib/memory"
+	"github.com/shelfai/shelf/lib/testserver"
+)
+
+func buildRemember(b *testing.B) string {
+	bin := filepath.Join(b.TempDir(), "remember")
+	cmd := exec.Command("go", "build", "-trimpath", "-tags=urfave_cli_no_docs", "-ldflags=-s -w", "-o", bin, ".")
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		b.Fatalf("build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// words is a vocabulary of made-up words, so texts are varied.
+func words(rng *rand.Rand, n int) []string {
+	syl := strings.Fields("ba ke ri to lu ma ne so pi da go ve ru li mo ta sa fe ni ko")
+	var out []string
+	for range n {
+		var w strings.Builder
+		for range 2 + rng.IntN(2) {
+			w.WriteString(syl[rng.IntN(len(syl))])
+		}
+		out = append(out, w.String())
+	}
+	return out
+}
+
+func text(rng *rand.Rand, vocab []string, n int) string {
+	var parts []string
+	for range n {
+		parts = append(parts, vocab[rng.IntN(len(vocab))])
+	}
+	return strings.Join(parts, " ")
+}
+
+func buildStore(b *testing.B, path string, n int, rng *rand.Rand, vocab []string) time.Duration {
+	ctx := context.Background()
+	s, err := memory.Open(ctx, path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	start := time.Now()
+	var batch []memory.Item
+	for i := range n {
+		title, body := text(rng, vocab, 3), text(rng, vocab, 12)
+		it := memory.Item{ID: fmt.Sprintf("m%d", i), Title: title, Body: body, Model: "tiny",
+			Created: time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(i) * time.Minute).Format(time.RFC3339),
+			Record:  []byte(fmt.Sprintf(`{"id":"m%d","title":%q,"text":%q}`, i, title, body))}
+		it.Vector = testserver.Embed(it.EmbedText(), 384)
+		batch = append(batch, it)
+		if len(batch) == 10000 {
+			if _, err := s.Put(ctx, batch); err != nil {
+				b.Fatal(err)
+			}
+			batch = batch[:0]
+		}
+	}
+	if len(batch) > 0 {
+		if _, err := s.Put(ctx, batch); err != nil {
+			b.Fatal(err)
+		}
+	}
+	return time.Since(start)
+}
+
+func recallLatency(b *testing.B, n int) {
+	bin := buildRemember(b)
+	srv, err := testserver.New(testserver.Options{Dims: 384})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer srv.Close()
+	rng := rand.New(rand.NewPCG(3, 4))
+	vocab := words(rng, 5000)
+	dir := b.TempDir()
+	db := filepath.Join(dir, "m.db")
+	built := buildStore(b, db, n, rng, vocab)
+	env := append(os.Environ(), "SHELF_BASE_URL="+srv.BaseURL(), "SHELF_EMBED_MODEL=tiny", "XDG_CACHE_HOME="+dir)
+	run := func() time.Duration {
+		cmd := exec.Command(bin, "--db", db, "recall", "-k", "5", text(rng, vocab, 4))
+		cmd.Env = env
+		start := time.Now()
+		out, err := cmd.Output()
+		d := time.Since(start)
+		if err != nil || strings.Count(string(out), "\n") != 5 {
+			b.Fatalf("recall: %v\n%s", err, out)
+		}
+		return d
+	}
+	run() // the page cache warm, as on a machine in use
+	var ds []time.Duration
+	for range 40 {
+		ds = append(ds, run())
+	}
+	slices.Sort(ds)
+	b.ReportMetric(float64(ds[len(ds)/2].Microseconds())/1000, "ms-p50")
+	b.ReportMetric(float64(ds[len(ds)*95/100].Microseconds())/1000, "ms-p95")
+	b.ReportMetric(float64(n)/built.Seconds(), "bulk-stores/s")
+}
+
+func BenchmarkRecall100k(b *testing.B) { recallLatency(b, 100_000) }
+
+func BenchmarkRecall1M(b *testing.B) {
+	if os.Getenv("SHELF_BENCH_1M") == "" {
+		b.Skip("set SHELF_BENCH_1M=1 (it builds a store of a million memories)")
+	}
+	recallLatency(b, 1_000_000)
+}
+
+// BenchmarkIngest stores 5,000 records through remember, embeddings from
+// the test server, as a pipeline would.
+func BenchmarkIngest(b *testing.B) {
+	bin := buildRemember(b)
+	srv, err := testserver.New(testserver.Options{Dims: 384})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer srv.Close()
+	rng := rand.New(rand.NewPCG(5, 6))
+	vocab := words(rng, 5000)
+	var in strings.Builder
+	const n = 5000
+	for i := range n {
+		fmt.Fprintf(&in, "{\"id\":\"r%d\",\"title\":%q,\"text\":%q}\n", i, text(rng, vocab, 3), text(rng, vocab, 20))
+	}
+	dir := b.TempDir()
+	cmd := exec.Command(bin, "--db", filepath.Join(dir, "m.db"), "-j", "32")
+	cmd.Env = append(os.Environ(), "SHELF_BASE_URL="+srv.BaseURL(), "SHELF_EMBED_MODEL=tiny", "XDG_CACHE_HOME="+dir)
+	cmd.Stdin = strings.NewReader(in.String())
+	start := time.Now()
+	out, err := cmd.Output()
+	d := time.Since(start)
+	if err != nil || strings.Count(string(out), "\n") != n {
+		b.Fatalf("ingest: %v", err)
+	}
+	b.ReportMetric(n/d.Seconds(), "records/s")
+	b.ReportMetric(float64(srv.Requests()), "embedding-requests")
+}

@@ -1,0 +1,141 @@
+package memory
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"path/filepath"
+	"testing"
+
+	"github.com/shelfai/shelf/lib/testserver"
+)
+
+func open(t testing.TB) *Store {
+	t.Helper()
+	s, err := Open(context.Background(), filepath.Join(t.TempDir(), "m.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+func item(t testing.TB, rec string) Item {
+	it, ok := ItemOf([]byte(rec))
+	if !ok {
+		t.Fatalf("nothing to remember in %s", rec)
+	}
+	it.Vector, it.Model = testserver.Embed(it.EmbedText(), 64), "bow"
+	return it
+}
+
+func TestPutVersions(t *testing.T) {
+	s := open(t)
+	ctx := context.Background()
+	res, err := s.Put(ctx, []Item{
+		item(t, `{"id":"a","text":"first"}`),
+		item(t, `{"id":"a","text":"second"}`), // superseded in the same batch
+		item(t, `{"id":"b","text":"other"}`),
+		item(t, `{"id":"b","text":"other"}`),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(res) != fmt.Sprint([]Result{Stored, Superseded, Stored, Unchanged}) {
+		t.Fatalf("results %v", res)
+	}
+	st, _ := s.Stats(ctx)
+	if st.Memories != 2 || st.Versions != 3 || st.Vectors["bow"] != 2 {
+		t.Fatalf("stats %+v", st)
+	}
+	hits, err := s.Search(ctx, Query{Text: "first", Vector: testserver.Embed("first", 64), Model: "bow", K: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, h := range hits {
+		if h.Snippet == "first" {
+			t.Error("a superseded version was recalled")
+		}
+	}
+}
+
+func TestQuantize(t *testing.T) {
+	v := []float32{0.5, -0.25, 0, 1, -1}
+	q, scale := Quantize(v)
+	back := Dequantize(q, scale)
+	for i := range v {
+		if d := back[i] - v[i]; d > 0.005 || d < -0.005 {
+			t.Errorf("%d: %v -> %v", i, v[i], back[i])
+		}
+	}
+	if bits := SignBits(v); bits[0] != 0b01001 {
+		t.Errorf("sign bits %b", bits[0])
+	}
+}
+
+// TestCodesFindNeighbours checks the two-stage vector search (sign codes,
+// then int8 re-ranking) against exact search over a store big enough to
+// use it.
+func TestCodesFindNeighbours(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds a store of 25,000 vectors")
+	}
+	s := open(t)
+	ctx := context.Background()
+	rng := rand.New(rand.NewPCG(1, 2))
+	const n, dim = exactLimit + 5000, 96
+	vecs := make([][]float32, n)
+	var batch []Item
+	for i := range n {
+		v := make([]float32, dim)
+		for j := range v {
+			v[j] = float32(rng.NormFloat64())
+		}
+		vecs[i] = v
+		batch = append(batch, Item{ID: fmt.Sprint(i), Record: []byte(fmt.Sprintf(`{"id":"%d"}`, i)), Body: "x", Vector: v, Model: "r"})
+		if len(batch) == 5000 {
+			if _, err := s.Put(ctx, batch); err != nil {
+				t.Fatal(err)
+			}
+			batch = nil
+		}
+	}
+	found := 0
+	for trial := range 20 {
+		target := vecs[trial*997]
+		q := make([]float32, dim)
+		for j := range q {
+			q[j] = target[j] + float32(rng.NormFloat64())*0.3
+		}
+		hits, err := s.Search(ctx, Query{Vector: q, Model: "r", K: 1, Mode: "vector"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(hits) == 1 && hits[0].ID == fmt.Sprint(trial*997) {
+			found++
+		}
+	}
+	if found < 19 {
+		t.Fatalf("the nearest vector found %d of 20 times", found)
+	}
+}
+
+func TestExportImport(t *testing.T) {
+	ctx := context.Background()
+	a := open(t)
+	a.Put(ctx, []Item{item(t, `{"id":"a","text":"x <y>"}`), item(t, `{"id":"b","title":"T","text":"z"}`)})
+	a.Put(ctx, []Item{item(t, `{"id":"a","text":"x2"}`)})
+	var one, two bytes.Buffer
+	if _, err := a.Export(ctx, &one); err != nil {
+		t.Fatal(err)
+	}
+	b := open(t)
+	if _, err := b.Import(ctx, bytes.NewReader(one.Bytes())); err != nil {
+		t.Fatal(err)
+	}
+	b.Export(ctx, &two)
+	if one.String() != two.String() {
+		t.Fatalf("export differs after import:\n%s\n%s", one.String(), two.String())
+	}
+}
