@@ -33,10 +33,10 @@ import (
 var (
 	audioSrv *testserver.Server // the speech-to-text Ollama lacks
 	shared   *Server
-	binDir string
-	models string
-	ollama string
-	tmp    string
+	binDir   string
+	models   string
+	ollama   string
+	tmp      string
 )
 
 func TestMain(m *testing.M) { os.Exit(run(m)) }
