@@ -130,6 +130,7 @@ func run(c *cli.Context, env *tool.Env) error {
 	var src pipeline.Source
 	if len(names) > 0 {
 		src = &fromArgs{names: names}
+		env.Total = len(names)
 	} else {
 		src = env.Inputs(c)
 	}

@@ -100,6 +100,10 @@ func (e *Env) RunFrom(c *cli.Context, src pipeline.Source, fn pipeline.Func, sin
 			}
 		},
 		Progress: func(s pipeline.Stats) {
+			if e.Total > 0 {
+				progress.Update("%d of %d, %d failed", s.Written, e.Total, s.Failed)
+				return
+			}
 			progress.Update("%d records, %d failed", s.Written, s.Failed)
 		},
 	}

@@ -89,6 +89,9 @@ type Env struct {
 	Config *config.File
 	format string
 	watch  func()
+	// Total, when known (files named on the command line), shows the
+	// progress line as "n of Total".
+	Total int
 	// display is the name the person ran the tool by (shelf-file for
 	// file): messages use it; records and configuration use Name.
 	display string
