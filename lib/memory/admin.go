@@ -54,9 +54,13 @@ func (s *Store) Forget(ctx context.Context, ids []string) ([]string, error) {
 			return nil, err
 		}
 	}
+	if _, err := tx.ExecContext(ctx, bumpSQL); err != nil {
+		return nil, err
+	}
 	if err := tx.Commit(); err != nil {
 		return nil, err
 	}
+	s.dropSidecars()
 	if len(found) > 0 {
 		if err := s.scrub(ctx); err != nil {
 			return found, err
@@ -196,6 +200,9 @@ func (s *Store) Import(ctx context.Context, r io.Reader) (int, error) {
 		if err := putVectors(ctx, tx, model, vs); err != nil {
 			return n, err
 		}
+	}
+	if _, err := tx.ExecContext(ctx, bumpSQL); err != nil {
+		return n, err
 	}
 	return n, tx.Commit()
 }

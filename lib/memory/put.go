@@ -171,6 +171,9 @@ func (s *Store) Put(ctx context.Context, items []Item) ([]Result, error) {
 			return nil, err
 		}
 	}
+	if _, err := tx.ExecContext(ctx, bumpSQL); err != nil {
+		return nil, err
+	}
 	return out, tx.Commit()
 }
 
@@ -211,6 +214,9 @@ func (s *Store) SetVectors(ctx context.Context, model string, rowids []int64, ve
 		vs = append(vs, quantized(id, vecs[i]))
 	}
 	if err := putVectors(ctx, tx, model, vs); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, bumpSQL); err != nil {
 		return err
 	}
 	return tx.Commit()

@@ -3,6 +3,7 @@ package memory
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -58,10 +59,11 @@ func (s *Store) Search(ctx context.Context, q Query) ([]Hit, error) {
 	// Keyword and vector search run at once, each on its own connection.
 	var kwIDs []int64
 	var kwErr, vecErr error
-	fq := ""
+	var terms []string
 	if q.Mode != "vector" {
-		fq = ftsQuery(q.Text)
+		terms = ftsTerms(q.Text)
 	}
+	fq := strings.Join(terms, " OR ")
 	var vecIDs []int64
 	done := make(chan struct{})
 	go func() {
@@ -70,7 +72,7 @@ func (s *Store) Search(ctx context.Context, q Query) ([]Hit, error) {
 			vecIDs, vecErr = s.vectorSearch(ctx, q, filter, args, depth)
 		}
 	}()
-	kwIDs, kwErr = s.keywordSearch(ctx, fq, filter, args, depth)
+	kwIDs, kwErr = s.keywordSearch(ctx, terms, filter, args, depth)
 	<-done
 	if kwErr != nil {
 		return nil, fmt.Errorf("keyword search: %w", kwErr)
@@ -133,19 +135,57 @@ func (s *Store) Search(ctx context.Context, q Query) ([]Hit, error) {
 	return hits, nil
 }
 
-// keywordSearch ranks the memories matching the words of text by BM25
-// (the title weighing double). Only current memories are in the index, so
-// without filters it needs no join.
-func (s *Store) keywordSearch(ctx context.Context, fq, filter string, args []any, depth int) ([]int64, error) {
-	if fq == "" {
+// keywordCap bounds the work of BM25 in a large store: each keyword query
+// ranks at most this many of its newest matches (FTS5 finds them by rowid
+// without scoring). Memories that match every word of the query are
+// ranked first and by the same bound, so a precise query still finds old
+// memories; an unspecific one leans on the vector side for those.
+const keywordCap = 500
+
+// keywordSearch ranks the memories matching the words of the query by
+// BM25 (the title weighing double): those with all the words first, then
+// those with any. Only current memories are in the index, so without
+// filters it needs no join.
+func (s *Store) keywordSearch(ctx context.Context, terms []string, filter string, args []any, depth int) ([]int64, error) {
+	if len(terms) == 0 {
 		return nil, nil
 	}
-	query := `SELECT rowid FROM memories_fts WHERE memories_fts MATCH ? ORDER BY bm25(memories_fts, 2.0, 1.0, 1.0) LIMIT ?`
-	params := []any{fq, depth}
-	if filter != "m.current = 1" {
+	var ids []int64
+	seen := map[int64]bool{}
+	exprs := []string{strings.Join(terms, " OR ")}
+	if len(terms) > 1 {
+		exprs = []string{strings.Join(terms, " AND "), exprs[0]}
+	}
+	for _, expr := range exprs {
+		got, err := s.rankMatches(ctx, expr, filter, args, depth)
+		if err != nil {
+			return nil, err
+		}
+		for _, id := range got {
+			if !seen[id] && len(ids) < depth {
+				seen[id] = true
+				ids = append(ids, id)
+			}
+		}
+	}
+	return ids, nil
+}
+
+func (s *Store) rankMatches(ctx context.Context, expr, filter string, args []any, depth int) ([]int64, error) {
+	var query string
+	var params []any
+	if filter == "m.current = 1" {
+		var bound int64
+		err := s.db.QueryRowContext(ctx, "SELECT rowid FROM memories_fts WHERE memories_fts MATCH ? ORDER BY rowid DESC LIMIT 1 OFFSET ?", expr, keywordCap-1).Scan(&bound)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return nil, err
+		}
+		query = `SELECT rowid FROM memories_fts WHERE memories_fts MATCH ? AND rowid >= ? ORDER BY bm25(memories_fts, 2.0, 1.0, 1.0) LIMIT ?`
+		params = []any{expr, bound, depth}
+	} else {
 		query = `SELECT f.rowid FROM memories_fts f JOIN memories m ON m.rowid = f.rowid
 			WHERE memories_fts MATCH ? AND ` + filter + ` ORDER BY bm25(memories_fts, 2.0, 1.0, 1.0) LIMIT ?`
-		params = append(append([]any{fq}, args...), depth)
+		params = append(append([]any{expr}, args...), depth)
 	}
 	rows, err := s.db.QueryContext(ctx, query, params...)
 	if err != nil {
@@ -235,11 +275,15 @@ func (s *Store) vectorSearch(ctx context.Context, q Query, filter string, args [
 	if n == 0 {
 		return nil, nil
 	}
+	var dim int
+	if err := s.db.QueryRowContext(ctx, "SELECT dim FROM vectors WHERE model = ? LIMIT 1", q.Model).Scan(&dim); err == nil && dim != len(q.Vector) {
+		return nil, fmt.Errorf("the query's embedding has %d dimensions but the store's vectors of %s have %d; the model changed? 'remember reindex' embeds the store again", len(q.Vector), q.Model, dim)
+	}
 	var rows *sql.Rows
 	var err error
 	plain := filter == "m.current = 1" && n > exactLimit
 	if plain {
-		short, err := s.hammingTop(ctx, q.Model, qv, max(300, 6*depth))
+		short, err := s.hammingTop(ctx, q.Model, qv, max(150, 3*depth))
 		if err != nil {
 			return nil, err
 		}

@@ -155,10 +155,10 @@ func init() {
 	}
 }
 
-// ftsQuery turns free text into an FTS5 query: each word quoted (so no
-// word is read as syntax), any of them may match, the most common English
-// words left out when others remain.
-func ftsQuery(q string) string {
+// ftsTerms turns free text into FTS5 terms: each word quoted (so no word
+// is read as syntax), the most common English words left out when others
+// remain.
+func ftsTerms(q string) []string {
 	var terms, common []string
 	for _, w := range strings.FieldsFunc(q, func(r rune) bool {
 		return !(r == '_' || r == '\'' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r > 127)
@@ -173,5 +173,5 @@ func ftsQuery(q string) string {
 	if len(terms) == 0 {
 		terms = common
 	}
-	return strings.Join(terms, " OR ")
+	return terms
 }

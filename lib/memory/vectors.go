@@ -190,56 +190,43 @@ type cand struct {
 // n codes nearest to the query's signs.
 func (s *Store) hammingTop(ctx context.Context, model string, q []float32, n int) ([]int64, error) {
 	qc := SignBits(q)
-	rows, err := s.db.QueryContext(ctx, "SELECT words, n, rowids, bits FROM codes WHERE model = ? AND words = ?", model, len(qc))
+	w := len(qc)
+	rowids, codes, release, err := s.codes(ctx, model, w)
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
+	defer release()
 	// A bounded max-heap on distance keeps the n best.
 	heap := make([]cand, 0, n+1)
-	push := func(c cand) {
-		if len(heap) == n && c.dist >= heap[0].dist {
-			return
+	count := len(rowids) / 8
+	for i := range count {
+		d := 0
+		for j := range w {
+			d += bits.OnesCount64(binary.LittleEndian.Uint64(codes[(i*w+j)*8:]) ^ qc[j])
 		}
 		if len(heap) == n {
-			heap[0] = c
-			siftDown(heap, 0)
-			return
-		}
-		heap = append(heap, c)
-		for i := len(heap) - 1; i > 0; {
-			p := (i - 1) / 2
-			if heap[p].dist >= heap[i].dist {
-				break
-			}
-			heap[p], heap[i] = heap[i], heap[p]
-			i = p
-		}
-	}
-	for rows.Next() {
-		var words, cnt int64
-		var rowids, bitsBlob []byte
-		if err := rows.Scan(&words, &cnt, &rowids, &bitsBlob); err != nil {
-			return nil, err
-		}
-		w := int(words)
-		for i := range int(cnt) {
-			id := int64(binary.LittleEndian.Uint64(rowids[i*8:]))
-			if id == 0 {
+			if d >= heap[0].dist {
 				continue
 			}
-			d := 0
-			for j := range w {
-				d += bits.OnesCount64(binary.LittleEndian.Uint64(bitsBlob[(i*w+j)*8:]) ^ qc[j])
+			heap[0] = cand{int64(binary.LittleEndian.Uint64(rowids[i*8:])), d}
+			siftDown(heap, 0)
+			continue
+		}
+		heap = append(heap, cand{int64(binary.LittleEndian.Uint64(rowids[i*8:])), d})
+		for k := len(heap) - 1; k > 0; {
+			p := (k - 1) / 2
+			if heap[p].dist >= heap[k].dist {
+				break
 			}
-			push(cand{id, d})
+			heap[p], heap[k] = heap[k], heap[p]
+			k = p
 		}
 	}
 	out := make([]int64, len(heap))
 	for i, c := range heap {
 		out[i] = c.rowid
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 func siftDown(h []cand, i int) {
