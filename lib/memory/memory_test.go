@@ -119,6 +119,30 @@ func TestCodesFindNeighbours(t *testing.T) {
 	if found < 19 {
 		t.Fatalf("the nearest vector found %d of 20 times", found)
 	}
+	// A new memory is found at once: the codes file follows the store.
+	q := make([]float32, dim)
+	for j := range q {
+		q[j] = float32(rng.NormFloat64())
+	}
+	if _, err := s.Put(ctx, []Item{{ID: "new", Record: []byte(`{"id":"new"}`), Body: "x", Vector: q, Model: "r"}}); err != nil {
+		t.Fatal(err)
+	}
+	hits, err := s.Search(ctx, Query{Vector: q, Model: "r", K: 1, Mode: "vector"})
+	if err != nil || len(hits) != 1 || hits[0].ID != "new" {
+		t.Fatalf("a new memory is not found: %+v %v", hits, err)
+	}
+	// A forgotten one is gone from it.
+	if _, err := s.Forget(ctx, []string{"new"}); err != nil {
+		t.Fatal(err)
+	}
+	hits, _ = s.Search(ctx, Query{Vector: q, Model: "r", K: 1, Mode: "vector"})
+	if len(hits) == 1 && hits[0].ID == "new" {
+		t.Fatal("a forgotten memory is still found")
+	}
+	// A query of the wrong size is an error, not an empty answer.
+	if _, err := s.Search(ctx, Query{Vector: q[:10], Model: "r", K: 1, Mode: "vector"}); err == nil {
+		t.Error("a 10-dimensional query against 96-dimensional vectors: no error")
+	}
 }
 
 func TestExportImport(t *testing.T) {
