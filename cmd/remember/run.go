@@ -37,6 +37,18 @@ func str(c *cli.Context, name string) string {
 	return c.String(name)
 }
 
+// withStore runs fn with the store open, closing it after.
+func withStore(fn func(c *cli.Context, s *memory.Store) error) func(c *cli.Context) error {
+	return func(c *cli.Context) error {
+		s, err := open(c)
+		if err != nil {
+			return err
+		}
+		defer s.Close()
+		return fn(c, s)
+	}
+}
+
 func open(c *cli.Context) (*memory.Store, error) {
 	path := str(c, "db")
 	if path == "" {
@@ -293,12 +305,7 @@ func orUntitled(s string) string {
 
 // contextMode gives each passing record its related memories.
 func contextMode(env *tool.Env) func(c *cli.Context) error {
-	return func(c *cli.Context) error {
-		s, err := open(c)
-		if err != nil {
-			return err
-		}
-		defer s.Close()
+	return withStore(func(c *cli.Context, s *memory.Store) error {
 		emb, err := embedder(c, env)
 		if err != nil {
 			return err
@@ -327,16 +334,11 @@ func contextMode(env *tool.Env) func(c *cli.Context) error {
 			}
 			return rec.Set("context", hits)
 		}, nil)
-	}
+	})
 }
 
 func forget(env *tool.Env) func(c *cli.Context) error {
-	return func(c *cli.Context) error {
-		s, err := open(c)
-		if err != nil {
-			return err
-		}
-		defer s.Close()
+	return withStore(func(c *cli.Context, s *memory.Store) error {
 		ids := c.Args().Slice()
 		if q := c.String("query"); q != "" {
 			if len(ids) > 0 {
@@ -381,29 +383,19 @@ func forget(env *tool.Env) func(c *cli.Context) error {
 			return sysexits.Errorf(sysexits.DataErr, "", "%d of %d ids are not in the store", len(ids)-len(found), len(ids))
 		}
 		return nil
-	}
+	})
 }
 
 func export(env *tool.Env) func(c *cli.Context) error {
-	return func(c *cli.Context) error {
-		s, err := open(c)
-		if err != nil {
-			return err
-		}
-		defer s.Close()
+	return withStore(func(c *cli.Context, s *memory.Store) error {
 		n, err := s.Export(c.Context, env.Stdout)
 		env.Log.Debug("exported", "lines", n)
 		return err
-	}
+	})
 }
 
 func importCmd(env *tool.Env) func(c *cli.Context) error {
-	return func(c *cli.Context) error {
-		s, err := open(c)
-		if err != nil {
-			return err
-		}
-		defer s.Close()
+	return withStore(func(c *cli.Context, s *memory.Store) error {
 		var r io.Reader = env.Stdin
 		n, err := s.Import(c.Context, r)
 		if err != nil {
@@ -411,16 +403,11 @@ func importCmd(env *tool.Env) func(c *cli.Context) error {
 		}
 		env.Log.Info("imported", "versions", n)
 		return nil
-	}
+	})
 }
 
 func stats(env *tool.Env) func(c *cli.Context) error {
-	return func(c *cli.Context) error {
-		s, err := open(c)
-		if err != nil {
-			return err
-		}
-		defer s.Close()
+	return withStore(func(c *cli.Context, s *memory.Store) error {
 		st, err := s.Stats(c.Context)
 		if err != nil {
 			return err
@@ -438,7 +425,7 @@ func stats(env *tool.Env) func(c *cli.Context) error {
 		b, _ := record.Marshal(st)
 		_, err = fmt.Fprintf(env.Stdout, "%s\n", b)
 		return err
-	}
+	})
 }
 
 func reindex(env *tool.Env) func(c *cli.Context) error {
