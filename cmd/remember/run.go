@@ -243,11 +243,14 @@ func query(c *cli.Context, text string, emb *llm.Batcher) (memory.Query, error) 
 		return q, sysexits.New(sysexits.Usage, fmt.Errorf("--recency: %w", err), "give a half-life such as 30d or 72h")
 	}
 	if emb != nil && q.Mode != "keyword" {
-		v, err := emb.C.Embed(c.Context, emb.Model, []string{text})
-		if err != nil {
-			return q, err
+		q.Model = emb.Model
+		q.Embed = func(ctx context.Context) ([]float32, error) {
+			v, err := emb.C.Embed(ctx, emb.Model, []string{text})
+			if err != nil {
+				return nil, err
+			}
+			return v[0], nil
 		}
-		q.Vector, q.Model = v[0], emb.Model
 	}
 	return q, nil
 }

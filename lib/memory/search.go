@@ -16,6 +16,9 @@ type Query struct {
 	Text   string
 	Vector []float32 // the query's embedding; nil: keyword search only
 	Model  string    // the model of Vector
+	// Embed, if set and Vector is nil, makes the query's embedding; it
+	// runs while the keyword search does.
+	Embed func(ctx context.Context) ([]float32, error)
 	K      int
 	Since  time.Time // zero: no bound
 	Until  time.Time
@@ -68,7 +71,15 @@ func (s *Store) Search(ctx context.Context, q Query) ([]Hit, error) {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		if q.Mode != "keyword" && q.Vector != nil {
+		if q.Mode == "keyword" {
+			return
+		}
+		if q.Vector == nil && q.Embed != nil {
+			if q.Vector, vecErr = q.Embed(ctx); vecErr != nil {
+				return
+			}
+		}
+		if q.Vector != nil {
 			vecIDs, vecErr = s.vectorSearch(ctx, q, filter, args, depth)
 		}
 	}()
