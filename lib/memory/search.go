@@ -19,11 +19,11 @@ type Query struct {
 	// Embed, if set and Vector is nil, makes the query's embedding; it
 	// runs while the keyword search does.
 	Embed func(ctx context.Context) ([]float32, error)
-	K      int
-	Since  time.Time // zero: no bound
-	Until  time.Time
-	Tag    string
-	Kind   string
+	K     int
+	Since time.Time // zero: no bound
+	Until time.Time
+	Tag   string
+	Kind  string
 	// HalfLife, if set, weighs scores down by age: a memory HalfLife old
 	// counts half.
 	HalfLife time.Duration
