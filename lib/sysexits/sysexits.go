@@ -83,32 +83,24 @@ func Hint(err error) string {
 }
 
 // Worst picks the exit status that tells the most when a run had several
-// kinds of trouble: configuration before an unreachable endpoint, before a
-// permanent failure, before a temporary one, before bad input lines.
+// kinds of trouble: an interruption, then configuration, a store or vault
+// that cannot be written, an unreachable endpoint, unreadable input files,
+// a permanent failure, a temporary one, and bad input lines last. Codes of
+// equal rank are ordered by value, so the choice never depends on order.
 func Worst(codes ...int) int {
-	rank := func(c int) int {
-		switch c {
-		case OK:
-			return 0
-		case DataErr:
-			return 1
-		case TempFail:
-			return 2
-		case Unavailable:
-			return 4
-		case CantCreate:
-			return 5
-		case Config:
-			return 6
-		case Interrupted, Terminated:
-			return 7
-		default:
-			return 3
+	rank := map[int]int{
+		OK: 0, DataErr: 1, TempFail: 2, Failure: 3, NoInput: 4, IOErr: 4,
+		Unavailable: 5, CantCreate: 6, Config: 7, Interrupted: 8, Terminated: 8,
+	}
+	r := func(c int) int {
+		if v, ok := rank[c]; ok {
+			return v
 		}
+		return 3
 	}
 	best := OK
 	for _, c := range codes {
-		if rank(c) > rank(best) {
+		if r(c) > r(best) || r(c) == r(best) && c > best {
 			best = c
 		}
 	}

@@ -32,6 +32,11 @@ func TestWorst(t *testing.T) {
 		{[]int{Failure, Unavailable, TempFail}, Unavailable},
 		{[]int{Unavailable, Config}, Config},
 		{[]int{Config, Interrupted}, Interrupted},
+		{[]int{NoInput, Failure}, NoInput},
+		{[]int{Failure, NoInput}, NoInput},
+		{[]int{Unavailable, CantCreate}, CantCreate},
+		{[]int{77, 76}, 77},
+		{[]int{76, 77}, 77},
 	}
 	for _, tt := range tests {
 		if got := Worst(tt.in...); got != tt.want {
