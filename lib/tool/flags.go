@@ -15,6 +15,7 @@ func commonFlags() []cli.Flag {
 		&cli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "log more (debug level)"},
 		&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "log only errors"},
 		&cli.StringFlag{Name: "log-format", Value: "text", Usage: "log as `FORMAT`: text, json or logfmt (stderr)", EnvVars: []string{"SHELF_LOG_FORMAT"}},
+		&cli.StringFlag{Name: "completion", Usage: "print the completion script for `SHELL` (bash, zsh, fish) and exit"},
 	}
 }
 

@@ -127,6 +127,7 @@ func NewApp(spec Spec, env *Env) *cli.App {
 		Flags:                  flags,
 		HideHelpCommand:        true,
 		UseShortOptionHandling: true,
+		EnableBashCompletion:   true,
 		Reader:                 env.Stdin,
 		Writer:                 env.Stdout,
 		ErrWriter:              env.Stderr,
@@ -134,8 +135,21 @@ func NewApp(spec Spec, env *Env) *cli.App {
 		OnUsageError: func(c *cli.Context, err error, _ bool) error {
 			return sysexits.New(sysexits.Usage, err, fmt.Sprintf("see '%s --help'", env.display))
 		},
-		Before: func(c *cli.Context) error { return env.setup(c) },
+		Before: func(c *cli.Context) error {
+			if c.String("completion") != "" {
+				// Printing a script needs no configuration: a
+				// broken file must not stop an install.
+				return nil
+			}
+			return env.setup(c)
+		},
 		Action: func(c *cli.Context) error {
+			if shell := c.String("completion"); shell != "" {
+				if err := writeCompletion(env.Stdout, shell, env.display); err != nil {
+					return sysexits.New(sysexits.Usage, err, "")
+				}
+				return nil
+			}
 			if spec.Action == nil {
 				return nil
 			}
@@ -144,6 +158,11 @@ func NewApp(spec Spec, env *Env) *cli.App {
 	}
 	if spec.Commands != nil {
 		app.Commands = spec.Commands(env)
+		for _, c := range app.Commands {
+			// --help is enough; a "help" subcommand would also be
+			// offered as a completion.
+			c.HideHelpCommand = true
+		}
 	}
 	return app
 }
@@ -215,7 +234,7 @@ func unsetEmpty(flags []cli.Flag) {
 
 // Main runs a tool as a program and returns its exit status. Only a
 // command's main calls it, with the process's arguments and streams.
-func Main(spec Spec, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+func Main(spec Spec, args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
 	env := &Env{Stdin: stdin, Stdout: stdout, Stderr: stderr}
 	if len(args) > 0 {
 		// Installed under another name (shelf-file, or with a
@@ -249,6 +268,16 @@ func Main(spec Spec, args []string, stdin io.Reader, stdout, stderr io.Writer) i
 			cancel(&sysexits.Error{Code: code, Err: fmt.Errorf("interrupted by %s", name)})
 		}()
 	})
+	if len(args) > 1 && args[len(args)-1] == "--generate-bash-completion" {
+		// urfave/cli dereferences a nil flag set when the words before
+		// the request do not parse (an unknown or half-typed flag);
+		// a completion request offers nothing then, and fails quietly.
+		defer func() {
+			if recover() != nil {
+				code = 0
+			}
+		}()
+	}
 	err := app.RunContext(ctx, args)
 	signal.Stop(sigs)
 	close(sigs)
