@@ -3,7 +3,7 @@
 #   make demo               build, then summarize a sample memo with your local model
 #   make test               gofmt, vet, and every test (with the race detector)
 #   make build              the tools into bin/ (static, no cgo)
-#   make install            into $(PREFIX): binaries and man pages
+#   make install            into $(PREFIX): binaries, man pages, bash/zsh/fish completions
 #   make man                regenerate man/man1 from the apps, man/man7 from its source
 #   make bench              the benchmarks, printed as ratios against their goals
 #   make test-integration   every tool against a real Ollama with a generated model
@@ -17,6 +17,7 @@
 PREFIX ?= $(HOME)/.local
 BINDIR ?= $(PREFIX)/bin
 MANDIR ?= $(PREFIX)/share/man
+DATADIR ?= $(PREFIX)/share
 PROGRAM_PREFIX ?=
 GO ?= go
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo devel)
@@ -92,13 +93,18 @@ bench:
 	$(GO) test -run '^$$' -bench . -benchtime 1x -count 1 ./cmd/... ./lib/...
 
 install: build
-	install -d '$(DESTDIR)$(BINDIR)' '$(DESTDIR)$(MANDIR)/man1' '$(DESTDIR)$(MANDIR)/man7'
+	install -d '$(DESTDIR)$(BINDIR)' '$(DESTDIR)$(MANDIR)/man1' '$(DESTDIR)$(MANDIR)/man7' \
+	  '$(DESTDIR)$(DATADIR)/bash-completion/completions' '$(DESTDIR)$(DATADIR)/zsh/site-functions' \
+	  '$(DESTDIR)$(DATADIR)/fish/vendor_completions.d'
 	@set -e; for t in $(TOOLS); do \
 	  name='$(PROGRAM_PREFIX)'$$t; \
 	  if [ "$$t" = file ] && [ -z '$(PROGRAM_PREFIX)' ]; then name=shelf-file; fi; \
 	  install -m 755 bin/$$t '$(DESTDIR)$(BINDIR)'/$$name; \
 	  sed "s/^\.TH $$t 1/.TH $$name 1/" man/man1/$$t.1 > '$(DESTDIR)$(MANDIR)/man1'/$$name.1; \
 	  chmod 644 '$(DESTDIR)$(MANDIR)/man1'/$$name.1; \
+	  '$(DESTDIR)$(BINDIR)'/$$name --completion bash > '$(DESTDIR)$(DATADIR)/bash-completion/completions'/$$name; \
+	  '$(DESTDIR)$(BINDIR)'/$$name --completion zsh > '$(DESTDIR)$(DATADIR)/zsh/site-functions'/_$$name; \
+	  '$(DESTDIR)$(BINDIR)'/$$name --completion fish > '$(DESTDIR)$(DATADIR)/fish/vendor_completions.d'/$$name.fish; \
 	  echo "installed $$name"; \
 	done
 	install -m 644 man/man7/shelf.7 '$(DESTDIR)$(MANDIR)/man7/shelf.7'
@@ -108,7 +114,9 @@ uninstall:
 	@for t in $(TOOLS); do \
 	  name='$(PROGRAM_PREFIX)'$$t; \
 	  if [ "$$t" = file ] && [ -z '$(PROGRAM_PREFIX)' ]; then name=shelf-file; fi; \
-	  rm -f '$(DESTDIR)$(BINDIR)'/$$name '$(DESTDIR)$(MANDIR)/man1'/$$name.1; \
+	  rm -f '$(DESTDIR)$(BINDIR)'/$$name '$(DESTDIR)$(MANDIR)/man1'/$$name.1 \
+	    '$(DESTDIR)$(DATADIR)/bash-completion/completions'/$$name '$(DESTDIR)$(DATADIR)/zsh/site-functions'/_$$name \
+	    '$(DESTDIR)$(DATADIR)/fish/vendor_completions.d'/$$name.fish; \
 	done
 	rm -f '$(DESTDIR)$(MANDIR)/man7/shelf.7'
 
