@@ -2,7 +2,8 @@ package examples
 
 // The examples run as a user runs them: TestMain builds the five tools,
 // and each script in testdata/ runs an example against the project's test
-// server, with the tools on PATH and the examples' folder in $EXAMPLES.
+// server, with the tools on PATH and in $BIN, and the examples' folder in
+// $EXAMPLES.
 
 import (
 	"bytes"
@@ -54,6 +55,7 @@ func TestExamples(t *testing.T) {
 			return err
 		}
 		env.Setenv("EXAMPLES", here)
+		env.Setenv("BIN", binDir)
 		env.Setenv("PATH", binDir+string(os.PathListSeparator)+env.Getenv("PATH"))
 		env.Setenv("SOURCE_DATE_EPOCH", "1795683600")
 		env.Setenv("TZ", "UTC")

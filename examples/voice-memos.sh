@@ -108,11 +108,14 @@ trap 'rm -rf "$lock"' EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-# The memos not done yet, oldest name first. A memo is known by its path
-# and size, so one that is recorded over is done again.
+# The memos not done yet, in name order. A memo is known by its absolute
+# path and its size, so one that is recorded over is done again, and MEMOS
+# may be given as a relative or an absolute path.
+abs=$(cd "$memos" && pwd -P) || exit 66
+key() { printf '%s/%s %s' "$abs" "${1##*/}" "$(wc -c < "$1" | tr -d ' ')"; }
 todo=()
 while IFS= read -r -d '' f; do
-	key="$f $(wc -c < "$f" | tr -d ' ')"
+	key=$(key "$f")
 	if ! grep -qxF -- "$key" "$done_list"; then
 		todo+=("$f")
 	fi
@@ -150,6 +153,6 @@ if [ -n "$failed" ]; then
 fi
 
 for f in "${todo[@]}"; do
-	printf '%s %s\n' "$f" "$(wc -c < "$f" | tr -d ' ')" >> "$done_list"
+	printf '%s\n' "$(key "$f")" >> "$done_list"
 done
 log info "done" count "${#todo[@]}" vault "$vault"
