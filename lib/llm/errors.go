@@ -91,7 +91,15 @@ func (c *Client) explain(ctx context.Context, err error, what string) error {
 			fmt.Sprintf("%s refused the request (%d): %s", url, code, msg))
 	case code == http.StatusNotFound:
 		if strings.Contains(strings.ToLower(msg), "model") {
-			hint := "choose a model the server serves with --model or SHELF_MODEL"
+			// The flag that names this request's model.
+			flag := "--model or SHELF_MODEL"
+			switch what {
+			case "transcription":
+				flag = "--model or SHELF_TRANSCRIBE_MODEL"
+			case "embeddings":
+				flag = "--embed-model or SHELF_EMBED_MODEL"
+			}
+			hint := "choose a model the server serves with " + flag
 			if ids, lerr := c.Models(ctx); lerr == nil && len(ids) > 0 {
 				hint += ": " + strings.Join(ids, ", ")
 			}
