@@ -7,11 +7,14 @@ package examples
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
+	"maps"
 	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
@@ -72,7 +75,69 @@ func TestExamples(t *testing.T) {
 		}
 		return nil
 	}
+	p.Cmds = maps.Clone(p.Cmds)
+	p.Cmds["vscode-tasks"] = vscodeTasks
 	testscript.Run(t, p)
+}
+
+// vscodeTasks runs every task of a VS Code tasks.json as VS Code would,
+// with the selection and the current file both FILE:
+//
+//	vscode-tasks TASKS.JSON FILE
+//
+// Each task's output follows a line "== LABEL".
+func vscodeTasks(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: vscode-tasks TASKS.JSON FILE")
+	}
+	var tasks struct {
+		Tasks []struct {
+			Label   string `json:"label"`
+			Type    string `json:"type"`
+			Command string `json:"command"`
+			Options struct {
+				Env map[string]string `json:"env"`
+			} `json:"options"`
+		} `json:"tasks"`
+	}
+	data, err := os.ReadFile(ts.MkAbs(args[0]))
+	ts.Check(err)
+	ts.Check(json.Unmarshal(data, &tasks))
+	if len(tasks.Tasks) == 0 {
+		ts.Fatalf("no tasks in %s", args[0])
+	}
+	file := ts.MkAbs(args[1])
+	selected := ts.ReadFile(args[1])
+	vars := strings.NewReplacer("${selectedText}", selected, "${file}", file)
+	var out strings.Builder
+	for _, task := range tasks.Tasks {
+		if task.Type != "shell" {
+			ts.Fatalf("task %q: type %q, want shell", task.Label, task.Type)
+		}
+		cmd := exec.Command("sh", "-c", vars.Replace(task.Command))
+		cmd.Dir = ts.Getenv("WORK")
+		cmd.Env = envOf(ts)
+		for k, v := range task.Options.Env {
+			cmd.Env = append(cmd.Env, k+"="+vars.Replace(v))
+		}
+		got, err := cmd.CombinedOutput()
+		if err != nil {
+			ts.Fatalf("task %q: %v\n%s", task.Label, err, got)
+		}
+		fmt.Fprintf(&out, "== %s\n%s", task.Label, got)
+	}
+	ts.Stdout().Write([]byte(out.String()))
+}
+
+// envOf is the script's environment.
+func envOf(ts *testscript.TestScript) []string {
+	var env []string
+	for _, k := range []string{"PATH", "HOME", "TMPDIR", "SHELF_BASE_URL", "SHELF_MODEL", "XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_DATA_HOME", "NO_COLOR", "SOURCE_DATE_EPOCH", "TZ"} {
+		if v := ts.Getenv(k); v != "" {
+			env = append(env, k+"="+v)
+		}
+	}
+	return env
 }
 
 // tone is a second of a sine at hz, as a 16 kHz WAV file.
