@@ -22,7 +22,7 @@ func spec() tool.Spec {
 	return tool.Spec{
 		Name:      "remember",
 		Usage:     "keep a lasting memory of records, and recall it",
-		UsageText: "remember [options] [FILE|-]...\nremember recall [options] QUERY...\nremember context | forget ID... | export | import | stats | reindex\n\nsummarize < memo.txt | remember | shelf-file --vault ~/Notes\nremember recall --since 2026-11-01 roof quote",
+		UsageText: "remember [options] [FILE|-]...\nremember recall [options] [QUERY...]\nremember context | forget ID... | export | import | stats | reindex\n\nsummarize < memo.txt | remember | shelf-file --vault ~/Notes\nremember recall --since 2026-11-01 roof quote",
 		Description: `Without a subcommand, remember stores every record that passes through it and passes it on
 unchanged: a new id is a new memory; a changed record supersedes the old version, which
 stays in history; the same content again is not stored twice. What is searched is the
@@ -37,6 +37,8 @@ recall QUERY prints the top -k memories as records {id, title, snippet, score, c
 source, path}: BM25 over SQLite FTS5 and vector similarity, fused by reciprocal rank;
 --since and --until (a date, an RFC 3339 time, today, yesterday, or 7d / 2w / 12h ago),
 --tag, --kind, --recency HALF-LIFE (30d: a month-old memory counts half), --raw for people.
+Without a QUERY, recall lists the -k newest memories the filters let through (score 0):
+'remember recall --since yesterday --until today -k 100 --raw' is yesterday.
 
 context adds to each passing record a "context" array of its related memories (itself left
 out), so that "... | remember context | summarize | shelf-file" grounds the later tools.

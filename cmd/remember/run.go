@@ -257,10 +257,9 @@ func query(c *cli.Context, text string, emb *llm.Batcher) (memory.Query, error) 
 
 func recall(env *tool.Env) func(c *cli.Context) error {
 	return func(c *cli.Context) error {
+		// Without a query, recall lists the memories the filters let
+		// through, newest first.
 		text := strings.Join(c.Args().Slice(), " ")
-		if strings.TrimSpace(text) == "" {
-			return sysexits.Errorf(sysexits.Usage, "remember recall \"what the roofer quoted\"", "recall needs a query")
-		}
 		s, err := open(c)
 		if err != nil {
 			return err
@@ -473,7 +472,7 @@ func reindex(env *tool.Env) func(c *cli.Context) error {
 func commands(env *tool.Env) []*cli.Command {
 	raw := &cli.BoolFlag{Name: "raw", Usage: "print for people, not as records"}
 	cmds := []*cli.Command{
-		{Name: "recall", Usage: "recall the memories nearest a query", UsageText: "remember recall [options] QUERY...", Flags: append(queryFlags(), raw), Action: recall(env)},
+		{Name: "recall", Usage: "recall the memories nearest a query (without one: the newest)", UsageText: "remember recall [options] [QUERY...]", Flags: append(queryFlags(), raw), Action: recall(env)},
 		{Name: "context", Usage: "add related memories to each passing record", UsageText: "remember context [options] [FILE|-]...", Flags: queryFlags(), Action: contextMode(env)},
 		{Name: "forget", Usage: "forget memories, physically", UsageText: "remember forget ID...\nremember forget --query QUERY --yes", Flags: append(queryFlags(),
 			&cli.StringFlag{Name: "query", Usage: "forget what `QUERY` recalls by keywords"},

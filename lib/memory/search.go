@@ -49,10 +49,15 @@ type Hit struct {
 const rrfK = 60
 
 // Search recalls the memories nearest to q: BM25 over FTS5 and vector
-// similarity, each ranked, fused by reciprocal rank.
+// similarity, each ranked, fused by reciprocal rank. A query without text
+// (or vector) lists the memories its filters let through, newest first,
+// with score 0.
 func (s *Store) Search(ctx context.Context, q Query) ([]Hit, error) {
 	if q.K <= 0 {
 		q.K = 5
+	}
+	if strings.TrimSpace(q.Text) == "" && q.Vector == nil {
+		return s.newest(ctx, q)
 	}
 	if q.Mode == "" {
 		q.Mode = "hybrid"
@@ -352,6 +357,29 @@ func (s *Store) vectorSearch(ctx context.Context, q Query, filter string, args [
 		out[i] = c.id
 	}
 	return out, nil
+}
+
+// newest lists the q.K newest memories that pass q's filters; those made
+// at the same time in id order.
+func (s *Store) newest(ctx context.Context, q Query) ([]Hit, error) {
+	filter, args := q.where()
+	rows, err := s.db.QueryContext(ctx, "SELECT m.rowid, m.id, m.title, m.body, m.created, m.source, m.path, m.kind FROM memories m WHERE "+
+		filter+" ORDER BY m.created_unix DESC, m.id LIMIT ?", append(args, q.K)...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []Hit{}
+	for rows.Next() {
+		var h Hit
+		var body string
+		if err := rows.Scan(&h.rowid, &h.ID, &h.Title, &body, &h.Created, &h.Source, &h.Path, &h.Kind); err != nil {
+			return nil, err
+		}
+		h.Snippet = prefix(body, 160)
+		out = append(out, h)
+	}
+	return out, rows.Err()
 }
 
 // hits reads the memories behind the fused scores.
