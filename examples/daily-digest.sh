@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# daily-digest.sh: yesterday's memories, summarized into one note.
+#
+#   daily-digest.sh VAULT
+#
+# Everything remember took in yesterday (voice memos, notes, tasks) is
+# listed, summarized as bullets and filed as a note in VAULT/digests:
+#
+#   remember recall --since yesterday --until today --raw | summarize | file
+#
+# Run it once a day, after midnight (cron: 30 6 * * * ...). A second run
+# on the same day files the same note again (its id comes from its text),
+# so nothing is doubled; a day without memories makes no note. The note's
+# record comes out on standard output.
+#
+# Environment: as for the tools (SHELF_BASE_URL, SHELF_MODEL, SHELF_DB, ...);
+# SHELF_DIGEST_MAX, the most memories a digest takes (default 200).
+set -euo pipefail
+
+if [ $# -ne 1 ]; then
+	echo "usage: daily-digest.sh VAULT" >&2
+	exit 64
+fi
+vault=$1
+day=$(date -d yesterday +%Y-%m-%d 2>/dev/null || date -v-1d +%Y-%m-%d)
+
+memories=$(remember recall --since yesterday --until today -k "${SHELF_DIGEST_MAX:-200}" --raw)
+if [ -z "$memories" ]; then
+	echo "daily-digest: no memories from $day; no digest" >&2
+	exit 0
+fi
+mkdir -p "$vault"
+printf 'Digest of %s: what I noted, recorded and planned that day.\n\n%s\n' "$day" "$memories" |
+	summarize --style bullets |
+	file --vault "$vault" --folder digests
