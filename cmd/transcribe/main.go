@@ -49,18 +49,20 @@ Output: --segments writes one record per segment ({"kind":"segment", "id", "sour
 "source", "start", "end", "text"}); --format srt, vtt or txt writes subtitles or text
 instead of records (several files one after another, each under a header).
 
-Environment: SHELF_TRANSCRIBE_ENGINE, SHELF_TRANSCRIBE_MODEL, SHELF_MODELS_URL, SHELF_BASE_URL
-(then OPENAI_BASE_URL), SHELF_API_KEY (then OPENAI_API_KEY), SHELF_CONFIG, SHELF_JOBS,
+Environment: SHELF_TRANSCRIBE_ENGINE, SHELF_TRANSCRIBE_MODEL, SHELF_MODELS_URL,
+SHELF_TRANSCRIBE_BASE_URL (the speech server, when it is not the chat server at SHELF_BASE_URL;
+then SHELF_BASE_URL, then OPENAI_BASE_URL), SHELF_API_KEY (then OPENAI_API_KEY), SHELF_CONFIG, SHELF_JOBS,
 SHELF_TIMEOUT, SHELF_RETRIES, SHELF_NO_CACHE, SHELF_LOG_FORMAT, XDG_DATA_HOME, XDG_CACHE_HOME.
 
 Exit status: 0 all files done; 64 usage; 65 some input lines were not JSON; 66 a file could
 not be read; 69 the endpoint could not be reached; 75 some files failed with temporary
 errors; 78 bad configuration (a missing or broken model, a server without speech-to-text);
 1 anything else; 130 and 143 interrupted.`,
-		UsesModel: true,
-		OwnModel:  true,
-		Flags:     flags(),
-		Action:    run,
-		Commands:  commands,
+		UsesModel:  true,
+		OwnModel:   true,
+		BaseURLEnv: "SHELF_TRANSCRIBE_BASE_URL",
+		Flags:      flags(),
+		Action:     run,
+		Commands:   commands,
 	}
 }

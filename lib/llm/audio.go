@@ -113,7 +113,7 @@ func (c *Client) explainAudio(ctx context.Context, err error, name string, size 
 			fmt.Sprintf("%s refused %s (%.1f MB) as too large: %s", c.cfg.BaseURL, name, float64(size)/(1<<20), message(err)))
 	case 404:
 		if !strings.Contains(strings.ToLower(message(err)), "model") {
-			return fail(codeConfig, "this server has no speech-to-text (Ollama has none): point --base-url at a whisper.cpp server (run with --inference-path /v1/audio/transcriptions), speaches, LocalAI or vLLM, or use --engine whisper",
+			return fail(codeConfig, "this server has no speech-to-text (Ollama has none): point --base-url (or SHELF_TRANSCRIBE_BASE_URL) at a whisper.cpp server (run with --inference-path /v1/audio/transcriptions), speaches, LocalAI or vLLM, or use --engine whisper",
 				fmt.Sprintf("%s has no /audio/transcriptions endpoint (404)", c.cfg.BaseURL))
 		}
 	}

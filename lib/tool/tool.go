@@ -73,7 +73,11 @@ type Spec struct {
 	// OwnModel leaves out --model and --context-length: the tool has its
 	// own model flag (transcribe's speech model is not the chat model).
 	OwnModel bool
-	Action   func(c *cli.Context, env *Env) error
+	// BaseURLEnv, if set, is an environment variable that names the
+	// tool's endpoint ahead of SHELF_BASE_URL (transcribe's speech server
+	// is often not the chat server).
+	BaseURLEnv string
+	Action     func(c *cli.Context, env *Env) error
 	// Commands, if set, gives the tool subcommands.
 	Commands func(env *Env) []*cli.Command
 }
@@ -113,6 +117,9 @@ func NewApp(spec Spec, env *Env) *cli.App {
 		for _, f := range modelFlags() {
 			if spec.OwnModel && (f.Names()[0] == "model" || f.Names()[0] == "context-length") {
 				continue
+			}
+			if sf, ok := f.(*cli.StringFlag); ok && sf.Name == "base-url" && spec.BaseURLEnv != "" {
+				sf.EnvVars = append([]string{spec.BaseURLEnv}, sf.EnvVars...)
 			}
 			flags = append(flags, f)
 		}
