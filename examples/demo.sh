@@ -1,22 +1,25 @@
 #!/bin/sh
-# The demo of `make demo`: summarize a sample voice memo with the model at
-# SHELF_BASE_URL (default: a local Ollama at http://localhost:11434/v1),
-# first as text for a person, then as the record the pipeline passes on.
+# The demo of `make demo`: the sample voice memo in testdata/memos goes
+# through voice-memos.sh (transcribe | summarize | tasks | file | remember)
+# into a new vault in a temporary folder, with the model at SHELF_BASE_URL
+# (default: a local Ollama at http://localhost:11434/v1); then it shows the
+# note, the tasks and a recall.
+#
+# Ollama has no speech-to-text. When the server cannot transcribe, the demo
+# says so and goes on with the memo's transcript, testdata/memo.txt.
 #
 # SHELF_BIN names the folder of the tools (default: bin/ of this checkout).
 set -u
 here=$(cd "$(dirname "$0")/.." && pwd)
-bin=${SHELF_BIN:-$here/bin}
-memo=$here/testdata/memo.txt
+PATH=${SHELF_BIN:-$here/bin}:$PATH
 url=${SHELF_BASE_URL:-${OPENAI_BASE_URL:-http://localhost:11434/v1}}
+demo=$(mktemp -d "${TMPDIR:-/tmp}/shelf-demo.XXXXXX") || exit 73
+vault=$demo/vault
+# Everything the demo keeps stays in its folder.
+export SHELF_STATE="$demo/state" SHELF_DB="$demo/memory.db" SHELF_LOG_FORMAT=text
+export PATH
 
-echo "== The memo ($memo)"
-cat "$memo"
-echo
-echo "== summarize --raw --style bullets (the model at $url)"
-"$bin/summarize" --raw --style bullets --retries 0 < "$memo"
-status=$?
-if [ "$status" -eq 69 ] || [ "$status" -eq 78 ]; then
+no_server() {
 	cat >&2 <<TXT
 
 No model answered at $url. To run the demo, start a local server:
@@ -26,9 +29,42 @@ No model answered at $url. To run the demo, start a local server:
   vLLM:       vllm serve MODEL, then SHELF_BASE_URL=http://localhost:8000/v1
 If the server serves several models, name one: SHELF_MODEL=llama3.2 make demo
 TXT
+}
+
+mkdir -p "$demo/memos" && cp "$here/testdata/memos/print-shop.wav" "$demo/memos/" || exit 73
+echo "== voice-memos.sh: testdata/memos/print-shop.wav into $vault (the model at $url)"
+bash "$here/examples/voice-memos.sh" "$demo/memos" "$vault" > "$demo/records.jsonl" 2> "$demo/log"
+status=$?
+if [ "$status" -ne 0 ]; then
+	if grep -q 'no speech-to-text' "$demo/log"; then
+		cat <<TXT
+This server has no speech-to-text (Ollama has none), so the demo goes on with
+the memo's transcript, testdata/memo.txt. To transcribe as well, point
+SHELF_TRANSCRIBE_BASE_URL at a whisper.cpp server, or build the tools with
+whisper in them (make build-whisper; see the README).
+TXT
+		summarize < "$here/testdata/memo.txt" | tasks --append "$vault/todo.txt" |
+			file --vault "$vault" --init | remember > "$demo/records.jsonl" 2> "$demo/log"
+		status=$?
+	fi
+fi
+if [ "$status" -ne 0 ]; then
+	grep -v '^INFO' "$demo/log" >&2
+	if [ "$status" -eq 69 ] || [ "$status" -eq 78 ]; then
+		no_server
+	fi
 	exit "$status"
 fi
-[ "$status" -eq 0 ] || exit "$status"
+
 echo
-echo "== The same memo through summarize as a record (plain text in is one record)"
-"$bin/summarize" < "$memo"
+note=$(find "$vault" -name '*.md' | head -n 1)
+echo "== The note, ${note#"$demo"/}"
+cat "$note"
+echo
+echo "== The tasks, vault/todo.txt"
+cat "$vault/todo.txt" 2>/dev/null || echo "(none found)"
+echo
+echo "== remember recall --raw print shop catalogue"
+remember recall --raw print shop catalogue
+echo
+echo "The demo's vault, store and records are in $demo; remove it when done."

@@ -285,7 +285,7 @@ func recall(env *tool.Env) func(c *cli.Context) error {
 				if h.Created != "" {
 					fmt.Fprintf(w, " (%s)", h.Created)
 				}
-				fmt.Fprintf(w, "\n   %s\n", h.Snippet)
+				fmt.Fprintf(w, "\n   %s\n", strings.Join(strings.Fields(h.Snippet), " "))
 				if h.Path != "" || h.Source != "" {
 					fmt.Fprintf(w, "   %s\n", strings.TrimSpace(h.Path+" "+h.Source))
 				}

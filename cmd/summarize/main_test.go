@@ -21,11 +21,7 @@ func TestMain(m *testing.M) {
 }
 
 func TestScript(t *testing.T) {
-	testscript.Run(t, scripttest.ToolParams("testdata/script", *update, "summarize", summarize.Prompt, func(env *testscript.Env) error {
-		demo, err := filepath.Abs(filepath.Join("..", "..", "examples", "demo.sh"))
-		env.Setenv("DEMO", demo)
-		return err
-	}))
+	testscript.Run(t, scripttest.ToolParams("testdata/script", *update, "summarize", summarize.Prompt, nil))
 }
 
 // TestManPage keeps man/man1/summarize.1 in step with the app; make man

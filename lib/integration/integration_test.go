@@ -156,6 +156,12 @@ func TestTools(t *testing.T) {
 			env.Setenv("XDG_DATA_HOME", filepath.Join(env.WorkDir, ".local", "share"))
 			env.Setenv("NO_COLOR", "1")
 			env.Setenv("TESTSERVER", audioSrv.URL)
+			env.Setenv("BIN", binDir)
+			examples, err := filepath.Abs(filepath.Join("..", "..", "examples"))
+			if err != nil {
+				return err
+			}
+			env.Setenv("EXAMPLES", examples)
 			// A two-second memo for transcribe.
 			a := audio.Audio{Rate: 16000, Samples: make([]float32, 32000)}
 			for i := range a.Samples {
