@@ -6,7 +6,7 @@
 # Everything remember took in yesterday (voice memos, notes, tasks) is
 # listed, summarized as bullets and filed as a note in VAULT/digests:
 #
-#   remember recall --since yesterday --until today --raw | summarize | file
+#   remember recall --since yesterday --until today --raw | summarize | shelf-file
 #
 # Run it once a day, after midnight (cron: 30 6 * * * ...). A second run
 # on the same day files the same note again (its id comes from its text),
@@ -21,6 +21,20 @@ if [ $# -ne 1 ]; then
 	echo "usage: daily-digest.sh VAULT" >&2
 	exit 64
 fi
+# The note filer: make install names it shelf-file, so as not to shadow
+# file(1); a build folder (bin/) has it as file.
+filer=shelf-file
+if ! command -v shelf-file >/dev/null 2>&1; then
+	filer=file
+	case $(file --help 2>/dev/null) in
+	*--vault*) ;;
+	*)
+		echo "daily-digest: error: shelf's note filer is not on PATH (make install puts it in ~/.local/bin as shelf-file)" >&2
+		exit 69
+		;;
+	esac
+fi
+
 vault=$1
 day=$(date -d yesterday +%Y-%m-%d 2>/dev/null || date -v-1d +%Y-%m-%d)
 
@@ -32,4 +46,4 @@ fi
 mkdir -p "$vault"
 printf 'Digest of %s: what I noted, recorded and planned that day.\n\n%s\n' "$day" "$memories" |
 	summarize --style bullets |
-	file --vault "$vault" --folder digests
+	"$filer" --vault "$vault" --folder digests

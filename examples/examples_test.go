@@ -150,3 +150,28 @@ func tone(hz float64) []byte {
 	audio.EncodeWAV(&w, a)
 	return w.Bytes()
 }
+
+// TestReadmeCron keeps the README's first recipe the crontab entry the
+// tests run.
+func TestReadmeCron(t *testing.T) {
+	readme, err := os.ReadFile(filepath.Join("..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cron, err := os.ReadFile(filepath.Join("cron", "voice-memos.crontab"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var job string
+	for _, l := range strings.Split(string(cron), "\n") {
+		if l != "" && strings.ContainsAny(l[:1], "0123456789*") {
+			job = l
+		}
+	}
+	if job == "" {
+		t.Fatal("no job in cron/voice-memos.crontab")
+	}
+	if !strings.Contains(string(readme), "\n"+job+"\n") {
+		t.Errorf("README.md lacks the crontab entry of cron/voice-memos.crontab:\n%s", job)
+	}
+}

@@ -10,7 +10,7 @@
 # without conflicts, whoever pushes first. Everyone reads everything.
 #
 # The script pulls (rebasing), files the records from standard input with
-# file --folder people/MEMBER, commits what file wrote and pushes; when a
+# shelf-file --folder people/MEMBER, commits what file wrote and pushes; when a
 # teammate pushed in between, it pulls again and retries. file's records
 # come out on standard output.
 #
@@ -38,6 +38,20 @@ if ! git -C "$vault" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
 	echo "team-vault: error: $vault is not a git clone; clone the team's repository first" >&2
 	exit 66
 fi
+# The note filer: make install names it shelf-file, so as not to shadow
+# file(1); a build folder (bin/) has it as file.
+filer=shelf-file
+if ! command -v shelf-file >/dev/null 2>&1; then
+	filer=file
+	case $(file --help 2>/dev/null) in
+	*--vault*) ;;
+	*)
+		echo "team-vault: error: shelf's note filer is not on PATH (make install puts it in ~/.local/bin as shelf-file)" >&2
+		exit 69
+		;;
+	esac
+fi
+
 folder=people/$member
 
 has_remote() { [ -n "$(git -C "$vault" remote)" ]; }
@@ -47,7 +61,7 @@ if has_remote; then
 fi
 
 status=0
-file --vault "$vault" --folder "$folder" || status=$?
+"$filer" --vault "$vault" --folder "$folder" || status=$?
 
 # Commit what file wrote, even when some records failed: those notes are
 # written, and the failures are on their records.

@@ -8,7 +8,7 @@
 # summarized, its tasks appended to VAULT/todo.txt, filed as a note in
 # VAULT and remembered:
 #
-#   transcribe | summarize | tasks --append | file --vault | remember
+#   transcribe | summarize | tasks --append | shelf-file --vault | remember
 #
 # The records remember passes on come out on standard output; logs go to
 # standard error, as JSON lines unless SHELF_LOG_FORMAT says otherwise.
@@ -85,6 +85,20 @@ if [ -n "${SHELF_BIN:-}" ]; then
 fi
 
 mkdir -p "$vault" || exit 73
+# The note filer: make install names it shelf-file, so as not to shadow
+# file(1); a build folder (bin/) has it as file.
+filer=shelf-file
+if ! command -v shelf-file >/dev/null 2>&1; then
+	filer=file
+	case $(file --help 2>/dev/null) in
+	*--vault*) ;;
+	*)
+		echo "voice-memos: error: shelf's note filer is not on PATH (make install puts it in ~/.local/bin as shelf-file)" >&2
+		exit 69
+		;;
+	esac
+fi
+
 state=${SHELF_STATE:-${XDG_STATE_HOME:-$HOME/.local/state}/shelf}
 mkdir -p "$state" || exit 73
 done_list=$state/$me.done
@@ -131,7 +145,7 @@ log info "new memos" count "${#todo[@]}" dir "$memos"
 transcribe -- "${todo[@]}" |
 	summarize |
 	tasks --append "$vault/todo.txt" |
-	file --vault "$vault" --init |
+	"$filer" --vault "$vault" --init |
 	remember
 status=("${PIPESTATUS[@]}")
 
