@@ -93,7 +93,7 @@ if ! command -v shelf-file >/dev/null 2>&1; then
 	case $(file --help 2>/dev/null) in
 	*--vault*) ;;
 	*)
-		echo "voice-memos: error: shelf's note filer is not on PATH (make install puts it in ~/.local/bin as shelf-file)" >&2
+		log error "shelf's note filer is not on PATH (make install puts it in ~/.local/bin as shelf-file)"
 		exit 69
 		;;
 	esac
@@ -151,7 +151,7 @@ status=("${PIPESTATUS[@]}")
 
 # The tool to blame: the first that failed of itself. A tool that died of
 # SIGPIPE (141) only lost the reader after it.
-tools=(transcribe summarize tasks file remember)
+tools=(transcribe summarize tasks "$filer" remember)
 failed=
 for i in "${!status[@]}"; do
 	case ${status[$i]} in
