@@ -62,7 +62,7 @@ bench-whisper:
 	$(WHISPER_ENV) $(GO) test -tags whisper -run '^$$' -bench WhisperBatch -benchtime 1x ./cmd/transcribe
 
 demo: build
-	@./examples/demo.sh
+	@bash ./examples/demo.sh
 
 check-format:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \

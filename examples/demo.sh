@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/usr/bin/env bash
 # The demo of `make demo`: the sample voice memo in testdata/memos goes
 # through voice-memos.sh (transcribe | summarize | tasks | file | remember)
 # into a new vault in a temporary folder, with the model at SHELF_BASE_URL
@@ -9,7 +9,7 @@
 # says so and goes on with the memo's transcript, testdata/memo.txt.
 #
 # SHELF_BIN names the folder of the tools (default: bin/ of this checkout).
-set -u
+set -uo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 PATH=${SHELF_BIN:-$here/bin}:$PATH
 url=${SHELF_BASE_URL:-${OPENAI_BASE_URL:-http://localhost:11434/v1}}
@@ -18,6 +18,8 @@ vault=$demo/vault
 # Everything the demo keeps stays in its folder.
 export SHELF_STATE="$demo/state" SHELF_DB="$demo/memory.db" SHELF_LOG_FORMAT=text
 export PATH
+filer=shelf-file
+command -v shelf-file >/dev/null 2>&1 || filer=file
 
 no_server() {
 	cat >&2 <<TXT
@@ -43,8 +45,8 @@ the memo's transcript, testdata/memo.txt. To transcribe as well, point
 SHELF_TRANSCRIBE_BASE_URL at a whisper.cpp server, or build the tools with
 whisper in them (make build-whisper; see the README).
 TXT
-		summarize < "$here/testdata/memo.txt" | tasks --append "$vault/todo.txt" |
-			file --vault "$vault" --init | remember > "$demo/records.jsonl" 2> "$demo/log"
+		{ summarize < "$here/testdata/memo.txt" | tasks --append "$vault/todo.txt" |
+			"$filer" --vault "$vault" --init | remember > "$demo/records.jsonl"; } 2>> "$demo/log"
 		status=$?
 	fi
 fi
@@ -58,6 +60,10 @@ fi
 
 echo
 note=$(find "$vault" -name '*.md' | head -n 1)
+if [ -z "$note" ]; then
+	echo "demo: error: the pipeline wrote no note; its log is $demo/log" >&2
+	exit 1
+fi
 echo "== The note, ${note#"$demo"/}"
 cat "$note"
 echo
