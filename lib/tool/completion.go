@@ -21,8 +21,9 @@ _shelf_complete_NAME() {
 complete -o bashdefault -o default -F _shelf_complete_NAME NAME
 `,
 	"zsh": `#compdef NAME
-# zsh completion for NAME (a shelf tool)
-_shelf_complete_NAME() {
+# zsh completion for NAME (a shelf tool). Installed as _NAME in a folder of
+# $fpath, or sourced after compinit.
+_NAME() {
 	local -a args opts
 	args=(${words[1,CURRENT-1]})
 	[[ ${words[CURRENT]} == -* ]] && args+=(-)
@@ -33,10 +34,13 @@ _shelf_complete_NAME() {
 		_files
 	fi
 }
-if [[ ${zsh_eval_context[-1]} == loadautofunc ]]; then
-	_shelf_complete_NAME "$@"
+# Autoloaded, this file's body is the first call of _NAME: it has just
+# defined the real _NAME above, so it completes with it. Sourced, it
+# registers _NAME.
+if [[ ${funcstack[1]} == _NAME ]]; then
+	_NAME "$@"
 else
-	compdef _shelf_complete_NAME NAME
+	compdef _NAME NAME
 fi
 `,
 	"fish": `# fish completion for NAME (a shelf tool)
@@ -67,6 +71,10 @@ func writeCompletion(w io.Writer, shell, name string) error {
 		return '_'
 	}, name)
 	script = strings.ReplaceAll(script, "_shelf_complete_NAME", "_shelf_complete_"+safe)
+	if shell == "zsh" {
+		// zsh's autoloading wants the function named as its file, _NAME.
+		script = strings.ReplaceAll(script, "_NAME", "_"+name)
+	}
 	script = strings.ReplaceAll(script, "__shelf_complete_NAME", "__shelf_complete_"+safe)
 	_, err := io.WriteString(w, strings.ReplaceAll(script, "NAME", name))
 	return err
