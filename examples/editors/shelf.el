@@ -12,7 +12,8 @@
 ;; M-x shelf-filter-region runs any shelf command line on the region.
 ;;
 ;; The region goes to the tool as plain text and plain text comes back.
-;; When the tool fails, the region stays as it was and the error is shown.
+;; When the tool fails or gives nothing back, the region stays as it was
+;; and the error is shown.
 ;; (C-u M-| summarize --raw, that is shell-command-on-region, also works,
 ;; but it puts the tool's empty output in place of the region when it
 ;; fails.)
@@ -21,6 +22,8 @@
 ;; usual; (setenv "SHELF_MODEL" "...") sets one for Emacs.
 
 ;;; Code:
+
+(require 'subr-x) ; string-trim, string-empty-p
 
 (defun shelf-filter-region (start end command)
   "Replace the region from START to END with what COMMAND prints for it.
@@ -38,6 +41,8 @@ alone and its error is signalled."
                    (with-temp-buffer
                      (insert-file-contents err)
                      (string-trim (buffer-string)))))
+          (when (zerop (buffer-size out))
+            (error "%s gave nothing back; the region is unchanged" command))
           (save-excursion
             (goto-char start)
             (delete-region start end)

@@ -9,7 +9,8 @@
 "   :'<,'>ShelfFilter CMD       the lines go through any shelf CMD
 "
 " The selection goes to the tool as plain text and plain text comes back.
-" When the tool fails, the lines stay as they were and its error is shown.
+" When the tool fails or gives nothing back, the lines stay as they were and
+" the error is shown.
 " (The bare filter, :'<,'>!summarize --raw, also works, but Vim puts the
 " tool's error messages in place of the lines when it fails.)
 "
@@ -35,8 +36,16 @@ function! s:Filter(first, last, cmd) abort
     echohl None
     return
   endif
+  if empty(l:out)
+    echohl ErrorMsg
+    echomsg a:cmd . ' gave nothing back; the lines are unchanged'
+    echohl None
+    return
+  endif
+  " The new lines go in after the old ones, which are then deleted, so the
+  " buffer is never empty (an empty buffer keeps a stray blank line).
+  call append(a:last, l:out)
   call deletebufline('%', a:first, a:last)
-  call append(a:first - 1, l:out)
 endfunction
 
 command! -range -nargs=? ShelfSummarize
