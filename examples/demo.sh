@@ -17,6 +17,8 @@ demo=$(mktemp -d "${TMPDIR:-/tmp}/shelf-demo.XXXXXX") || exit 73
 vault=$demo/vault
 # Everything the demo keeps stays in its folder.
 export SHELF_STATE="$demo/state" SHELF_DB="$demo/memory.db" SHELF_LOG_FORMAT=text
+# The memo was copied just now; it need not settle.
+export SHELF_MEMO_SETTLE=0
 export PATH
 filer=shelf-file
 command -v shelf-file >/dev/null 2>&1 || filer=file

@@ -62,6 +62,8 @@ func TestExamples(t *testing.T) {
 		env.Setenv("PATH", binDir+string(os.PathListSeparator)+env.Getenv("PATH"))
 		env.Setenv("SOURCE_DATE_EPOCH", "1795683600")
 		env.Setenv("TZ", "UTC")
+		// The memos are written just before the examples run.
+		env.Setenv("SHELF_MEMO_SETTLE", "0")
 		// Two voice memos (tones of two pitches, so their audio and
 		// ids differ).
 		memos := filepath.Join(env.WorkDir, "memos")

@@ -14,8 +14,10 @@
 # standard error, as JSON lines unless SHELF_LOG_FORMAT says otherwise.
 #
 # Re-runs are cheap and safe. A memo is done once the whole pipeline has
-# taken it, and is skipped after that (the list is in $SHELF_STATE). If a
-# run fails half-way, the next one starts those memos again: a record's id
+# taken it and filed its note, and is skipped after that (the list is in
+# $SHELF_STATE). A memo that failed is tried again by the next run, the
+# others are not held up by it; and a run that fails half-way costs little
+# the next time: a record's id
 # comes from its audio, so the transcription and the model's answers come
 # from the cache (no second request), file updates the same note and
 # remember the same memory, and tasks appends only the tasks not yet in
@@ -25,8 +27,8 @@
 # exits 0, so cron does not mail about it.
 #
 # Exit status: 0 when every memo went through (or there was nothing to do),
-# else the status of the first tool that failed of itself (see shelf(7));
-# nothing is marked done then.
+# else the status of the first tool that failed of itself (see shelf(7)),
+# so that cron mails; the memos that did go through are marked done.
 #
 # Environment: SHELF_BASE_URL, SHELF_MODEL and the rest, as for the tools;
 # SHELF_STATE, the folder of the done list and the lock (default
@@ -104,29 +106,47 @@ mkdir -p "$state" || exit 73
 done_list=$state/$me.done
 touch "$done_list" || exit 73
 
-# The lock: a directory, made atomically, holding the owner's pid. One left
-# behind by a run that died (its pid is gone) is taken over.
+# The lock: flock(1) where there is one (the kernel lets go when a run
+# dies); elsewhere a directory made atomically, holding the owner's pid,
+# which is taken over once that pid is gone.
 lock=$state/$me.lock
-if ! mkdir "$lock" 2>/dev/null; then
-	owner=$(cat "$lock/pid" 2>/dev/null)
-	if [ -n "$owner" ] && kill -0 "$owner" 2>/dev/null; then
-		log info "another run is under way; nothing to do" pid "$owner"
+if command -v flock >/dev/null 2>&1; then
+	exec 9>>"$lock"
+	if ! flock -n 9; then
+		log info "another run is under way; nothing to do" lock "$lock"
 		exit 0
 	fi
-	log warn "taking over the lock of a run that ended without releasing it" lock "$lock"
-	rm -rf "$lock"
-	mkdir "$lock" || exit 75
+else
+	lock=$lock.d
+	if ! mkdir "$lock" 2>/dev/null; then
+		owner=$(cat "$lock/pid" 2>/dev/null)
+		if [ -z "$owner" ] || kill -0 "$owner" 2>/dev/null; then
+			log info "another run is under way; nothing to do" lock "$lock" pid "$owner"
+			exit 0
+		fi
+		log warn "taking over the lock of a run that ended without releasing it" lock "$lock"
+		rm -rf "$lock"
+		mkdir "$lock" 2>/dev/null || exit 0
+	fi
+	echo $$ > "$lock/pid"
+	trap 'rm -rf "$lock"' EXIT
 fi
-echo $$ > "$lock/pid"
-trap 'rm -rf "$lock"' EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
 # The memos not done yet, in name order. A memo is known by its absolute
-# path and its size, so one that is recorded over is done again, and MEMOS
-# may be given as a relative or an absolute path.
+# path, size and modification time, so one that is recorded over is done
+# again, and MEMOS may be given as a relative or an absolute path. A file
+# changed in the last SHELF_MEMO_SETTLE minutes (default 1) may still be
+# being written or synced, and waits for the next run.
 abs=$(cd "$memos" && pwd -P) || exit 66
-key() { printf '%s/%s %s' "$abs" "${1##*/}" "$(wc -c < "$1" | tr -d ' ')"; }
+mtime() { stat -c %Y "$1" 2>/dev/null || stat -f %m "$1"; }
+key() { printf '%s/%s %s %s' "$abs" "${1##*/}" "$(wc -c < "$1" | tr -d ' ')" "$(mtime "$1")"; }
+settle=${SHELF_MEMO_SETTLE:-1}
+recent=()
+if [ "$settle" != 0 ]; then
+	recent=(-mmin "+$settle")
+fi
 todo=()
 while IFS= read -r -d '' f; do
 	key=$(key "$f")
@@ -134,7 +154,7 @@ while IFS= read -r -d '' f; do
 		todo+=("$f")
 	fi
 done < <(find "$memos" -maxdepth 1 -type f \( -iname '*.m4a' -o -iname '*.mp3' -o -iname '*.wav' \
-	-o -iname '*.ogg' -o -iname '*.opus' -o -iname '*.flac' -o -iname '*.webm' \) -print0 | sort -z)
+	-o -iname '*.ogg' -o -iname '*.opus' -o -iname '*.flac' -o -iname '*.webm' \) "${recent[@]}" -print0 | sort -z)
 
 if [ ${#todo[@]} -eq 0 ]; then
 	log info "no new memos" dir "$memos"
@@ -142,16 +162,35 @@ if [ ${#todo[@]} -eq 0 ]; then
 fi
 log info "new memos" count "${#todo[@]}" dir "$memos"
 
+out=$(mktemp "${TMPDIR:-/tmp}/$me.XXXXXX") || exit 73
+trap 'rm -f "$out"' EXIT
+[ "${lock%.d}" = "$lock" ] || trap 'rm -f "$out"; rm -rf "$lock"' EXIT
+
 transcribe -- "${todo[@]}" |
 	summarize |
 	tasks --append "$vault/todo.txt" |
 	"$filer" --vault "$vault" --init |
-	remember
+	remember |
+	tee "$out"
 status=("${PIPESTATUS[@]}")
+
+# A memo is done when its record came through the whole pipeline and was
+# filed (it has a path); the others are tried again next time, so one bad
+# recording does not hold up the rest.
+done_count=0
+failed_memos=()
+for f in "${todo[@]}"; do
+	if grep -F -- "\"source\":\"$(json "$f")\"" "$out" | grep -q '"path":"'; then
+		printf '%s\n' "$(key "$f")" >> "$done_list"
+		done_count=$((done_count + 1))
+	else
+		failed_memos+=("$f")
+	fi
+done
 
 # The tool to blame: the first that failed of itself. A tool that died of
 # SIGPIPE (141) only lost the reader after it.
-tools=(transcribe summarize tasks "$filer" remember)
+tools=(transcribe summarize tasks "$filer" remember tee)
 failed=
 for i in "${!status[@]}"; do
 	case ${status[$i]} in
@@ -160,13 +199,11 @@ for i in "${!status[@]}"; do
 	*) if [ -z "$failed" ] || [ "${status[$failed]}" -eq 141 ]; then failed=$i; fi ;;
 	esac
 done
-if [ -n "$failed" ]; then
-	log error "the pipeline failed; no memo is marked done, the next run tries them again" \
-		tool "${tools[$failed]}" status "${status[$failed]}"
-	exit "${status[$failed]}"
+if [ -n "$failed" ] || [ ${#failed_memos[@]} -gt 0 ]; then
+	code=${failed:+${status[$failed]}}
+	log error "some memos did not go through; they are tried again next run" \
+		done "$done_count" failed "${#failed_memos[@]}" first "${failed_memos[0]:-}" \
+		tool "${failed:+${tools[$failed]}}" status "${code:-1}"
+	exit "${code:-1}"
 fi
-
-for f in "${todo[@]}"; do
-	printf '%s\n' "$(key "$f")" >> "$done_list"
-done
-log info "done" count "${#todo[@]}" vault "$vault"
+log info "done" count "$done_count" vault "$vault"
