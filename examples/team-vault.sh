@@ -56,8 +56,13 @@ folder=people/$member
 
 has_remote() { [ -n "$(git -C "$vault" remote)" ]; }
 
-if has_remote; then
-	git -C "$vault" pull --rebase --quiet
+# Uncommitted edits elsewhere in the clone (a note being edited, the
+# editor's settings) are set aside for the pull and put back (--autostash).
+# When the pull fails (offline, say), the records are filed all the same
+# and go out with a later run.
+pull() { git -C "$vault" pull --rebase --autostash --quiet; }
+if has_remote && ! pull; then
+	echo "team-vault: warning: could not pull; filing into the clone as it is" >&2
 fi
 
 status=0
@@ -71,14 +76,21 @@ if ! git -C "$vault" diff --cached --quiet -- "$folder"; then
 	git -C "$vault" commit --quiet -m "shelf: $n note(s) from $member" -- "$folder"
 	if has_remote; then
 		for attempt in 1 2 3 4 5; do
-			if git -C "$vault" push --quiet 2>/dev/null; then
+			if err=$(git -C "$vault" push --quiet 2>&1); then
 				break
 			fi
 			if [ "$attempt" -eq 5 ]; then
+				printf '%s\n' "$err" >&2
 				echo "team-vault: error: could not push after 5 tries; the notes are committed in $vault, push them later" >&2
 				exit 75
 			fi
-			git -C "$vault" pull --rebase --quiet
+			# A teammate pushed in between: take their work and try again.
+			sleep "$attempt"
+			if ! pull; then
+				git -C "$vault" rebase --abort >/dev/null 2>&1 || true
+				echo "team-vault: error: could not bring in the team's changes; the notes are committed in $vault, pull and push by hand" >&2
+				exit 75
+			fi
 		done
 	fi
 fi
