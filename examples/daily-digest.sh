@@ -9,9 +9,12 @@
 #   remember recall --since yesterday --until today --raw | summarize | shelf-file
 #
 # Run it once a day, after midnight (cron: 30 6 * * * ...). A second run
-# on the same day files the same note again (its id comes from its text),
-# so nothing is doubled; a day without memories makes no note. The note's
-# record comes out on standard output.
+# on the same day with the same memories files the same note again (its id
+# comes from its text), so nothing is doubled; a day without memories makes
+# no note. A memory counts for the day it was made (a voice memo: when it
+# was recorded), so a memo of yesterday that arrives after the digest is in
+# none: run the digest again, which files a second note for that day with
+# it. The note's record comes out on standard output.
 #
 # Environment: as for the tools (SHELF_BASE_URL, SHELF_MODEL, SHELF_DB, ...);
 # SHELF_DIGEST_MAX, the most memories a digest takes (default 200).
@@ -38,10 +41,14 @@ fi
 vault=$1
 day=$(date -d yesterday +%Y-%m-%d 2>/dev/null || date -v-1d +%Y-%m-%d)
 
-memories=$(remember recall --since yesterday --until today -k "${SHELF_DIGEST_MAX:-200}" --raw)
+max=${SHELF_DIGEST_MAX:-200}
+memories=$(remember recall --since yesterday --until today -k "$max" --raw)
 if [ -z "$memories" ]; then
 	echo "daily-digest: no memories from $day; no digest" >&2
 	exit 0
+fi
+if [ "$(printf '%s\n' "$memories" | grep -c '^[0-9][0-9]*\. ')" -ge "$max" ]; then
+	echo "daily-digest: warning: $day has more than $max memories; the digest takes the newest $max (raise SHELF_DIGEST_MAX)" >&2
 fi
 mkdir -p "$vault"
 printf 'Digest of %s: what I noted, recorded and planned that day.\n\n%s\n' "$day" "$memories" |

@@ -9,11 +9,12 @@
 # note (recorded over, or touched) is done again; a memo that fails leaves
 # no note behind, so the next make tries it again. Copy the rules into a
 # Makefile of your own as they are, or change the pipeline in the recipe.
+#
+# make splits names at spaces, so memo names must have none (nor quotes);
+# rename "New Recording 3.m4a" to New-Recording-3.m4a. Extensions are matched
+# in lower case, as written below.
 
 SHELL := bash
-# A failure anywhere in the pipeline fails the recipe, not only the last
-# tool's.
-.SHELLFLAGS := -o pipefail -ec
 .DELETE_ON_ERROR:
 .SUFFIXES:
 
@@ -24,8 +25,11 @@ all: $(NOTES)
 
 # A recipe that fails or is interrupted leaves no note behind
 # (.DELETE_ON_ERROR; make removes it on a signal too).
+# set -o pipefail: a failure anywhere in the pipeline fails the recipe, not
+# only the last tool's (in the recipe, so that make 3.81, macOS's, does it
+# too).
 define memo-to-note
-	transcribe -- '$<' | summarize | tasks > '$@'
+	set -o pipefail; transcribe -- '$<' | summarize | tasks > '$@'
 endef
 
 notes/%.jsonl: memos/%.m4a | notes ; $(memo-to-note)
