@@ -57,6 +57,7 @@ if [ "$status" -ne 0 ]; then
 	if [ "$status" -eq 69 ] || [ "$status" -eq 78 ]; then
 		no_server
 	fi
+	rm -rf "$demo"
 	exit "$status"
 fi
 
