@@ -22,6 +22,7 @@ const DefaultBaseURL = "http://localhost:11434/v1"
 // Config says which endpoint and model to talk to, and how patiently.
 type Config struct {
 	BaseURL        string
+	BaseURLEnv     string // the environment variable hints name for BaseURL (default SHELF_BASE_URL)
 	Model          string // "" means: the one model the server lists
 	APIKey         string
 	Timeout        time.Duration // per attempt; for a stream, the longest silence

@@ -1,6 +1,7 @@
 package llm
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -63,7 +64,7 @@ func (c *Client) explain(ctx context.Context, err error, what string) error {
 	var u *unreachable
 	if errors.As(err, &u) {
 		return fail(codeUnavailable,
-			fmt.Sprintf("is the server running? Start Ollama with 'ollama serve', or point --base-url (SHELF_BASE_URL) at your server (now %s)", url),
+			fmt.Sprintf("is the server running? Start Ollama with 'ollama serve', or point --base-url (%s) at your server (now %s)", cmp.Or(c.cfg.BaseURLEnv, "SHELF_BASE_URL"), url),
 			fmt.Sprintf("cannot reach %s: %s", url, rootCause(u.err)))
 	}
 	var gone *wentAway

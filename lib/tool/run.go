@@ -29,6 +29,7 @@ func (e *Env) Client(c *cli.Context) (*llm.Client, error) {
 	}
 	cfg := llm.Config{
 		BaseURL:       c.String("base-url"),
+		BaseURLEnv:    e.urlEnv,
 		Model:         c.String("model"),
 		APIKey:        c.String("api-key"),
 		Timeout:       c.Duration("timeout"),

@@ -7,6 +7,7 @@
 package tool
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -93,6 +94,8 @@ type Env struct {
 	Config *config.File
 	format string
 	watch  func()
+	// urlEnv is the environment variable that names the endpoint.
+	urlEnv string
 	// Total, when known (files named on the command line), shows the
 	// progress line as "n of Total".
 	Total int
@@ -109,6 +112,7 @@ func init() {
 // NewApp builds the cli app of a tool around env.
 func NewApp(spec Spec, env *Env) *cli.App {
 	env.Name = spec.Name
+	env.urlEnv = cmp.Or(spec.BaseURLEnv, "SHELF_BASE_URL")
 	if env.display == "" {
 		env.display = spec.Name
 	}
