@@ -363,23 +363,12 @@ func (s *Store) vectorSearch(ctx context.Context, q Query, filter string, args [
 // at the same time in id order.
 func (s *Store) newest(ctx context.Context, q Query) ([]Hit, error) {
 	filter, args := q.where()
-	rows, err := s.db.QueryContext(ctx, "SELECT m.rowid, m.id, m.title, m.body, m.created, m.source, m.path, m.kind FROM memories m WHERE "+
+	rows, err := s.db.QueryContext(ctx, "SELECT "+hitColumns+" FROM memories m WHERE "+
 		filter+" ORDER BY m.created_unix DESC, m.id LIMIT ?", append(args, q.K)...)
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	out := []Hit{}
-	for rows.Next() {
-		var h Hit
-		var body string
-		if err := rows.Scan(&h.rowid, &h.ID, &h.Title, &body, &h.Created, &h.Source, &h.Path, &h.Kind); err != nil {
-			return nil, err
-		}
-		h.Snippet = prefix(body, 160)
-		out = append(out, h)
-	}
-	return out, rows.Err()
+	return scanHits(rows)
 }
 
 // hits reads the memories behind the fused scores.
@@ -389,19 +378,31 @@ func (s *Store) hits(ctx context.Context, scores map[int64]float64) ([]Hit, erro
 		ids = append(ids, id)
 	}
 	ph := strings.TrimSuffix(strings.Repeat("?,", len(ids)), ",")
-	rows, err := s.db.QueryContext(ctx, "SELECT rowid, id, title, body, created, source, path, kind FROM memories WHERE rowid IN ("+ph+")", ids...)
+	rows, err := s.db.QueryContext(ctx, "SELECT "+hitColumns+" FROM memories m WHERE m.rowid IN ("+ph+")", ids...)
 	if err != nil {
 		return nil, err
 	}
+	out, err := scanHits(rows)
+	for i := range out {
+		out[i].Score = scores[out[i].rowid]
+	}
+	return out, err
+}
+
+// hitColumns are the columns of memories m that scanHits reads.
+const hitColumns = "m.rowid, m.id, m.title, m.body, m.created, m.source, m.path, m.kind"
+
+// scanHits reads rows of hitColumns into hits, each with the start of its
+// text as the snippet, and closes rows.
+func scanHits(rows *sql.Rows) ([]Hit, error) {
 	defer rows.Close()
-	var out []Hit
+	out := []Hit{}
 	for rows.Next() {
 		var h Hit
 		var body string
 		if err := rows.Scan(&h.rowid, &h.ID, &h.Title, &body, &h.Created, &h.Source, &h.Path, &h.Kind); err != nil {
 			return nil, err
 		}
-		h.Score = scores[h.rowid]
 		h.Snippet = prefix(body, 160)
 		out = append(out, h)
 	}
