@@ -60,6 +60,7 @@ func TestMissingAndMalformed(t *testing.T) {
 func TestDirs(t *testing.T) {
 	t.Setenv("XDG_CONFIG_HOME", "/x/config")
 	t.Setenv("XDG_CACHE_HOME", "relative/ignored")
+	t.Setenv("XDG_DATA_HOME", "")
 	t.Setenv("HOME", "/home/u")
 	if ConfigDir() != "/x/config/shelf" || CacheDir() != "/home/u/.cache/shelf" || DataDir() != "/home/u/.local/share/shelf" {
 		t.Errorf("%s %s %s", ConfigDir(), CacheDir(), DataDir())
