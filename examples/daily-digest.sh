@@ -16,8 +16,8 @@
 # none: run the digest again, which files a second note for that day with
 # it. The note's record comes out on standard output.
 #
-# Environment: as for the tools (SHELF_BASE_URL, SHELF_MODEL, SHELF_DB, ...);
-# SHELF_DIGEST_MAX, the most memories a digest takes (default 200).
+# Environment: as for the tools (SHELF_BASE_URL, SHELF_MODEL, SHELF_DB,
+# SOURCE_DATE_EPOCH to fix the clock, ...); SHELF_DIGEST_MAX, the most memories a digest takes (default 200).
 set -euo pipefail
 
 if [ $# -ne 1 ]; then
@@ -39,7 +39,10 @@ if ! command -v shelf-file >/dev/null 2>&1; then
 fi
 
 vault=$1
-day=$(date -d yesterday +%Y-%m-%d 2>/dev/null || date -v-1d +%Y-%m-%d)
+# Yesterday by the tools' clock: SOURCE_DATE_EPOCH (seconds since 1970)
+# when set, as the tools read it, else now.
+now=${SOURCE_DATE_EPOCH:-$(date +%s)}
+day=$(date -d "@$((now - 86400))" +%Y-%m-%d 2>/dev/null || date -r "$((now - 86400))" +%Y-%m-%d)
 
 max=${SHELF_DIGEST_MAX:-200}
 memories=$(remember recall --since yesterday --until today -k "$max" --raw)
