@@ -94,7 +94,7 @@ func New(opt Options) (*Server, error) {
 	return s, nil
 }
 
-// URL returns the base URL of the default endpoint (ending in /v1).
+// BaseURL returns the base URL of the default endpoint (ending in /v1).
 func (s *Server) BaseURL() string { return s.Server.URL + "/v1" }
 
 // Requests returns how many requests the server has had.
@@ -171,7 +171,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	case r.Method == http.MethodPost && rest == "/chat/completions":
 		s.chat(w, r, ep, body)
 	case r.Method == http.MethodPost && rest == "/embeddings":
-		s.embeddings(w, ep, body)
+		s.embeddings(w, r, ep, body)
 	case r.Method == http.MethodPost && rest == "/audio/transcriptions":
 		s.transcribe(w, r, ep)
 	default:
@@ -259,7 +259,7 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request, ep endpoint, body 
 		apiError(w, 400, "[] is too short - 'messages'", "invalid_request_error")
 		return
 	}
-	if !s.preflight(w, f, body) {
+	if !s.preflight(w, r, f, body) {
 		return
 	}
 	if n, err := strconv.Atoi(f["ctx"]); err == nil {
@@ -404,9 +404,13 @@ func (s *Server) scripted(users string) (answer, text string) {
 
 // preflight applies the faults that come before any answer; false means the
 // answer was a fault.
-func (s *Server) preflight(w http.ResponseWriter, f map[string]string, body []byte) bool {
+func (s *Server) preflight(w http.ResponseWriter, r *http.Request, f map[string]string, body []byte) bool {
 	if f["slow"] != "" {
-		time.Sleep(s.opt.Delay)
+		select {
+		case <-time.After(s.opt.Delay):
+		case <-r.Context().Done():
+			return false // the client gave up
+		}
 	}
 	if f["down"] != "" {
 		apiError(w, 503, "server is shutting down", "api_error")
@@ -591,7 +595,7 @@ func (n *schemaNode) value(name, text string) any {
 	return s
 }
 
-func (s *Server) embeddings(w http.ResponseWriter, ep endpoint, body []byte) {
+func (s *Server) embeddings(w http.ResponseWriter, r *http.Request, ep endpoint, body []byte) {
 	var req struct {
 		Model string `json:"model"`
 		Input any    `json:"input"`
@@ -606,7 +610,7 @@ func (s *Server) embeddings(w http.ResponseWriter, ep endpoint, body []byte) {
 		apiError(w, 404, fmt.Sprintf("model %q not found, try pulling it first", req.Model), "api_error")
 		return
 	}
-	if !s.preflight(w, f, body) {
+	if !s.preflight(w, r, f, body) {
 		return
 	}
 	var inputs []string
@@ -687,7 +691,7 @@ func (s *Server) transcribe(w http.ResponseWriter, r *http.Request, ep endpoint)
 		return
 	}
 	data, _ := io.ReadAll(file)
-	if !s.preflight(w, f, data) {
+	if !s.preflight(w, r, f, data) {
 		return
 	}
 	sum := sha256.Sum256(data)
