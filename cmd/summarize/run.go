@@ -125,6 +125,15 @@ func (p *prepend) Next() (*record.Record, error) {
 	return p.rest.Next()
 }
 
+// Ready reports whether Next returns without reading more input.
+func (p *prepend) Ready() bool {
+	if len(p.queued) > 0 {
+		return true
+	}
+	b, ok := p.rest.(pipeline.Buffered)
+	return ok && b.Ready()
+}
+
 // textSink writes each record's summary as text.
 type textSink struct{ w *bufio.Writer }
 

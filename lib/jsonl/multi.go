@@ -2,7 +2,6 @@ package jsonl
 
 import (
 	"errors"
-	"fmt"
 	"io"
 	"os"
 
@@ -82,7 +81,8 @@ func (in *Inputs) Next() (*record.Record, error) {
 	}
 }
 
-// Position names where a record came from, for messages: "<stdin>:17".
-func Position(name string, rec *record.Record) string {
-	return fmt.Sprintf("%s:%d", name, rec.Line)
+// Ready reports whether Next returns a record already read from the
+// input (see Reader.Ready).
+func (in *Inputs) Ready() bool {
+	return in.cur != nil && in.cur.Ready()
 }

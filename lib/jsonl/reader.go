@@ -125,6 +125,23 @@ func (r *Reader) start() (*record.Record, error) {
 	}
 }
 
+// Ready reports whether Next returns without reading more of the input:
+// the input is at its end, or a whole line is in the buffer.
+func (r *Reader) Ready() bool {
+	if r.done {
+		return true
+	}
+	if !r.started {
+		return false
+	}
+	n := r.br.Buffered()
+	if n == 0 {
+		return false
+	}
+	b, _ := r.br.Peek(n)
+	return bytes.IndexByte(b, '\n') >= 0
+}
+
 // readLine returns the next line without its "\n", however long.
 func (r *Reader) readLine() ([]byte, error) {
 	line, err := r.br.ReadSlice('\n')

@@ -164,7 +164,7 @@ func TestInterruptWritesEveryRecordRead(t *testing.T) {
 		}
 		if r.Has("errors") {
 			marked++
-			if want := `{"tool":"t","message":"interrupted: interrupted by SIGINT"}`; !strings.Contains(string(r.JSON), want) {
+			if want := `{"tool":"t","message":"interrupted by SIGINT"}`; !strings.Contains(string(r.JSON), want) {
 				t.Errorf("unfinished record %s lacks %s", r.JSON, want)
 			}
 		}
@@ -220,3 +220,54 @@ type funcSink struct{ f func(*record.Record) error }
 
 func (s *funcSink) Write(r *record.Record) error { return s.f(r) }
 func (s *funcSink) Flush() error                 { return nil }
+
+// TestInterruptWritesBufferedRecords: records whose lines were already read
+// into the reader's buffer when the run was interrupted come out too,
+// marked, and nothing past them is read.
+func TestInterruptWritesBufferedRecords(t *testing.T) {
+	ctx, cancel := context.WithCancelCause(context.Background())
+	started := make(chan struct{}, 100)
+	fn := func(ctx context.Context, r *record.Record) error {
+		started <- struct{}{}
+		<-ctx.Done()
+		return ctx.Err()
+	}
+	var b strings.Builder
+	for i := range 40 {
+		fmt.Fprintf(&b, "{\"n\":%d}\n", i)
+	}
+	// A pipe that delivers all 40 lines at once, then stays open.
+	pr, pw := io.Pipe()
+	go pw.Write([]byte(b.String()))
+	defer pw.Close()
+	src := jsonl.NewReader(pr, "<stdin>", "t")
+	go func() {
+		<-started
+		cancel(sysexits.New(sysexits.Interrupted, errors.New("interrupted by SIGINT"), ""))
+	}()
+	sink := &sliceSink{}
+	_, err := Run(ctx, src, sink, Options{Tool: "t", Jobs: 2}, fn)
+	if sysexits.Code(err) != sysexits.Interrupted {
+		t.Fatalf("err %v", err)
+	}
+	if len(sink.recs) != 40 {
+		t.Fatalf("wrote %d of the 40 records read", len(sink.recs))
+	}
+	for i, r := range sink.recs {
+		if r.Get("n").Int() != int64(i) || !strings.Contains(string(r.JSON), `"message":"interrupted by SIGINT"`) {
+			t.Errorf("record %d: %s", i, r.JSON)
+		}
+	}
+}
+
+func TestStrict(t *testing.T) {
+	src := jsonl.NewReader(strings.NewReader("{\"n\":1}\n[1]\n{\"n\":2}\n"), "<stdin>", "t")
+	sink := &sliceSink{}
+	_, err := Run(context.Background(), src, sink, Options{Tool: "t", Strict: true}, func(context.Context, *record.Record) error { return nil })
+	if !errors.Is(err, ErrStrict) || sysexits.Code(err) != sysexits.DataErr || !strings.Contains(err.Error(), "line 2") {
+		t.Fatalf("err %v (code %d)", err, sysexits.Code(err))
+	}
+	if len(sink.recs) != 1 {
+		t.Errorf("wrote %d records, want the 1 before the bad line", len(sink.recs))
+	}
+}
