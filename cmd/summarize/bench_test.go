@@ -8,6 +8,8 @@ package main
 //	            as a fraction of the ideal 6.25 s (goal: at least 0.9)
 //	warm cache  the same 1,000 records again, all answers cached (goal: under 0.5 s)
 //	memory      peak RSS passing 1 GB of JSON Lines through (goal: under 64 MB)
+//	answer      peak RSS while a server sends a 1 GB answer, plain and
+//	            streamed (bounded by --max-answer, 32 MiB: goal under 200 MB, about 6x it)
 
 import (
 	"bufio"
@@ -181,4 +183,29 @@ func BenchmarkPeakMemory(b *testing.B) {
 	mb := float64(ru.Maxrss) / 1024 // kilobytes on Linux
 	b.ReportMetric(mb, "MB-peak-RSS(goal<64)")
 	b.ReportMetric(float64(written)/(1<<20)/cmd.ProcessState.UserTime().Seconds(), "MB/s-user")
+}
+
+// BenchmarkHugeAnswer: a server that sends answers of up to 4 GB (the test
+// server's "endless" fault); summarize reads 32 MiB of each (the default
+// --max-answer) and fails the record. Peak RSS of the whole process.
+func BenchmarkHugeAnswer(b *testing.B) {
+	sum, _ := buildBinaries(b)
+	srv, err := testserver.New(testserver.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer srv.Close()
+	for _, mode := range []struct{ name, input string }{
+		{"plain", `{"text":"a memo"}` + "\n"},
+		{"stream", "a memo\n"}, // plain text with --raw streams
+	} {
+		cmd := exec.Command(sum, "--base-url", srv.BaseURL(), "-m", "tiny+endless", "--no-cache", "--raw")
+		cmd.Stdin = strings.NewReader(mode.input)
+		cmd.Env = []string{"HOME=" + b.TempDir(), "NO_COLOR=1"}
+		if out, err := cmd.CombinedOutput(); err == nil || !strings.Contains(string(out), "larger than 32 MiB") {
+			b.Fatalf("%s: %v\n%.2000s", mode.name, err, out)
+		}
+		ru := cmd.ProcessState.SysUsage().(*syscall.Rusage)
+		b.ReportMetric(float64(ru.Maxrss)/1024, "MB-peak-RSS-"+mode.name+"(goal<200)")
+	}
 }

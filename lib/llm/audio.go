@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	openai "github.com/sashabaranov/go-openai"
+	"github.com/shelfai/shelf/lib/redact"
 )
 
 // TranscribeOptions tune a transcription request.
@@ -58,7 +59,7 @@ func (c *Client) Transcribe(ctx context.Context, name string, data []byte, opt T
 			BaseURL string            `json:"base_url"`
 			Audio   string            `json:"audio"`
 			Opt     TranscribeOptions `json:"opt"`
-		}{1, c.cfg.BaseURL, hex.EncodeToString(sum[:]), opt})
+		}{1, redact.URLOnly(c.cfg.BaseURL), hex.EncodeToString(sum[:]), opt})
 		ks := sha256.Sum256(k)
 		key = hex.EncodeToString(ks[:])
 		if s, ok := c.cache.get(key); ok {

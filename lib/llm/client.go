@@ -14,10 +14,16 @@ import (
 	"time"
 
 	openai "github.com/sashabaranov/go-openai"
+	"github.com/shelfai/shelf/lib/redact"
 )
 
 // DefaultBaseURL is Ollama's OpenAI-compatible endpoint.
 const DefaultBaseURL = "http://localhost:11434/v1"
+
+// DefaultMaxAnswer bounds what is read of one answer: far more than any
+// chat answer, model list or transcript of hours of speech, and little
+// enough that a runaway server cannot exhaust memory.
+const DefaultMaxAnswer = 32 << 20
 
 // Config says which endpoint and model to talk to, and how patiently.
 type Config struct {
@@ -31,6 +37,7 @@ type Config struct {
 	Backoff        time.Duration // first backoff step (default 500ms)
 	Temperature    float64       // sent even when 0
 	ContextLength  int           // tokens the model's window holds
+	MaxAnswer      int64         // the most bytes read of one answer (default DefaultMaxAnswer)
 	CacheDir       string        // "" disables the cache
 	// OnRetry, if set, hears about every retry (for logging).
 	OnRetry func(attempt int, wait time.Duration, why string)
@@ -83,6 +90,9 @@ func New(cfg Config) *Client {
 	}
 	if cfg.ContextLength <= 0 {
 		cfg.ContextLength = 4096
+	}
+	if cfg.MaxAnswer <= 0 {
+		cfg.MaxAnswer = DefaultMaxAnswer
 	}
 	tr := newTransport(cfg)
 	tr.onRetry = cfg.OnRetry
@@ -155,14 +165,22 @@ func (c *Client) Complete(ctx context.Context, req Request) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return c.complete(ctx, oreq)
-}
-
-func (c *Client) complete(ctx context.Context, oreq openai.ChatCompletionRequest) (string, error) {
 	key := c.cacheKey(oreq)
 	if s, ok := c.cache.get(key); ok {
 		return s, nil
 	}
+	out, err := c.complete(ctx, oreq)
+	if err == nil && strings.TrimSpace(out) != "" {
+		// An empty answer is never cached: the next run asks again.
+		c.cache.put(key, out)
+	}
+	return out, err
+}
+
+// complete sends one chat request and returns the answer's text. It does
+// not cache: an answer is cached by its caller once it has passed the
+// caller's checks, so a bad answer is never replayed.
+func (c *Client) complete(ctx context.Context, oreq openai.ChatCompletionRequest) (string, error) {
 	resp, err := c.oa.CreateChatCompletion(ctx, oreq)
 	if err != nil {
 		return "", c.explain(ctx, err, "chat")
@@ -175,7 +193,6 @@ func (c *Client) complete(ctx context.Context, oreq openai.ChatCompletionRequest
 		return "", fail(codeFail, "raise --context-length if the model's window allows, or ask for a shorter answer",
 			fmt.Sprintf("the answer was cut off at the token limit (%d tokens)", oreq.MaxTokens))
 	}
-	c.cache.put(key, content)
 	return content, nil
 }
 
@@ -192,6 +209,7 @@ func (c *Client) Stream(ctx context.Context, req Request, onText func(string) er
 		return s, onText(s)
 	}
 	oreq.Stream = true
+	ctx, activity := withActivity(ctx)
 	st, err := c.oa.CreateChatCompletionStream(ctx, oreq)
 	if err != nil {
 		return "", c.explain(ctx, err, "chat")
@@ -206,7 +224,7 @@ func (c *Client) Stream(ctx context.Context, req Request, onText func(string) er
 			break
 		}
 		if err != nil {
-			if ctx.Err() == nil && StatusCode(err) == 0 {
+			if ctx.Err() == nil && StatusCode(err) == 0 && !errors.As(err, new(*TooLargeError)) && !errors.As(err, new(*timeoutError)) {
 				return all.String(), fail(codeTemp, "", fmt.Sprintf("%s: the answer stream broke off before its end: %v", c.cfg.BaseURL, err))
 			}
 			return all.String(), c.explain(ctx, err, "chat stream")
@@ -214,6 +232,9 @@ func (c *Client) Stream(ctx context.Context, req Request, onText func(string) er
 		for _, ch := range chunk.Choices {
 			if ch.FinishReason != "" {
 				finished = true
+			}
+			if ch.Delta.Content != "" || ch.Delta.ReasoningContent != "" {
+				activity.touch() // the answer grew: the silence timer starts again
 			}
 			text := think.feed(ch.Delta.Content)
 			if text == "" {
@@ -228,7 +249,9 @@ func (c *Client) Stream(ctx context.Context, req Request, onText func(string) er
 	if !finished {
 		return all.String(), fail(codeTemp, "", c.cfg.BaseURL+": the answer stream broke off before its end")
 	}
-	c.cache.put(key, all.String())
+	if strings.TrimSpace(all.String()) != "" {
+		c.cache.put(key, all.String())
+	}
 	return all.String(), nil
 }
 
@@ -264,7 +287,7 @@ func (c *Client) cacheKey(oreq openai.ChatCompletionRequest) string {
 		BaseURL string                       `json:"base_url"`
 		Temp    float64                      `json:"temperature"`
 		Req     openai.ChatCompletionRequest `json:"request"`
-	}{1, c.cfg.BaseURL, c.cfg.Temperature, oreq})
+	}{1, redact.URLOnly(c.cfg.BaseURL), c.cfg.Temperature, oreq})
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:])
 }

@@ -78,6 +78,11 @@ func (c *Client) explain(ctx context.Context, err error, what string) error {
 		return fail(codeTemp, "a slow model may need a longer --timeout; a busy server, fewer --jobs",
 			fmt.Sprintf("%s: %s from %s after %d tries", what, te, url, c.cfg.Retries+1))
 	}
+	var tl *TooLargeError
+	if errors.As(err, &tl) {
+		return fail(codeFail, "raise --max-answer if this server's answers are that large on purpose",
+			fmt.Sprintf("%s: %s from %s; reading stopped there", what, tl, url))
+	}
 	code := StatusCode(err)
 	msg := message(err)
 	switch {

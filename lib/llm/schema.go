@@ -79,6 +79,31 @@ func (s *Schema) keys() []string {
 // against the schema and returns the first violation, naming its path.
 func (s *Schema) Validate(v any) error { return s.validate("$", v) }
 
+// validateLoose validates v as Validate does, except that it ignores
+// top-level keys the schema does not have (a server that did not enforce
+// the schema may add a title or a summary of its own): it returns v
+// without them and their names. What is kept is checked strictly.
+func (s *Schema) validateLoose(v any) (any, []string, error) {
+	m, ok := v.(map[string]any)
+	if !ok || s.Type != "object" {
+		return v, nil, s.Validate(v)
+	}
+	var dropped []string
+	kept := make(map[string]any, len(m))
+	for k, val := range m {
+		if _, known := s.Properties[k]; known {
+			kept[k] = val
+		} else {
+			dropped = append(dropped, k)
+		}
+	}
+	slices.Sort(dropped)
+	if err := s.Validate(kept); err != nil {
+		return v, nil, err
+	}
+	return kept, dropped, nil
+}
+
 func (s *Schema) validate(path string, v any) error {
 	if v == nil {
 		if s.Nullable || s.Type == "" {

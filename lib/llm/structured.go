@@ -43,6 +43,17 @@ func (c *Client) Structured(ctx context.Context, req Request, name string, schem
 	for {
 		rung := int(c.rung.Load())
 		oreq := withFormat(base, rung, name, schema, schemaJSON)
+		key := c.cacheKey(oreq)
+		answer, cached := c.cache.get(key)
+		if cached {
+			// Only answers that passed validation are cached; check again
+			// all the same, as the schema may have changed.
+			if v, err := extractJSON(answer); err == nil {
+				if v, _, err = schema.validateLoose(v); err == nil {
+					return decodeInto(v, out)
+				}
+			}
+		}
 		answer, err := c.complete(ctx, oreq)
 		if err != nil {
 			if rung < rungPrompt && refusedFormat(err) {
@@ -60,9 +71,15 @@ func (c *Client) Structured(ctx context.Context, req Request, name string, schem
 		}
 		verr := perr
 		if verr == nil {
-			verr = schema.Validate(v)
+			var extra []string
+			if v, extra, verr = schema.validateLoose(v); verr == nil && len(extra) > 0 && rung == rungSchema {
+				// Keys the schema does not have: the server did not
+				// enforce it. Put the schema in the prompt from now on.
+				c.stepDown(rung, "the answer had keys the schema does not: "+strings.Join(extra, ", "))
+			}
 		}
 		if verr == nil {
+			c.cache.put(key, answer)
 			return decodeInto(v, out)
 		}
 		// One repair round.
@@ -78,9 +95,12 @@ func (c *Client) Structured(ctx context.Context, req Request, name string, schem
 		v2, perr2 := extractJSON(answer2)
 		verr2 := perr2
 		if verr2 == nil {
-			verr2 = schema.Validate(v2)
+			v2, _, verr2 = schema.validateLoose(v2)
 		}
 		if verr2 == nil {
+			// The repaired answer is what this request's answer should
+			// have been: cache it under the request.
+			c.cache.put(key, answer2)
 			return decodeInto(v2, out)
 		}
 		return &sysexits.Error{Code: codeFail, Err: fmt.Errorf("the model's answer does not match the %s schema, even after a repair round: %v", name, verr2),

@@ -31,6 +31,7 @@ type transport struct {
 	temperature float64
 	backoff     time.Duration // first backoff step
 	maxWait     time.Duration // longest single wait
+	maxAnswer   int64         // the most bytes read of one answer
 	onRetry     func(attempt int, wait time.Duration, why string)
 
 	mu   sync.Mutex
@@ -56,6 +57,7 @@ func newTransport(cfg Config) *transport {
 		temperature: cfg.Temperature,
 		backoff:     cfg.Backoff,
 		maxWait:     2 * time.Minute,
+		maxAnswer:   cfg.MaxAnswer,
 	}
 	if t.backoff <= 0 {
 		t.backoff = 500 * time.Millisecond
@@ -80,6 +82,63 @@ func (w *wentAway) Unwrap() error { return w.err }
 type timeoutError struct{ d time.Duration }
 
 func (e *timeoutError) Error() string { return fmt.Sprintf("no answer within %s", e.d) }
+
+// TooLargeError is an answer longer than Config.MaxAnswer: reading stopped
+// there, so memory stays bounded whatever a server sends.
+type TooLargeError struct{ Limit int64 }
+
+func (e *TooLargeError) Error() string {
+	return fmt.Sprintf("the answer is larger than %s", FormatSize(e.Limit))
+}
+
+// FormatSize writes a byte count the way people read sizes: 32 MiB.
+func FormatSize(n int64) string {
+	switch {
+	case n >= 1<<30 && n%(1<<30) == 0:
+		return fmt.Sprintf("%d GiB", n>>30)
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return fmt.Sprintf("%d MiB", n>>20)
+	case n >= 1<<10 && n%(1<<10) == 0:
+		return fmt.Sprintf("%d KiB", n>>10)
+	}
+	return fmt.Sprintf("%d bytes", n)
+}
+
+// streamActivity is put in a streamed request's context by Stream: the
+// stream's silence timer is reset only when the answer's content grows, not
+// by bytes that carry nothing (SSE comments, keep-alive lines, empty
+// chunks).
+type streamActivity struct {
+	mu    sync.Mutex
+	reset func()
+}
+
+type activityKey struct{}
+
+// withActivity returns ctx with a new streamActivity.
+func withActivity(ctx context.Context) (context.Context, *streamActivity) {
+	a := &streamActivity{}
+	return context.WithValue(ctx, activityKey{}, a), a
+}
+
+// touch says the answer's content grew.
+func (a *streamActivity) touch() {
+	if a == nil {
+		return
+	}
+	a.mu.Lock()
+	f := a.reset
+	a.mu.Unlock()
+	if f != nil {
+		f()
+	}
+}
+
+func (a *streamActivity) set(f func()) {
+	a.mu.Lock()
+	a.reset = f
+	a.mu.Unlock()
+}
 
 func (t *transport) Do(req *http.Request) (*http.Response, error) {
 	var body []byte
@@ -106,6 +165,9 @@ func (t *transport) Do(req *http.Request) (*http.Response, error) {
 			return nil, down
 		}
 		resp, err := t.attempt(req, body, stream)
+		if errors.As(err, new(*TooLargeError)) {
+			return nil, err // the same answer would come again
+		}
 		if err == nil && !retryableStatus(resp.StatusCode) {
 			t.ok.Store(true)
 			return resp, nil
@@ -184,10 +246,17 @@ func (t *transport) attempt(req *http.Request, body []byte, stream bool) (*http.
 		return nil, err
 	}
 	if stream && resp.StatusCode == http.StatusOK {
-		resp.Body = &idleBody{rc: resp.Body, timer: timer, d: t.timeout, fired: &fired, cancel: cancel}
+		body := &idleBody{rc: resp.Body, timer: timer, d: t.timeout, fired: &fired, cancel: cancel, left: t.maxAnswer, limit: t.maxAnswer}
+		if a, ok := req.Context().Value(activityKey{}).(*streamActivity); ok {
+			// Only content resets the silence timer.
+			a.set(body.touch)
+		} else {
+			body.byBytes = true
+		}
+		resp.Body = body
 		return resp, nil
 	}
-	data, err := io.ReadAll(resp.Body)
+	data, err := io.ReadAll(io.LimitReader(resp.Body, t.maxAnswer+1))
 	resp.Body.Close()
 	timer.Stop()
 	cancel()
@@ -197,22 +266,40 @@ func (t *transport) attempt(req *http.Request, body []byte, stream bool) (*http.
 		}
 		return nil, fmt.Errorf("reading the answer: %w", err)
 	}
+	if int64(len(data)) > t.maxAnswer {
+		return nil, &TooLargeError{t.maxAnswer}
+	}
 	resp.Body = io.NopCloser(bytes.NewReader(data))
 	return resp, nil
 }
 
-// idleBody cancels a stream that stays silent for longer than d.
+// idleBody cancels a stream that stays silent for longer than d, and ends
+// one that grows past the answer limit.
 type idleBody struct {
-	rc     io.ReadCloser
-	timer  *time.Timer
-	d      time.Duration
-	fired  *atomic.Bool
-	cancel context.CancelFunc
+	rc      io.ReadCloser
+	timer   *time.Timer
+	d       time.Duration
+	fired   *atomic.Bool
+	cancel  context.CancelFunc
+	left    int64 // bytes it may still read
+	limit   int64
+	byBytes bool // reset the timer on any bytes (no one reports content)
 }
 
+func (b *idleBody) touch() { b.timer.Reset(b.d) }
+
 func (b *idleBody) Read(p []byte) (int, error) {
+	if b.left <= 0 {
+		return 0, &TooLargeError{b.limit}
+	}
+	if int64(len(p)) > b.left {
+		p = p[:b.left]
+	}
 	n, err := b.rc.Read(p)
-	b.timer.Reset(b.d)
+	b.left -= int64(n)
+	if b.byBytes {
+		b.timer.Reset(b.d)
+	}
 	if err != nil && !errors.Is(err, io.EOF) && b.fired.Load() {
 		err = &timeoutError{b.d}
 	}

@@ -70,6 +70,9 @@ type Options struct {
 	Failed func(rec *record.Record, err error)
 	// Progress, if set, is called after each record is written.
 	Progress func(Stats)
+	// Redact, if set, masks secrets in the error messages put into
+	// records.
+	Redact func(string) string
 }
 
 // Stats counts what a run did.
@@ -340,7 +343,11 @@ func (r *run) process(s *slot) {
 	}
 	s.err = err
 	s.out = s.in.Clone()
-	s.out.AppendError(r.opt.Tool, err.Error())
+	msg := err.Error()
+	if r.opt.Redact != nil {
+		msg = r.opt.Redact(msg)
+	}
+	s.out.AppendError(r.opt.Tool, msg)
 }
 
 // interrupted finishes s unworked, with the cause of the cancel as its

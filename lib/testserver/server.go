@@ -24,6 +24,9 @@
 //	jsononly     transcriptions asked for verbose_json come as json (no segments)
 //	noverbose    transcriptions asked for verbose_json are refused with 400
 //	toolarge     transcription uploads are refused with 413
+//	huge         chat answers are HugeSize bytes of text (plain and streamed)
+//	endless      chat answers never end: the body (or stream) goes on until the client hangs up
+//	keepalive    streams send only SSE comments (": keepalive"), every 10ms, until the client hangs up
 //
 // URL prefixes choose the served models: /v1 serves "tiny"; /multi/v1
 // serves "tiny" and "big"; /empty/v1 serves none; /auth/v1 serves "tiny"
@@ -138,7 +141,8 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if ep.key != "" && r.Header.Get("Authorization") != "Bearer "+ep.key {
-		apiError(w, 401, "invalid api key", "invalid_request_error")
+		// As OpenAI does, the error shows the key it was given.
+		apiError(w, 401, "Incorrect API key provided: "+strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")+". You can find your API key in your account settings.", "invalid_request_error")
 		return
 	}
 	var body []byte
@@ -338,6 +342,17 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request, ep endpoint, body 
 	if f["think"] != "" {
 		content = "<think>\nLet me think about {this}.\n</think>\n" + content
 	}
+	if f["huge"] != "" {
+		content = strings.Repeat("word ", HugeSize/5)
+	}
+	if f["endless"] != "" {
+		endless(w, r, req.Stream)
+		return
+	}
+	if f["keepalive"] != "" && req.Stream {
+		keepalive(w, r)
+		return
+	}
 	if req.Stream {
 		s.stream(w, req.Model, content, finish, f["cut"] != "")
 		return
@@ -450,6 +465,62 @@ func (s *Server) stream(w http.ResponseWriter, model, content, finish string, cu
 	send(map[string]any{"id": "chatcmpl-test", "object": "chat.completion.chunk", "model": model,
 		"choices": []any{map[string]any{"index": 0, "delta": map[string]any{}, "finish_reason": finish}}})
 	fmt.Fprint(w, "data: [DONE]\n\n")
+}
+
+// HugeSize is the size of the "huge" fault's answers.
+const HugeSize = 2 << 20
+
+// endlessLimit stops an endless answer if the client never hangs up.
+const endlessLimit = 4 << 30
+
+// endless writes an answer that does not end: a JSON body or an SSE
+// stream of content, until the client goes away.
+func endless(w http.ResponseWriter, r *http.Request, stream bool) {
+	fl, _ := w.(http.Flusher)
+	if stream {
+		w.Header().Set("Content-Type", "text/event-stream")
+	} else {
+		w.Header().Set("Content-Type", "application/json")
+	}
+	w.WriteHeader(200)
+	if !stream {
+		io.WriteString(w, `{"id":"chatcmpl-test","object":"chat.completion","choices":[{"index":0,"message":{"role":"assistant","content":"`)
+	}
+	chunk := []byte(strings.Repeat("word ", 64<<10/5))
+	if stream {
+		b, _ := json.Marshal(map[string]any{"choices": []any{map[string]any{"index": 0, "delta": map[string]any{"content": string(chunk)}}}})
+		chunk = []byte("data: " + string(b) + "\n\n")
+	}
+	for sent := 0; sent < endlessLimit && r.Context().Err() == nil; sent += len(chunk) {
+		if _, err := w.Write(chunk); err != nil {
+			return
+		}
+		if fl != nil {
+			fl.Flush()
+		}
+	}
+}
+
+// keepalive sends SSE comments and nothing else until the client goes away.
+func keepalive(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/event-stream")
+	w.WriteHeader(200)
+	fl, _ := w.(http.Flusher)
+	tick := time.NewTicker(10 * time.Millisecond)
+	defer tick.Stop()
+	for range 100000 {
+		if _, err := io.WriteString(w, ": keepalive\n\n"); err != nil {
+			return
+		}
+		if fl != nil {
+			fl.Flush()
+		}
+		select {
+		case <-tick.C:
+		case <-r.Context().Done():
+			return
+		}
+	}
 }
 
 func cutConnection(w http.ResponseWriter, partial string) {

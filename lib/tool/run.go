@@ -27,7 +27,12 @@ func (e *Env) Client(c *cli.Context) (*llm.Client, error) {
 	if c.Duration("timeout") <= 0 {
 		return nil, sysexits.Errorf(sysexits.Usage, "", "--timeout must be positive")
 	}
+	maxAnswer, err := ParseSize(c.String("max-answer"))
+	if err != nil {
+		return nil, sysexits.Errorf(sysexits.Usage, "", "--max-answer: %v", err)
+	}
 	cfg := llm.Config{
+		MaxAnswer:     maxAnswer,
 		BaseURL:       c.String("base-url"),
 		BaseURLEnv:    e.urlEnv,
 		Model:         c.String("model"),
@@ -37,7 +42,7 @@ func (e *Env) Client(c *cli.Context) (*llm.Client, error) {
 		Temperature:   c.Float64("temperature"),
 		ContextLength: c.Int("context-length"),
 		OnRetry: func(attempt int, wait time.Duration, why string) {
-			e.Log.Warn("retrying", "attempt", attempt, "in", wait.Round(time.Millisecond), "after", why)
+			e.Log.Warn("retrying", "attempt", attempt, "in", wait.Round(time.Millisecond), "after", e.Redact(why))
 		},
 		OnFallback: func(from, to, why string) {
 			e.Log.Info("structured output: the server needs a simpler method", "from", from, "to", to, "because", why)
@@ -83,6 +88,7 @@ func (e *Env) RunFrom(c *cli.Context, src pipeline.Source, fn pipeline.Func, sin
 	var firstErr error
 	opt := pipeline.Options{
 		Tool:   e.Name,
+		Redact: e.Redact,
 		Jobs:   c.Int("jobs"),
 		Strict: c.Bool("strict"),
 		Failed: func(rec *record.Record, err error) {

@@ -27,6 +27,7 @@ import (
 	"github.com/shelfai/shelf/lib/config"
 	"github.com/shelfai/shelf/lib/logging"
 	"github.com/shelfai/shelf/lib/pipeline"
+	"github.com/shelfai/shelf/lib/redact"
 	"github.com/shelfai/shelf/lib/sysexits"
 	"github.com/urfave/cli/v2"
 )
@@ -102,7 +103,13 @@ type Env struct {
 	// display is the name the person ran the tool by (shelf-file for
 	// file): messages use it; records and configuration use Name.
 	display string
+	// redact masks the API key and URL passwords in every message.
+	redact *redact.Redactor
 }
+
+// Redact returns s with the API key and URL passwords masked: every
+// message that leaves the process goes through it.
+func (e *Env) Redact(s string) string { return e.redact.String(s) }
 
 func init() {
 	// -v is --verbose in shelf, so --version gets no short alias.
@@ -212,8 +219,12 @@ func (e *Env) setup(c *cli.Context) error {
 			return sysexits.New(sysexits.Config, fmt.Errorf("%s: %s: %v", cf.Path, name, err), "")
 		}
 	}
+	e.redact = redact.New(c.String("api-key"), c.String("base-url"))
+	for _, v := range []string{"SHELF_BASE_URL", "OPENAI_BASE_URL", "SHELF_TRANSCRIBE_BASE_URL", "SHELF_DB"} {
+		e.redact.AddURL(os.Getenv(v))
+	}
 	e.format = c.String("log-format")
-	l, err := logging.New(e.Stderr, logging.Options{Tool: e.display, Format: e.format, Verbose: c.Bool("verbose"), Quiet: c.Bool("quiet")})
+	l, err := logging.New(e.redact.Writer(e.Stderr), logging.Options{Tool: e.display, Format: e.format, Verbose: c.Bool("verbose"), Quiet: c.Bool("quiet")})
 	if err != nil {
 		return sysexits.New(sysexits.Usage, err, "")
 	}
@@ -314,16 +325,17 @@ func (e *Env) report(err error) int {
 		return 0 // the reader went away (| head): end quietly
 	}
 	code := sysexits.Code(err)
-	hint := sysexits.Hint(err)
+	hint := e.Redact(sysexits.Hint(err))
+	msg := e.Redact(err.Error())
 	if e.Log != nil && e.format != "" && e.format != "text" {
 		kv := []any{"exit", code}
 		if hint != "" {
 			kv = append(kv, "hint", hint)
 		}
-		e.Log.Error(err.Error(), kv...)
+		e.Log.Error(msg, kv...)
 		return code
 	}
-	fmt.Fprintf(e.Stderr, "%s: error: %s\n", e.display, err)
+	fmt.Fprintf(e.Stderr, "%s: error: %s\n", e.display, msg)
 	if hint != "" {
 		fmt.Fprintf(e.Stderr, "%s: hint: %s\n", e.display, hint)
 	}
