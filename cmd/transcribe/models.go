@@ -37,19 +37,24 @@ func commands(env *tool.Env) []*cli.Command {
 			{
 				Name:      "pull",
 				Usage:     "download a model into the models folder",
-				UsageText: "transcribe models pull [--models-url URL] [--sha1 HEX] NAME",
+				UsageText: "transcribe models pull [--models-url URL] [--sha1 HEX] [--max-size SIZE] NAME",
 				Flags: []cli.Flag{
 					&cli.StringFlag{Name: "models-url", Value: transcribe.DefaultModelsURL, Usage: "download from `URL`/ggml-NAME.bin (a mirror)", EnvVars: []string{"SHELF_MODELS_URL"}},
 					&cli.StringFlag{Name: "sha1", Usage: "the file's SHA-1 `HEX` (for a model not in the table)"},
+					&cli.StringFlag{Name: "max-size", Value: "4GiB", Usage: "refuse a file larger than `SIZE`"},
 				},
 				Action: func(c *cli.Context) error {
 					if c.NArg() != 1 {
 						return sysexits.Errorf(sysexits.Usage, "'transcribe models list' shows the names", "give one model name to pull")
 					}
 					name := c.Args().First()
+					limit, err := tool.ParseSize(c.String("max-size"))
+					if err != nil {
+						return sysexits.Errorf(sysexits.Usage, "", "--max-size: %v", err)
+					}
 					progress := logging.NewProgress(env.Stderr, "transcribe")
 					defer progress.Done()
-					path, err := transcribe.Pull(c.Context, &http.Client{}, c.String("models-url"), modelsDir(), name, c.String("sha1"),
+					path, err := transcribe.Pull(c.Context, &http.Client{}, c.String("models-url"), modelsDir(), name, c.String("sha1"), limit,
 						func(done, total int64) {
 							if total > 0 {
 								progress.Update("%s: %.0f of %.0f MB (%d%%)", name, float64(done)/(1<<20), float64(total)/(1<<20), done*100/total)

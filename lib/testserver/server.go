@@ -373,11 +373,21 @@ const FileSize = 3 << 20
 
 // file serves /files/NAME: FileSize bytes of "shelf\n" over and over (what
 // "yes shelf | head -c 3145728" writes). A NAME with "cut" in it breaks off
-// after a third; one with "missing" is 404.
+// after a third; one with "missing" is 404; one with "endless" has no
+// length and goes on until the client hangs up.
 func (s *Server) file(w http.ResponseWriter, r *http.Request) {
 	name := strings.TrimPrefix(r.URL.Path, "/files/")
 	if strings.Contains(name, "missing") {
 		http.NotFound(w, r)
+		return
+	}
+	if strings.Contains(name, "endless") {
+		chunk := []byte(strings.Repeat("shelf\n", 10000))
+		for sent := 0; sent < endlessLimit && r.Context().Err() == nil; sent += len(chunk) {
+			if _, err := w.Write(chunk); err != nil {
+				return
+			}
+		}
 		return
 	}
 	data := []byte(strings.Repeat("shelf\n", FileSize/6+1)[:FileSize])

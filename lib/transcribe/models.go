@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/shelfai/shelf/lib/llm"
 	"github.com/shelfai/shelf/lib/sysexits"
 )
 
@@ -229,7 +230,9 @@ func List(dir string) []ModelStatus {
 // checked against the SHA-1 (the table's, or sum when given), then renamed
 // into place. An interrupted or wrong download leaves nothing behind.
 // progress, if set, hears the bytes so far and the total (-1 if unknown).
-func Pull(ctx context.Context, client *http.Client, baseURL, dir, name, sum string, progress func(done, total int64)) (string, error) {
+// A file larger than limit bytes is refused (when the server says its size)
+// or cut off there, so a wrong or hostile server cannot fill the disk.
+func Pull(ctx context.Context, client *http.Client, baseURL, dir, name, sum string, limit int64, progress func(done, total int64)) (string, error) {
 	m, known := Lookup(name)
 	if sum == "" {
 		if !known {
@@ -254,6 +257,13 @@ func Pull(ctx context.Context, client *http.Client, baseURL, dir, name, sum stri
 	if resp.StatusCode != http.StatusOK {
 		return "", sysexits.Errorf(sysexits.Unavailable, "check --models-url and the model name", "download %s: %s", url, resp.Status)
 	}
+	tooLarge := func() error {
+		return sysexits.Errorf(sysexits.Failure, "whisper models are at most 3.1 GB; raise --max-size only for a model you know to be larger",
+			"download %s: larger than %s; nothing was kept", url, llm.FormatSize(limit))
+	}
+	if resp.ContentLength > limit {
+		return "", tooLarge()
+	}
 	tmp, err := os.CreateTemp(dir, ".ggml-"+name+".part-*")
 	if err != nil {
 		return "", sysexits.New(sysexits.CantCreate, err, "")
@@ -276,6 +286,9 @@ func Pull(ctx context.Context, client *http.Client, baseURL, dir, name, sum stri
 			}
 			h.Write(buf[:n])
 			got += int64(n)
+			if got > limit {
+				return "", tooLarge()
+			}
 			if progress != nil {
 				progress(got, resp.ContentLength)
 			}
