@@ -13,6 +13,7 @@ import (
 
 	"github.com/charmbracelet/log"
 	"github.com/mattn/go-isatty"
+	"github.com/muesli/termenv"
 )
 
 // Options choose the logger's level and format.
@@ -23,9 +24,17 @@ type Options struct {
 	Quiet   bool
 }
 
-// New returns a logger that writes to w.
+// New returns a logger that writes to w. Whether it colours is decided
+// here, from the environment and whether w is a terminal (ColorProfile),
+// and the terminal is never queried: a terminal that does not answer a
+// query (under script(1), in some editors, on a serial console) would
+// stall every run for seconds.
 func New(w io.Writer, opt Options) (*log.Logger, error) {
-	l := log.NewWithOptions(w, log.Options{Prefix: opt.Tool, Level: log.InfoLevel})
+	profile := ColorProfile(os.Getenv, IsTerminal(w))
+	// The library sees a plain writer, never the terminal, so it has no
+	// way to send a query.
+	l := log.NewWithOptions(plainWriter{w}, log.Options{Prefix: opt.Tool, Level: log.InfoLevel})
+	l.SetColorProfile(profile)
 	switch strings.ToLower(opt.Format) {
 	case "", "text":
 	case "json":
@@ -50,10 +59,46 @@ func New(w io.Writer, opt Options) (*log.Logger, error) {
 	return l, nil
 }
 
-// IsTerminal reports whether v is a terminal.
+// IsTerminal reports whether v is a terminal (an *os.File, or a writer
+// around one that tells its Fd).
 func IsTerminal(v any) bool {
-	f, ok := v.(*os.File)
+	f, ok := v.(interface{ Fd() uintptr })
 	return ok && (isatty.IsTerminal(f.Fd()) || isatty.IsCygwinTerminal(f.Fd()))
+}
+
+// plainWriter hides everything of a writer but Write.
+type plainWriter struct{ w io.Writer }
+
+func (p plainWriter) Write(b []byte) (int, error) { return p.w.Write(b) }
+
+// ColorProfile decides how to colour output for a writer, from the
+// environment alone: NO_COLOR set (not empty) means none; CLICOLOR_FORCE
+// set (not "0") means colour even when not a terminal; otherwise colour
+// only on a terminal, never with CLICOLOR=0 or TERM=dumb (or unset), and
+// as many colours as TERM and COLORTERM say.
+func ColorProfile(getenv func(string) string, terminal bool) termenv.Profile {
+	if getenv("NO_COLOR") != "" {
+		return termenv.Ascii
+	}
+	force := getenv("CLICOLOR_FORCE")
+	if force == "" || force == "0" {
+		if !terminal || getenv("CLICOLOR") == "0" {
+			return termenv.Ascii
+		}
+	}
+	term := strings.ToLower(getenv("TERM"))
+	switch ct := strings.ToLower(getenv("COLORTERM")); {
+	case ct == "truecolor" || ct == "24bit":
+		return termenv.TrueColor
+	case term == "" || term == "dumb":
+		if force == "" || force == "0" {
+			return termenv.Ascii
+		}
+		return termenv.ANSI
+	case strings.Contains(term, "256color"):
+		return termenv.ANSI256
+	}
+	return termenv.ANSI
 }
 
 // Progress draws one self-erasing status line on a terminal, at most a few
