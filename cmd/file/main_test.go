@@ -25,6 +25,9 @@ func TestScript(t *testing.T) {
 }
 
 func TestManPage(t *testing.T) {
+	if err := tool.CheckKeys(spec()); err != nil {
+		t.Error(err)
+	}
 	page, err := tool.ManPage(spec())
 	if err != nil {
 		t.Fatal(err)

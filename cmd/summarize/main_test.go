@@ -27,6 +27,9 @@ func TestScript(t *testing.T) {
 // TestManPage keeps man/man1/summarize.1 in step with the app; make man
 // (go test -run TestManPage -update) rewrites it.
 func TestManPage(t *testing.T) {
+	if err := tool.CheckKeys(spec()); err != nil {
+		t.Error(err)
+	}
 	page, err := tool.ManPage(spec())
 	if err != nil {
 		t.Fatal(err)

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -39,6 +40,8 @@ type Config struct {
 	ContextLength  int           // tokens the model's window holds
 	MaxAnswer      int64         // the most bytes read of one answer (default DefaultMaxAnswer)
 	CacheDir       string        // "" disables the cache
+	// Dial, if set, makes the connections (tests stand in for the network).
+	Dial func(ctx context.Context, network, addr string) (net.Conn, error)
 	// OnRetry, if set, hears about every retry (for logging).
 	OnRetry func(attempt int, wait time.Duration, why string)
 	// OnFallback, if set, hears when the structured-output ladder steps down.

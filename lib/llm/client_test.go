@@ -323,3 +323,30 @@ func TestStructuredLadder(t *testing.T) {
 		})
 	}
 }
+
+// TestHostDoesNotResolve: a host name that does not resolve is said at
+// once, not retried as a server that may be starting.
+func TestHostDoesNotResolve(t *testing.T) {
+	dials := 0
+	var retries atomic.Int32
+	c := client("http://olama.local:11434/v1", "tiny", func(c *Config) {
+		c.Dial = func(ctx context.Context, network, addr string) (net.Conn, error) {
+			dials++
+			return nil, &net.OpError{Op: "dial", Net: network, Err: &net.DNSError{Err: "no such host", Name: "olama.local", IsNotFound: true}}
+		}
+		c.OnRetry = func(int, time.Duration, string) { retries.Add(1) }
+	})
+	_, err := c.Complete(context.Background(), hello)
+	if sysexits.Code(err) != sysexits.Config || !strings.Contains(err.Error(), `the host name "olama.local" does not resolve`) {
+		t.Fatalf("err %v (code %d)", err, sysexits.Code(err))
+	}
+	if !strings.Contains(sysexits.Hint(err), "check the host name in --base-url") || strings.Contains(sysexits.Hint(err), "ollama serve") {
+		t.Errorf("hint %q", sysexits.Hint(err))
+	}
+	if dials != 1 || retries.Load() != 0 {
+		t.Errorf("%d dials and %d retries, want 1 and 0", dials, retries.Load())
+	}
+	if _, err := c.Complete(context.Background(), hello); err == nil || dials != 1 {
+		t.Errorf("second request: %v after %d dials", err, dials)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"strings"
 
@@ -62,6 +63,11 @@ func (c *Client) explain(ctx context.Context, err error, what string) error {
 	}
 	url := c.cfg.BaseURL
 	var u *unreachable
+	if dns := new(net.DNSError); errors.As(err, &u) && errors.As(u.err, &dns) && dns.IsNotFound {
+		return fail(codeConfig,
+			fmt.Sprintf("check the host name in --base-url (%s) for a typo", cmp.Or(c.cfg.BaseURLEnv, "SHELF_BASE_URL")),
+			fmt.Sprintf("cannot reach %s: the host name %q does not resolve", url, dns.Name))
+	}
 	if errors.As(err, &u) {
 		return fail(codeUnavailable,
 			fmt.Sprintf("is the server running? Start Ollama with 'ollama serve', or point --base-url (%s) at your server (now %s)", cmp.Or(c.cfg.BaseURLEnv, "SHELF_BASE_URL"), url),

@@ -42,9 +42,13 @@ type transport struct {
 
 func newTransport(cfg Config) *transport {
 	dialer := &net.Dialer{Timeout: cfg.ConnectTimeout, KeepAlive: 30 * time.Second}
+	dial := dialer.DialContext
+	if cfg.Dial != nil {
+		dial = cfg.Dial
+	}
 	tr := &http.Transport{
 		Proxy:                 http.ProxyFromEnvironment,
-		DialContext:           dialer.DialContext,
+		DialContext:           dial,
 		MaxIdleConnsPerHost:   64,
 		IdleConnTimeout:       90 * time.Second,
 		TLSHandshakeTimeout:   cfg.ConnectTimeout,
@@ -167,6 +171,16 @@ func (t *transport) Do(req *http.Request) (*http.Response, error) {
 		resp, err := t.attempt(req, body, stream)
 		if errors.As(err, new(*TooLargeError)) {
 			return nil, err // the same answer would come again
+		}
+		if dns := new(net.DNSError); errors.As(err, &dns) && dns.IsNotFound {
+			// A name that does not resolve is a typo, not a server
+			// that is starting: no retries, and every later request
+			// fails at once too.
+			down := &unreachable{err}
+			t.mu.Lock()
+			t.down = down
+			t.mu.Unlock()
+			return nil, down
 		}
 		if err == nil && !retryableStatus(resp.StatusCode) {
 			t.ok.Store(true)

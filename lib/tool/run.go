@@ -3,7 +3,9 @@ package tool
 import (
 	"errors"
 	"fmt"
+	"net/url"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/shelfai/shelf/lib/config"
@@ -19,17 +21,22 @@ import (
 // Client makes the model client from the model flags.
 func (e *Env) Client(c *cli.Context) (*llm.Client, error) {
 	if n := c.Int("context-length"); n != 0 && n < 256 {
-		return nil, sysexits.Errorf(sysexits.Usage, "most models hold 2048 tokens or more; Ollama's default is 4096", "--context-length %d is too small to hold a prompt", n)
+		err := e.BadSetting("context-length", "%d is too small to hold a prompt", n)
+		err.(*sysexits.Error).Hint = "most models hold 2048 tokens or more; Ollama's default is 4096"
+		return nil, err
 	}
 	if n := c.Int("retries"); n < 0 {
-		return nil, sysexits.Errorf(sysexits.Usage, "", "--retries must be 0 or more, not %d", n)
+		return nil, e.BadSetting("retries", "must be 0 or more, not %d", n)
 	}
-	if c.Duration("timeout") <= 0 {
-		return nil, sysexits.Errorf(sysexits.Usage, "", "--timeout must be positive")
+	if d := c.Duration("timeout"); d <= 0 {
+		return nil, e.BadSetting("timeout", "must be positive, not %s", d)
 	}
 	maxAnswer, err := ParseSize(c.String("max-answer"))
 	if err != nil {
-		return nil, sysexits.Errorf(sysexits.Usage, "", "--max-answer: %v", err)
+		return nil, e.BadSetting("max-answer", "%v", err)
+	}
+	if err := CheckBaseURL(c.String("base-url")); err != nil {
+		return nil, e.BadSetting("base-url", "%v", err)
 	}
 	cfg := llm.Config{
 		MaxAnswer:     maxAnswer,
@@ -115,7 +122,7 @@ func (e *Env) RunFrom(c *cli.Context, src pipeline.Source, fn pipeline.Func, sin
 		},
 	}
 	if opt.Jobs < 1 {
-		return sysexits.Errorf(sysexits.Usage, "", "--jobs must be 1 or more, not %d", opt.Jobs)
+		return e.BadSetting("jobs", "must be 1 or more, not %d", opt.Jobs)
 	}
 	stats, err := pipeline.Run(c.Context, src, sink, opt, fn)
 	progress.Done()
@@ -139,4 +146,19 @@ func (e *Env) RunFrom(c *cli.Context, src pipeline.Source, fn pipeline.Func, sin
 		return &sysexits.Error{Code: code, Err: errors.New(msg), Hint: hint}
 	}
 	return sysexits.Errorf(code, "they were passed on as {\"raw\": ..., \"errors\": [...]} records", "%d input lines were not JSON objects", stats.Invalid)
+}
+
+// CheckBaseURL says what is wrong with an endpoint's URL, before any
+// request: it must be http or https with a host.
+func CheckBaseURL(raw string) error {
+	u, err := url.Parse(strings.TrimSpace(raw))
+	switch {
+	case err != nil:
+		return fmt.Errorf("%q is not a URL: %v", raw, err)
+	case u.Scheme != "http" && u.Scheme != "https":
+		return fmt.Errorf("%q is not an http:// or https:// URL (for Ollama: http://localhost:11434/v1)", raw)
+	case u.Host == "" || u.Hostname() == "":
+		return fmt.Errorf("%q has no host (for Ollama: http://localhost:11434/v1)", raw)
+	}
+	return nil
 }

@@ -105,6 +105,10 @@ type Env struct {
 	display string
 	// redact masks the API key and URL passwords in every message.
 	redact *redact.Redactor
+	// sources says where settings came from (see Source).
+	sources map[string]string
+	// args are the command line (to tell a flag from its variable).
+	args []string
 }
 
 // Redact returns s with the API key and URL passwords masked: every
@@ -188,21 +192,25 @@ func NewApp(spec Spec, env *Env) *cli.App {
 // setup loads the configuration into the flags that were not given, and
 // makes the logger.
 func (e *Env) setup(c *cli.Context) error {
+	e.sources = map[string]string{}
+	for _, f := range c.App.Flags {
+		if v := envSource(e.args, f); v != "" {
+			e.sources[f.Names()[0]] = v
+		}
+	}
 	path, explicit := config.DefaultPath(), false
 	if c.IsSet("config") {
-		path, explicit = c.String("config"), true
+		path, explicit = ExpandHome(c.String("config")), true
 	}
 	cf, err := config.Load(path, explicit)
 	if err != nil {
 		return err
 	}
 	e.Config = cf
-	known := map[string]bool{}
+	var known []string
 	for _, f := range c.App.Flags {
 		names := f.Names()
-		for _, n := range names {
-			known[n] = true
-		}
+		known = append(known, names...)
 		name := names[0]
 		if name == "config" || name == "help" || name == "version" || c.IsSet(name) {
 			continue
@@ -211,12 +219,31 @@ func (e *Env) setup(c *cli.Context) error {
 		if !ok {
 			continue
 		}
+		where := cf.Where(e.Name, name)
 		s, err := config.String(v)
 		if err == nil {
 			err = c.Set(name, s)
+			if err != nil {
+				err = fmt.Errorf("%q is not %s", s, kindOf(f))
+			}
 		}
 		if err != nil {
-			return sysexits.New(sysexits.Config, fmt.Errorf("%s: %s: %v", cf.Path, name, err), "")
+			return sysexits.New(sysexits.Config, fmt.Errorf("%s: %s: %v", where, name, err), "")
+		}
+		e.sources[name] = where
+	}
+	// A leading ~/ in a file or folder setting is the home folder, as
+	// the shell would make it (it does not in a config file, a quoted
+	// variable or --vault=~/x).
+	for _, f := range c.App.Flags {
+		name := f.Names()[0]
+		if !isPathFlag(f) {
+			continue
+		}
+		if v := c.String(name); v != ExpandHome(v) {
+			if err := c.Set(name, ExpandHome(v)); err != nil {
+				return err
+			}
 		}
 	}
 	e.redact = redact.New(c.String("api-key"), c.String("base-url"))
@@ -229,12 +256,98 @@ func (e *Env) setup(c *cli.Context) error {
 		return sysexits.New(sysexits.Usage, err, "")
 	}
 	e.Log = l
-	for _, k := range cf.Keys(e.Name) {
-		if !known[k] {
-			l.Warn("unknown key in the configuration file; ignored", "file", cf.Path, "table", e.Name, "key", k)
-		}
+	for _, p := range cf.Check(e.Name, known, AllKeys, Tools) {
+		l.Warn(p.Message, "file", p.Where)
 	}
 	return nil
+}
+
+// Source says where a setting's value came from, for messages: "" for a
+// flag or the default, the environment variable's name, or the
+// configuration file and line.
+func (e *Env) Source(name string) string { return e.sources[name] }
+
+// BadSetting is the error of a setting whose value is wrong: a usage
+// error (64) naming the flag when it was given as one, a configuration
+// error (78) naming the variable or the file and line otherwise.
+func (e *Env) BadSetting(name string, format string, args ...any) error {
+	msg := fmt.Sprintf(format, args...)
+	switch src := e.Source(name); {
+	case src == "":
+		return sysexits.Errorf(sysexits.Usage, "", "--%s %s", name, msg)
+	case strings.HasPrefix(src, "$"):
+		return sysexits.Errorf(sysexits.Config, "", "%s: %s", src, msg)
+	default:
+		return sysexits.Errorf(sysexits.Config, "fix it in that file", "%s: %s %s", src, name, msg)
+	}
+}
+
+// envSource returns "$VAR" when the flag's value came from an environment
+// variable (and not the command line, args), else "".
+func envSource(args []string, f cli.Flag) string {
+	ev, ok := f.(interface{ GetEnvVars() []string })
+	if !ok || !f.IsSet() || onCommandLine(args, f.Names()) {
+		return ""
+	}
+	for _, v := range ev.GetEnvVars() {
+		if _, set := os.LookupEnv(v); set {
+			return "$" + v // the first one set is the one read
+		}
+	}
+	return ""
+}
+
+// onCommandLine reports whether args give the flag (by any of its names).
+func onCommandLine(args, names []string) bool {
+	for _, a := range args {
+		if a == "--" {
+			break
+		}
+		for _, n := range names {
+			dash := "--"
+			if len(n) == 1 {
+				dash = "-"
+			}
+			if a == dash+n || strings.HasPrefix(a, dash+n+"=") || (len(n) > 1 && (a == "-"+n || strings.HasPrefix(a, "-"+n+"="))) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// kindOf says what a flag's value must be, for messages.
+func kindOf(f cli.Flag) string {
+	switch f.(type) {
+	case *cli.IntFlag, *cli.Int64Flag, *cli.UintFlag:
+		return "a whole number"
+	case *cli.Float64Flag:
+		return "a number"
+	case *cli.BoolFlag:
+		return "true or false"
+	case *cli.DurationFlag:
+		return "a duration such as 30s, 10m or 1h30m"
+	}
+	return "a valid value"
+}
+
+// isPathFlag reports whether a flag names a file or folder (its usage
+// says FILE or DIR).
+func isPathFlag(f cli.Flag) bool {
+	sf, ok := f.(*cli.StringFlag)
+	return ok && (strings.Contains(sf.Usage, "`FILE`") || strings.Contains(sf.Usage, "`DIR`"))
+}
+
+// ExpandHome replaces a leading "~/" (or a lone "~") with the home folder.
+func ExpandHome(p string) string {
+	if p != "~" && !strings.HasPrefix(p, "~/") {
+		return p
+	}
+	home, err := os.UserHomeDir()
+	if err != nil || home == "" {
+		return p
+	}
+	return filepath.Join(home, strings.TrimPrefix(p, "~"))
 }
 
 // unsetEmpty removes the flags' environment variables that are set but
@@ -257,7 +370,7 @@ func unsetEmpty(flags []cli.Flag) {
 // Main runs a tool as a program and returns its exit status. Only a
 // command's main calls it, with the process's arguments and streams.
 func Main(spec Spec, args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
-	env := &Env{Stdin: stdin, Stdout: stdout, Stderr: stderr}
+	env := &Env{Stdin: stdin, Stdout: stdout, Stderr: stderr, args: args}
 	if len(args) > 0 {
 		// Installed under another name (shelf-file, or with a
 		// PROGRAM_PREFIX): speak as that name.
