@@ -24,7 +24,7 @@ var AllKeys = []string{
 	// summarize, tasks
 	"field", "style", "raw", "each", "format", "tz", "append", "context", "context-k",
 	// file
-	"vault", "folder", "new-folders", "dry-run", "force",
+	"vault", "folder", "init", "allow-new", "dry-run", "force",
 	// remember
 	"db", "embed-model", "k", "since", "until", "yes", "query", "id", "member", "tag", "kind", "recency", "mode",
 	// transcribe
