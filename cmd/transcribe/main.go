@@ -36,9 +36,13 @@ to the endpoint's /v1/audio/transcriptions (whisper.cpp's server, speaches, Loca
 asking for verbose_json and taking json or text from servers that give no more. The default
 is whisper when it is built in and a model is given, else api.
 
-Audio: WAV (8 to 32-bit integer and float, any rate and channels) is read here, mixed to mono
-and resampled to 16 kHz; other formats (mp3, m4a, ogg, opus, flac, webm, video) go through
-ffmpeg when it is on PATH.
+Audio: WAV (8, 16, 24 and 32-bit integer, 32 and 64-bit float, 4000 to 768000 Hz, 1 to 1024
+channels) is read here, mixed to mono and resampled to 16 kHz; other formats (mp3, m4a, ogg,
+opus, flac, webm, video) go through ffmpeg when it is on PATH. A WAV's header is checked before
+the file is sent or decoded: a field out of range, a block align or byte rate at odds with the
+other fields, or a chunk larger than the file gives an error record that names the field (a
+data size of 0 or 0xFFFFFFFF, left by a writer streaming to a pipe, means "to the end"). At
+most 12 hours of audio are decoded from one file.
 
 Models (whisper): --model base.en is $XDG_DATA_HOME/shelf/models/ggml-base.en.bin, or give a
 path. 'transcribe models list' shows the known models and which are here; 'transcribe models
@@ -54,10 +58,10 @@ SHELF_TRANSCRIBE_BASE_URL (the speech server, when it is not the chat server at 
 then SHELF_BASE_URL, then OPENAI_BASE_URL), SHELF_API_KEY (then OPENAI_API_KEY), SHELF_CONFIG, SHELF_JOBS,
 SHELF_TIMEOUT, SHELF_RETRIES, SHELF_NO_CACHE, SHELF_LOG_FORMAT, XDG_DATA_HOME, XDG_CACHE_HOME.
 
-Exit status: 0 all files done; 64 usage; 65 some input lines were not JSON; 66 a file could
-not be read; 69 the endpoint could not be reached; 75 some files failed with temporary
-errors; 78 bad configuration (a missing or broken model, a server without speech-to-text);
-1 anything else; 130 and 143 interrupted.`,
+Exit status: 0 all files done; 64 usage; 65 some input lines were not JSON, or a WAV header
+did not hold, or a file was over 12 hours; 66 a file could not be read; 69 the endpoint could
+not be reached; 75 some files failed with temporary errors; 78 bad configuration (a missing or
+broken model, a server without speech-to-text); 1 anything else; 130 and 143 interrupted.`,
 		UsesModel:  true,
 		OwnModel:   true,
 		BaseURLEnv: "SHELF_TRANSCRIBE_BASE_URL",

@@ -117,7 +117,7 @@ func TestResampleSweep(t *testing.T) {
 	}
 }
 
-func wav(t *testing.T, tag uint16, channels, rate, bits int, frames [][]float64) []byte {
+func wav(t testing.TB, tag uint16, channels, rate, bits int, frames [][]float64) []byte {
 	t.Helper()
 	var data bytes.Buffer
 	for _, fr := range frames {
@@ -184,11 +184,20 @@ func TestDecodeWAV(t *testing.T) {
 	if math.Abs(float64(a.Samples[0])-0.9) > 1e-6 {
 		t.Errorf("float sample %v", a.Samples[0])
 	}
-	// A recording cut off mid-frame keeps its whole frames.
+	// A recording cut off mid-frame, its header written before the size
+	// was known (0xFFFFFFFF, as ffmpeg writes to a pipe), keeps its whole
+	// frames.
 	cut := wav(t, 1, 2, 8000, 16, frames)
+	binary.LittleEndian.PutUint32(cut[offDataSize:], 0xFFFFFFFF)
 	a, err := DecodeWAV(cut[:len(cut)-3])
 	if err != nil || len(a.Samples) != 3 {
 		t.Errorf("truncated: %d samples, %v", len(a.Samples), err)
+	}
+	// A file cut short under a header that gives its full size is not
+	// taken for a shorter recording: the error says what is missing.
+	cut = wav(t, 1, 2, 8000, 16, frames)
+	if _, err := DecodeWAV(cut[:len(cut)-3]); err == nil || err.Error() != "WAV header: data chunk size 16 bytes is more than the file holds (13 bytes after the chunk header): the file is cut short, or its header is wrong" {
+		t.Errorf("cut short: %v", err)
 	}
 	for name, bad := range map[string][]byte{
 		"empty":     {},

@@ -14,12 +14,14 @@ const (
 	kaiserBeta    = 8.0
 	cutoff        = 0.90
 	maxPhases     = 4096
+	maxTable      = 1 << 20 // polyphase table entries (4 MiB), whatever the rates
 )
 
 // Resample converts samples from rate in to rate out with a band-limited
 // windowed-sinc filter. For ratios of small integers (44.1 or 48 kHz to
 // 16 kHz) the filter is precomputed per phase; other ratios use an
-// oversampled kernel table with linear interpolation.
+// oversampled kernel table with linear interpolation. Either table is at
+// most a few MiB, so the cost of a short file stays small at any rate.
 func Resample(x []float32, in, out int) []float32 {
 	if in == out || len(x) == 0 {
 		return append([]float32(nil), x...)
@@ -30,7 +32,7 @@ func Resample(x []float32, in, out int) []float32 {
 	half := int(math.Ceil(zeroCrossings / scale)) // kernel half-width in input samples
 	n := int((int64(len(x))*int64(out) + int64(in) - 1) / int64(in))
 	y := make([]float32, n)
-	if up <= maxPhases {
+	if up <= maxPhases && up*2*half <= maxTable {
 		polyphase(x, y, up, down, half, scale)
 	} else {
 		interpolated(x, y, float64(in)/float64(out), half, scale)

@@ -7,12 +7,14 @@ package transcribe
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"strings"
 
 	"github.com/shelfai/shelf/lib/audio"
 	"github.com/shelfai/shelf/lib/llm"
+	"github.com/shelfai/shelf/lib/sysexits"
 )
 
 // Options tune an engine.
@@ -65,13 +67,18 @@ func (a *API) Model() string { return a.Opt.Model }
 // Close does nothing.
 func (a *API) Close() error { return nil }
 
-// Transcribe uploads the file as it is (servers take mp3, m4a, flac, ...).
-// When the server gives no duration or segments, they are worked out here:
-// the duration from the audio (WAV, or ffmpeg when it is there), and the
-// whole text as one segment.
+// Transcribe uploads the file as it is (servers take mp3, m4a, flac, ...),
+// once a WAV's header has been found to hold. When the server gives no
+// duration or segments, they are worked out here: the duration from the
+// audio (a WAV's header, or ffmpeg when it is there), and the whole text
+// as one segment.
 func (a *API) Transcribe(ctx context.Context, in Input) (llm.Transcript, error) {
 	if len(in.Data) == 0 {
 		return llm.Transcript{}, fmt.Errorf("no audio: %s is empty", in.Name())
+	}
+	// A WAV header that lies would cost the server what it cost us.
+	if err := audio.Check(in.Data); err != nil {
+		return llm.Transcript{}, audioError(fmt.Errorf("%s: %w", in.Name(), err))
 	}
 	t, err := a.C.Transcribe(ctx, in.Name(), in.Data, llm.TranscribeOptions{
 		Model: a.Opt.Model, Language: a.Opt.Language, Prompt: a.Opt.Prompt, Temperature: a.Opt.Temperature, Translate: a.Opt.Translate,
@@ -80,8 +87,8 @@ func (a *API) Transcribe(ctx context.Context, in Input) (llm.Transcript, error) 
 		return t, err
 	}
 	if t.Duration == 0 {
-		if dec, err := audio.Decode(ctx, in.Name(), in.Data); err == nil {
-			t.Duration = round2(dec.Duration())
+		if secs, err := audio.Length(ctx, in.Name(), in.Data); err == nil {
+			t.Duration = round2(secs)
 		}
 	}
 	if len(t.Segments) == 0 && t.Text != "" {
@@ -89,6 +96,19 @@ func (a *API) Transcribe(ctx context.Context, in Input) (llm.Transcript, error) 
 	}
 	t.Language = languageCode(t.Language)
 	return t, nil
+}
+
+// audioError gives audio the audio package refused, a WAV header that does
+// not hold or more than it decodes, exit status 65 (data error) and a hint.
+func audioError(err error) error {
+	var he *audio.HeaderError
+	switch {
+	case errors.As(err, &he):
+		return sysexits.New(sysexits.DataErr, err, "the file is damaged, or not the audio its header describes; if you know how it was recorded, read it as raw samples: ffmpeg -f s16le -ar 16000 -ac 1 -i FILE fixed.wav")
+	case errors.Is(err, audio.ErrTooLong):
+		return sysexits.New(sysexits.DataErr, err, "split it first: ffmpeg -i FILE -f segment -segment_time 3600 part%03d.wav")
+	}
+	return err
 }
 
 func round2(x float64) float64 { return float64(int64(x*100+0.5)) / 100 }

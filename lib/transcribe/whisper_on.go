@@ -92,7 +92,7 @@ func (w *Whisper) Close() error { return w.model.Close() }
 func (w *Whisper) Transcribe(ctx context.Context, in Input) (llm.Transcript, error) {
 	a, err := audio.Decode(ctx, in.Name(), in.Data)
 	if err != nil {
-		return llm.Transcript{}, err
+		return llm.Transcript{}, audioError(err)
 	}
 	if len(a.Samples) == 0 {
 		return llm.Transcript{}, errors.New("no audio")
