@@ -15,6 +15,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"regexp"
 	"runtime/debug"
 	"slices"
 	"strconv"
@@ -155,7 +156,7 @@ func NewApp(spec Spec, env *Env) *cli.App {
 		ErrWriter:              env.Stderr,
 		ExitErrHandler:         func(*cli.Context, error) {},
 		OnUsageError: func(c *cli.Context, err error, _ bool) error {
-			return sysexits.New(sysexits.Usage, err, fmt.Sprintf("see '%s --help'", env.display))
+			return usageError(c.App.Flags, err, env.display)
 		},
 		Before: func(c *cli.Context) error {
 			if c.String("completion") != "" {
@@ -180,13 +181,53 @@ func NewApp(spec Spec, env *Env) *cli.App {
 	}
 	if spec.Commands != nil {
 		app.Commands = spec.Commands(env)
-		for _, c := range app.Commands {
-			// --help is enough; a "help" subcommand would also be
-			// offered as a completion.
-			c.HideHelpCommand = true
+		var each func(cmds []*cli.Command, path string)
+		each = func(cmds []*cli.Command, path string) {
+			for _, cmd := range cmds {
+				// --help is enough; a "help" subcommand would also be
+				// offered as a completion.
+				cmd.HideHelpCommand = true
+				// A usage error in a subcommand is one at the top: exit
+				// 64, the message on stderr, no help on stdout.
+				name := path + " " + cmd.Name
+				flags := cmd.Flags
+				cmd.OnUsageError = func(c *cli.Context, err error, _ bool) error {
+					return usageError(flags, err, name)
+				}
+				each(cmd.Subcommands, name)
+			}
 		}
+		each(app.Commands, env.display)
 	}
 	return app
+}
+
+var badValue = regexp.MustCompile(`^invalid value "(.*)" for flag -(\S+): .*$`)
+
+// usageError is the error of a command line that does not parse, in
+// words: `-k: "abc" is not a whole number`, with a hint to the command's
+// help.
+func usageError(flags []cli.Flag, err error, command string) error {
+	msg := err.Error()
+	if m := badValue.FindStringSubmatch(msg); m != nil {
+		for _, f := range flags {
+			if slices.Contains(f.Names(), m[2]) {
+				dash := "--"
+				if len(m[2]) == 1 {
+					dash = "-"
+				}
+				msg = fmt.Sprintf("%s%s: %q is not %s", dash, m[2], m[1], kindOf(f))
+				break
+			}
+		}
+	}
+	if name, ok := strings.CutPrefix(msg, "flag provided but not defined: -"); ok {
+		msg = "unknown flag -" + name
+		if len(name) > 1 {
+			msg = "unknown flag --" + name
+		}
+	}
+	return sysexits.New(sysexits.Usage, errors.New(msg), fmt.Sprintf("see '%s --help'", command))
 }
 
 // setup loads the configuration into the flags that were not given, and
