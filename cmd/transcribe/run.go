@@ -14,6 +14,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/shelfai/shelf/lib/config"
@@ -161,8 +162,8 @@ func run(c *cli.Context, env *tool.Env) error {
 			}
 		}
 		if err != nil {
-			if errors.Is(err, fs.ErrNotExist) || errors.Is(err, fs.ErrPermission) {
-				return sysexits.New(sysexits.NoInput, err, "")
+			if errors.Is(err, fs.ErrNotExist) || errors.Is(err, fs.ErrPermission) || errors.Is(err, syscall.EISDIR) {
+				return sysexits.New(sysexits.NoInput, err, "name audio files; for a folder, memos/*.m4a")
 			}
 			return err
 		}

@@ -169,6 +169,9 @@ func NewApp(spec Spec, env *Env) *cli.App {
 		Action: func(c *cli.Context) error {
 			if shell := c.String("completion"); shell != "" {
 				if err := writeCompletion(env.Stdout, shell, env.display); err != nil {
+					if _, known := completions[shell]; known {
+						return &pipeline.WriteError{Err: err}
+					}
 					return sysexits.New(sysexits.Usage, err, "")
 				}
 				return nil
@@ -411,7 +414,10 @@ func unsetEmpty(flags []cli.Flag) {
 // Main runs a tool as a program and returns its exit status. Only a
 // command's main calls it, with the process's arguments and streams.
 func Main(spec Spec, args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
-	env := &Env{Stdin: stdin, Stdout: stdout, Stderr: stderr, args: args}
+	// Every write to stdout is checked, also those of --help and
+	// --version: a full disk is an error, not a silent success.
+	out := &checkedWriter{w: stdout}
+	env := &Env{Stdin: stdin, Stdout: out, Stderr: stderr, args: args}
 	if len(args) > 0 {
 		// Installed under another name (shelf-file, or with a
 		// PROGRAM_PREFIX): speak as that name.
@@ -457,7 +463,33 @@ func Main(spec Spec, args []string, stdin io.Reader, stdout, stderr io.Writer) (
 	err := app.RunContext(ctx, args)
 	signal.Stop(sigs)
 	close(sigs)
+	if err == nil && out.err != nil {
+		err = &pipeline.WriteError{Err: out.err}
+	}
 	return env.report(err)
+}
+
+// checkedWriter keeps the first error of its writer, so that no failed
+// write to stdout goes unnoticed.
+type checkedWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (c *checkedWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	if err != nil && c.err == nil {
+		c.err = err
+	}
+	return n, err
+}
+
+// Fd lets terminal checks see through the writer.
+func (c *checkedWriter) Fd() uintptr {
+	if f, ok := c.w.(interface{ Fd() uintptr }); ok {
+		return f.Fd()
+	}
+	return ^uintptr(0)
 }
 
 // WatchSignals makes SIGINT and SIGTERM cancel the run's context (with an
@@ -479,6 +511,10 @@ func (e *Env) report(err error) int {
 		return 0 // the reader went away (| head): end quietly
 	}
 	code := sysexits.Code(err)
+	var se *sysexits.Error
+	if we != nil && !errors.As(err, &se) {
+		code = sysexits.IOErr // stdout itself: a full disk, a closed file
+	}
 	hint := e.Redact(sysexits.Hint(err))
 	msg := e.Redact(err.Error())
 	if e.Log != nil && e.format != "" && e.format != "text" {
