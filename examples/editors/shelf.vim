@@ -21,6 +21,10 @@ if exists('g:loaded_shelf')
   finish
 endif
 let g:loaded_shelf = 1
+" Line continuations need 'cpo' without "C": Vim starts in compatible mode
+" under vim -u NONE, where they would be errors (E10).
+let s:save_cpo = &cpo
+set cpo&vim
 
 " s:Filter replaces lines first..last with what cmd prints for them, if
 " cmd succeeds.
@@ -54,3 +58,6 @@ command! -range ShelfTasks
       \ call s:Filter(<line1>, <line2>, 'tasks --format todotxt')
 command! -range -nargs=+ -complete=shellcmd ShelfFilter
       \ call s:Filter(<line1>, <line2>, <q-args>)
+
+let &cpo = s:save_cpo
+unlet s:save_cpo
