@@ -100,7 +100,10 @@ install: build
 	  name='$(PROGRAM_PREFIX)'$$t; \
 	  if [ "$$t" = file ] && [ -z '$(PROGRAM_PREFIX)' ]; then name=shelf-file; fi; \
 	  install -m 755 bin/$$t '$(DESTDIR)$(BINDIR)'/$$name; \
-	  sed "s/^\.TH $$t 1/.TH $$name 1/" man/man1/$$t.1 > '$(DESTDIR)$(MANDIR)/man1'/$$name.1; \
+	  page=$$t; if [ "$$t" = file ]; then page=shelf-file; fi; \
+	  epage=$$(printf '%s' "$$page" | sed 's/-/\\\\-/g'); ename=$$(printf '%s' "$$name" | sed 's/-/\\\\-/g'); \
+	  sed -e "s/^\.TH $$page 1/.TH $$name 1/" -e "s/^$$page \\\\-/$$name \\\\-/" -e "s/^$$epage /$$ename /" \
+	    man/man1/$$t.1 > '$(DESTDIR)$(MANDIR)/man1'/$$name.1; \
 	  chmod 644 '$(DESTDIR)$(MANDIR)/man1'/$$name.1; \
 	  '$(DESTDIR)$(BINDIR)'/$$name --completion bash > '$(DESTDIR)$(DATADIR)/bash-completion/completions'/$$name; \
 	  '$(DESTDIR)$(BINDIR)'/$$name --completion zsh > '$(DESTDIR)$(DATADIR)/zsh/site-functions'/_$$name; \

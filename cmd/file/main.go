@@ -23,7 +23,7 @@ func spec() tool.Spec {
 	return tool.Spec{
 		Name:      "file",
 		Usage:     "file each record as a Markdown note in a vault",
-		UsageText: "shelf-file --vault DIR [options] [FILE|-]...\n\nsummarize < memo.txt | tasks | shelf-file --vault ~/Notes\nshelf-file --vault ~/Notes --folder meetings --dry-run notes.jsonl",
+		UsageText: "shelf-file --vault DIR [--folder NAME | --allow-new] [-n] [--force] [--init] [-m MODEL] [FILE...]\nshelf-file --print-prompt\n\nsummarize < memo.txt | tasks | shelf-file --vault ~/Notes\nshelf-file --vault ~/Notes --folder meetings --dry-run notes.jsonl",
 		Description: `The note filer reads JSON Lines records (from the files named, or standard input) and writes
 each as a note in the vault: YAML front matter (id, title, created, source, tags, aliases,
 and shelf-hash, a hash of what shelf wrote), then the summary, the tasks as a checklist and

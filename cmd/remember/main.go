@@ -22,7 +22,7 @@ func spec() tool.Spec {
 	return tool.Spec{
 		Name:      "remember",
 		Usage:     "keep a lasting memory of records, and recall it",
-		UsageText: "remember [options] [FILE|-]...\nremember recall [options] [QUERY...]\nremember context | forget ID... | export | import | stats | reindex\n\nsummarize < memo.txt | remember | shelf-file --vault ~/Notes\nremember recall --since 2026-11-01 roof quote",
+		UsageText: "remember [--db FILE] [--embed-model MODEL] [FILE...]\nremember recall [-k N] [--since WHEN] [--until WHEN] [--raw] [QUERY...]\nremember context | forget ID... | forget --query WORDS [--yes] | export | import [FILE] | stats | reindex\n\nsummarize < memo.txt | remember | shelf-file --vault ~/Notes\nremember recall --since 2026-11-01 roof quote",
 		Description: `Without a subcommand, remember stores every record that passes through it and passes it on
 unchanged: a new id is a new memory; a changed record supersedes the old version, which
 stays in history; the same content again is not stored twice. What is searched is the

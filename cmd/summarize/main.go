@@ -1,7 +1,7 @@
 // Command summarize adds a summary, and a title and tags when absent, to
 // each record of a JSON Lines stream, using any OpenAI-compatible model.
 //
-//	transcribe memos/*.m4a | summarize | tasks | file --vault ~/Notes
+//	transcribe memos/*.m4a | summarize | tasks | shelf-file --vault ~/Notes
 //	summarize --raw < notes.txt
 //
 // See summarize(1) and shelf(7).
@@ -21,7 +21,7 @@ func spec() tool.Spec {
 	return tool.Spec{
 		Name:      "summarize",
 		Usage:     "add a summary, title and tags to each record",
-		UsageText: "summarize [options] [FILE|-]...\n\ntranscribe memo.m4a | summarize | file --vault ~/Notes\nsummarize --raw --style bullets < notes.txt",
+		UsageText: "summarize [-r] [--style STYLE] [--field PATH] [-m MODEL] [-j N] [FILE...]\nsummarize --print-prompt\n\ntranscribe memo.m4a | summarize | shelf-file --vault ~/Notes\nsummarize --raw --style bullets < notes.txt",
 		Description: `summarize reads JSON Lines records (from the files named, or standard input) and
 writes each record back with a "summary" of its "text" (or --field), and a "title" and
 "tags" when the record has none. Every other field passes through byte for byte. Input that

@@ -23,7 +23,7 @@ func spec() tool.Spec {
 	return tool.Spec{
 		Name:      "tasks",
 		Usage:     "find the action items in each record",
-		UsageText: "tasks [options] [FILE|-]...\n\ntranscribe memo.m4a | tasks --format taskwarrior | task import\ntasks --append ~/todo.txt < notes.jsonl | file --vault ~/Notes",
+		UsageText: "tasks [-f FORMAT] [--each] [--append FILE] [--tz ZONE] [-m MODEL] [-j N] [FILE...]\ntasks --print-prompt\n\ntranscribe memo.m4a | tasks --format taskwarrior | task import\ntasks --append ~/todo.txt < notes.jsonl | shelf-file --vault ~/Notes",
 		Description: `tasks reads JSON Lines records (from the files named, or standard input) and asks the model
 for the action items in each record's "text" (or --field), with its "summary" when present.
 Each record goes on with a "tasks" array of {id, title, due, priority, project, tags, for,

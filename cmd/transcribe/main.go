@@ -21,7 +21,7 @@ func spec() tool.Spec {
 	return tool.Spec{
 		Name:      "transcribe",
 		Usage:     "turn audio files into timestamped text records",
-		UsageText: "transcribe [options] FILE... | -\ntranscribe [options] < records.jsonl\ntranscribe models list | pull NAME\n\ntranscribe memos/*.m4a | summarize | shelf-file --vault ~/Notes\ntranscribe --format srt talk.mp3 > talk.srt",
+		UsageText: "transcribe [--engine ENGINE] [-m MODEL] [-l LANGUAGE] [--segments] [-f FORMAT] FILE...\ntranscribe [options] < records.jsonl\ntranscribe models list\ntranscribe models pull [--models-url URL] [--sha1 HEX] NAME\n\ntranscribe memos/*.m4a | summarize | shelf-file --vault ~/Notes\ntranscribe --format srt talk.mp3 > talk.srt",
 		Description: `transcribe writes one record per audio file: {"id", "source", "created", "duration",
 "language", "text", "segments": [{start, end, text}], "provenance"}. The id is a hash of the
 audio bytes (the same audio, the same id), created is the file's modification time, times are

@@ -112,6 +112,16 @@ type Env struct {
 	args []string
 }
 
+// InstalledName is the name a tool is installed under (without a
+// PROGRAM_PREFIX): the note filer is shelf-file, so as not to shadow
+// file(1); the others keep their names.
+func InstalledName(name string) string {
+	if name == "file" {
+		return "shelf-file"
+	}
+	return name
+}
+
 // Redact returns s with the API key and URL passwords masked: every
 // message that leaves the process goes through it.
 func (e *Env) Redact(s string) string { return e.redact.String(s) }
