@@ -6,8 +6,9 @@
 // line ends where one line is wanted, and it is in Unicode NFC, so that the
 // same words are the same bytes.
 //
-// Line and Text are for any format; MarkdownLine, MarkdownBlock and
-// MarkdownTag are for Markdown as Obsidian and its Tasks plugin read it.
+// Line and Text are for any format; MarkdownLine, MarkdownTask,
+// MarkdownBlock and MarkdownTag are for Markdown as Obsidian and its Tasks
+// plugin read it.
 // The other formats' rules live beside their writers.
 package safetext
 
@@ -106,11 +107,18 @@ func markdown(line string, fields bool) string {
 }
 
 // MarkdownLine makes s a line of Markdown that reads as its own text and
-// nothing else, wherever in a line it is put (a heading, a checklist item):
-// Line, then \, #, [ and < escaped with a backslash, %% written %\%, and
-// the Obsidian Tasks signifiers (📅 ✅ ⏫ 🔁 ...) removed, so that it can
-// start no line, task, tag, link, comment or Tasks field.
+// nothing else, wherever in a line it is put (a heading, a list item):
+// Line, then \, #, [ and < escaped with a backslash and %% written %\%, so
+// that it can start no line, task, tag, link, embed, HTML or comment.
 func MarkdownLine(s string) string {
+	return markdown(Line(s), false)
+}
+
+// MarkdownTask is MarkdownLine for the text of a checklist item in the
+// Obsidian Tasks style: the Tasks signifiers (📅 ✅ ⏫ 🔁 ...) are removed
+// too, so that the text can add no priority, date, recurrence or
+// dependency to its task.
+func MarkdownTask(s string) string {
 	return strings.Join(strings.Fields(markdown(Line(s), true)), " ")
 }
 
@@ -119,9 +127,8 @@ func MarkdownLine(s string) string {
 var fence = regexp.MustCompile("^[ \t]*(```|~~~|\\$\\$)")
 
 // MarkdownBlock makes s paragraphs of Markdown that cannot reach outside
-// themselves: Text, then each line escaped as MarkdownLine escapes (the
-// Tasks signifiers are kept: without a checkbox they are text), and a line
-// that would open a code or math block escaped too. Lists and paragraphs
+// themselves: Text, then each line escaped as MarkdownLine escapes it, and
+// a line that would open a code or math block escaped too. Lists and paragraphs
 // stay; a checklist item becomes a list item that shows its brackets.
 func MarkdownBlock(s string) string {
 	lines := strings.Split(Text(s), "\n")

@@ -62,7 +62,7 @@ func TestText(t *testing.T) {
 	}
 }
 
-func TestMarkdownLine(t *testing.T) {
+func TestMarkdownTask(t *testing.T) {
 	tests := []struct{ in, want string }{
 		{"Call the dentist", "Call the dentist"},
 		// A line end would start a new (done) task.
@@ -88,6 +88,22 @@ func TestMarkdownLine(t *testing.T) {
 		// Escapes stay escapes.
 		{`C:\temp\#x`, `C:\\temp\\\#x`},
 		{"Cafe\u0301", "Café"},
+	}
+	for _, tt := range tests {
+		if got := MarkdownTask(tt.in); got != tt.want {
+			t.Errorf("MarkdownTask(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+// MarkdownLine escapes as MarkdownTask does, and keeps the emoji: outside
+// a checklist item they are text.
+func TestMarkdownLine(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"Sam\n- [x] injected done task", `Sam - \[x] injected done task`},
+		{"#urgent <b> [[x]] %% \\", `\#urgent \<b> \[\[x]] %\% \\`},
+		{"Deadline 📅 ✅ ⏫", "Deadline 📅 ✅ ⏫"},
+		{"a\x1b[2Jb\u202e", `a \[2Jb`},
 	}
 	for _, tt := range tests {
 		if got := MarkdownLine(tt.in); got != tt.want {

@@ -166,14 +166,14 @@ func TodoTxtWord(s string) string {
 //   - [ ] Call the dentist (for Sam) ⏫ 📅 2026-11-27 #health
 //
 // ⏫, 🔼 and 🔽 are high, medium and low priority; 📅 the due day. The
-// title and whom it is for go through safetext.MarkdownLine (so they can
+// title and whom it is for go through safetext.MarkdownTask (so they can
 // start no task, tag, link or Tasks field), the project and the tags through
 // safetext.MarkdownTag.
 func Markdown(t Task) string {
 	var b strings.Builder
 	b.WriteString("- [ ] ")
-	b.WriteString(safetext.MarkdownLine(t.Title))
-	if f := safetext.MarkdownLine(t.For); f != "" {
+	b.WriteString(safetext.MarkdownTask(t.Title))
+	if f := safetext.MarkdownTask(t.For); f != "" {
 		b.WriteString(" (for " + f + ")")
 	}
 	if p := map[string]string{"high": " ⏫", "medium": " 🔼", "low": " 🔽"}[t.Priority]; p != "" {

@@ -276,8 +276,8 @@ func deriveTitle(text, summary string) string {
 
 // noteData is what the note template gets. What a model wrote (the title,
 // the summary, the tasks, the transcript) is Markdown that reads as its own
-// text (safetext.MarkdownLine, MarkdownBlock), so that it can start no
-// line, task, tag, link or comment of its own; the record's text keeps its
+// text (safetext.MarkdownLine, MarkdownTask, MarkdownBlock), so that it can
+// start no line, task, tag, link, comment or Tasks field of its own; the record's text keeps its
 // Markdown (it is the person's) and loses only control characters. A task's
 // due that is not a date or an RFC 3339 time is left out, with a warning.
 func (f *Filer) noteData(rec *record.Record, title, summary, text string) (noteData, []string) {
@@ -290,7 +290,7 @@ func (f *Filer) noteData(rec *record.Record, title, summary, text string) (noteD
 	var warnings []string
 	flags := map[string]string{"high": "⏫", "medium": "🔼", "low": "🔽"}
 	for _, t := range rec.Get("tasks").Array() {
-		tk := task{Title: safetext.MarkdownLine(t.Get("title").String()), For: safetext.MarkdownLine(t.Get("for").String()), Flag: flags[t.Get("priority").String()]}
+		tk := task{Title: safetext.MarkdownTask(t.Get("title").String()), For: safetext.MarkdownTask(t.Get("for").String()), Flag: flags[t.Get("priority").String()]}
 		if due := t.Get("due").String(); due != "" {
 			if validDue(due) {
 				tk.Due = due
