@@ -128,17 +128,22 @@ func TodoTxtText(s string) string {
 			next = s[i+utf8.RuneLen(r)]
 		}
 		b.WriteRune(r)
+		// A space written here starts a word: what follows is checked as one.
 		switch {
 		case r == ' ':
 			wordStart, key, allDigits = true, 0, true
 			continue
 		case wordStart && (r == '+' || r == '@') && next != ' ':
 			b.WriteByte(' ')
+			continue
 		case r == ':':
-			if key > 0 && !allDigits && next != ' ' && next != ':' && !strings.HasPrefix(s[i+1:], "//") {
-				b.WriteByte(' ')
-			}
+			field := key > 0 && !allDigits && next != ' ' && next != ':' && !strings.HasPrefix(s[i+1:], "//")
 			key, allDigits = 0, true
+			if field {
+				b.WriteByte(' ')
+				wordStart = true
+				continue
+			}
 		default:
 			key++
 			allDigits = allDigits && r >= '0' && r <= '9'

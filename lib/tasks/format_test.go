@@ -224,6 +224,9 @@ func TestTodoTxtText(t *testing.T) {
 		// +project and @context anywhere.
 		{"Ask +health @home about C++ and sam@example.com", "Ask + health @ home about C++ and sam@example.com"},
 		{"Call +49 30 1234", "Call + 49 30 1234"},
+		// A space put in starts a word: what follows it is checked as one.
+		{"++health @@home +@x", "+ + health @ @ home + @ x"},
+		{"a:+b c:@d e:f:g", "a: + b c: @ d e: f: g"},
 		{"Cafe\u0301", "Café"},
 	}
 	for _, tt := range tests {
