@@ -50,7 +50,13 @@ Safety: every piece of a path that comes from a record or a model is sanitized, 
 write goes through the vault's root so that nothing can land outside it, symlinks included.
 Writes are atomic and durable (a temporary file in the same folder, fsync, then a link or
 rename, then fsync of the folder): a crash or Ctrl-C leaves no partial note. Two runs on one
-vault take turns.
+vault take turns. What a model wrote (title, summary, tags, tasks, transcript) is text in
+the note, never structure: no control characters, one line where one is wanted, and Markdown
+escaped so that it starts no task, tag, heading, link or comment (see TEXT FROM A MODEL in
+shelf(7)). Folder names are compared in Unicode NFC, so "Café" finds the vault's folder
+however it is spelled on disk. A "created" that is neither an RFC 3339 time nor a date is not
+written into the note: the record gets a warning and the note the time of filing (or keeps
+its own).
 
 The note and the folder request are text/templates: --print-prompt shows the built-in ones;
 put your own in $XDG_CONFIG_HOME/shelf/prompts/file.tmpl or pass --prompt FILE.

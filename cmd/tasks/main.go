@@ -34,7 +34,10 @@ Due dates: the model is told the reference moment (the record's "created", else 
 person's time zone (--tz, else TZ, else the system's) and asked for absolute ISO dates. Every
 answer is checked: relative phrases a model passes through ("tomorrow", "friday", "next
 friday", "end of month", "in 3 days") are resolved here; anything that is not a date is
-dropped from its task with a warning in the record's "errors", never invented.
+dropped from its task with a warning in the record's "errors", never invented. A time that
+the zone's clock change skips moves forward by the gap (02:30 on the night clocks spring from
+02:00 to 03:00 is 03:30), and a time it repeats is its first occurrence, as RFC 5545 and
+Taskwarrior read them.
 
 Identity: a task's id is a UUID v5 of its source's id and its normalized title, so running
 the same records again gives the same ids, and "task import" and --append update instead of
@@ -48,6 +51,14 @@ markdown ("- [ ] Call the dentist ⏫ 📅 2026-11-27 #health", the Obsidian Tas
 (one VCALENDAR of VTODOs: UID is the task id, PRIORITY 1/5/9). --each writes one record per
 task instead ({"kind":"task", ...}). --append FILE adds the tasks not yet in the todo.txt
 FILE (by their uuid: field), in one append that never touches the file's other lines.
+
+Text from the model is data in every format, never structure: each title, project, tag and
+name is one line without control or bidi formatting characters, in NFC. In todo.txt a colon
+inside a word (not in a time or a URL) gets a space after it (no forged due: or uuid: field),
+as does a + or @ that starts a word, and a leading "x " or "(A) " is written "X " or "(a) "; in Markdown a
+backslash, #, [ and < are escaped and the Obsidian Tasks signifiers are dropped from the text
+(no forged "- [x]" line, tag or date); in iCalendar TEXT is escaped; Taskwarrior tags hold no
+space or comma. See TEXT FROM A MODEL in shelf(7).
 
 A record's "context" (related memories from remember) tells the model which tasks are
 already recorded.

@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/shelfai/shelf/lib/safetext"
 	"github.com/tidwall/gjson"
 	"github.com/tidwall/sjson"
 )
@@ -147,11 +148,12 @@ func invalidRecord(line []byte, tool, message string) []byte {
 }
 
 // NormalizeTags makes tags as the contract wants them: lower-case, no "#",
-// no spaces (hyphens instead), no empties or duplicates.
+// no spaces (hyphens instead), no control or bidirectional formatting
+// characters, Unicode NFC, no empties or duplicates.
 func NormalizeTags(tags []string) []string {
 	out := []string{}
 	for _, t := range tags {
-		t = strings.ToLower(strings.TrimSpace(strings.TrimLeft(strings.TrimSpace(t), "#")))
+		t = strings.ToLower(strings.TrimSpace(strings.TrimLeft(safetext.Line(t), "#")))
 		t = strings.Join(strings.Fields(t), "-")
 		if t == "" || slices.Contains(out, t) {
 			continue

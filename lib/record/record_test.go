@@ -1,6 +1,9 @@
 package record
 
-import "testing"
+import (
+	"slices"
+	"testing"
+)
 
 func TestSetKeepsOtherBytes(t *testing.T) {
 	tests := []struct {
@@ -60,5 +63,13 @@ func TestClone(t *testing.T) {
 	c.Set("b", 2)
 	if string(r.JSON) != `{"a":1}` {
 		t.Fatal("clone shares bytes")
+	}
+}
+
+func TestNormalizeTags(t *testing.T) {
+	got := NormalizeTags([]string{"#Go", "go", " Home Office ", "", "#", "a\nb", "c\x1b[31m\x07", "\u202eevil", "cafe\u0301", "café", "x\u2028y"})
+	want := []string{"go", "home-office", "a-b", "c-[31m", "evil", "café", "x-y"}
+	if !slices.Equal(got, want) {
+		t.Errorf("NormalizeTags = %q, want %q", got, want)
 	}
 }

@@ -10,7 +10,7 @@ import (
 
 // Due is a resolved due date: a calendar day, or a moment.
 type Due struct {
-	Time    time.Time // midnight of the day (in the reference zone) when !HasTime
+	Time    time.Time // when !HasTime, the start of the day in the reference zone (midnight, or the end of the gap where a time change skips midnight)
 	HasTime bool
 }
 
@@ -45,7 +45,9 @@ var small = map[string]int{"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "fou
 // the next one from today on; "next friday": the one in the following
 // week), next week (its Monday), end of week (the next Friday from today
 // on), end of month, end of year, and "in N days/weeks/months". Anything
-// else is an error: a date is never guessed.
+// else is an error: a date is never guessed. A time of day that the zone's
+// clock change skips moves forward by the gap, and one it repeats is its
+// first occurrence, as in RFC 5545.
 func ResolveDue(s string, ref time.Time) (Due, error) {
 	raw := s
 	s = strings.ToLower(strings.TrimSpace(s))
@@ -55,17 +57,14 @@ func ResolveDue(s string, ref time.Time) (Due, error) {
 	s = strings.TrimPrefix(s, "due ")
 	s = strings.Join(strings.Fields(s), " ")
 	loc := ref.Location()
-	day := func(t time.Time) Due {
-		y, m, d := t.Date()
-		return Due{Time: time.Date(y, m, d, 0, 0, 0, 0, loc)}
-	}
-	today := day(ref).Time
+	ry, rm, rd := ref.Date()
+	date := func(y int, m time.Month, d int) Due { return Due{Time: wallClock(y, m, d, 0, 0, 0, 0, loc)} }
 	if s == "" {
 		return Due{}, fmt.Errorf("empty")
 	}
 	// ISO forms first.
-	if t, err := time.ParseInLocation(time.DateOnly, s, loc); err == nil {
-		return Due{Time: t}, nil
+	if t, err := time.Parse(time.DateOnly, s); err == nil {
+		return date(t.Date()), nil
 	}
 	for _, layout := range []string{time.RFC3339, "2006-01-02T15:04Z07:00"} {
 		if t, err := time.Parse(layout, strings.ToUpper(s)); err == nil {
@@ -74,8 +73,9 @@ func ResolveDue(s string, ref time.Time) (Due, error) {
 	}
 	if m := dayTime.FindStringSubmatch(s); m != nil {
 		for _, layout := range []string{"2006-01-02 15:04:05", "2006-01-02 15:04"} {
-			if t, err := time.ParseInLocation(layout, m[1]+" "+m[2], loc); err == nil {
-				return Due{Time: t, HasTime: true}, nil
+			if t, err := time.Parse(layout, m[1]+" "+m[2]); err == nil {
+				y, mo, d := t.Date()
+				return Due{Time: wallClock(y, mo, d, t.Hour(), t.Minute(), t.Second(), 0, loc), HasTime: true}, nil
 			}
 		}
 		return Due{}, fmt.Errorf("%q is not a valid date and time", raw)
@@ -83,7 +83,7 @@ func ResolveDue(s string, ref time.Time) (Due, error) {
 	if looksISO(s) {
 		return Due{}, fmt.Errorf("%q is not a valid date", raw)
 	}
-	addDays := func(n int) Due { return Due{Time: today.AddDate(0, 0, n)} }
+	addDays := func(n int) Due { return date(ry, rm, rd+n) }
 	switch s {
 	case "today", "tonight", "this evening", "end of day", "end of today", "eod":
 		return addDays(0), nil
@@ -92,13 +92,13 @@ func ResolveDue(s string, ref time.Time) (Due, error) {
 	case "day after tomorrow", "the day after tomorrow":
 		return addDays(2), nil
 	case "next week":
-		return addDays(7 - (int(today.Weekday())+6)%7), nil
+		return addDays(7 - (int(ref.Weekday())+6)%7), nil
 	case "end of week", "end of the week", "end of this week", "this week":
-		return addDays((int(time.Friday) - int(today.Weekday()) + 7) % 7), nil
+		return addDays((int(time.Friday) - int(ref.Weekday()) + 7) % 7), nil
 	case "end of month", "end of the month", "end of this month", "this month":
-		return Due{Time: time.Date(today.Year(), today.Month()+1, 0, 0, 0, 0, 0, loc)}, nil
+		return date(ry, rm+1, 0), nil
 	case "end of year", "end of the year", "end of this year", "this year":
-		return Due{Time: time.Date(today.Year(), 12, 31, 0, 0, 0, 0, loc)}, nil
+		return date(ry, 12, 31), nil
 	}
 	words := strings.Fields(s)
 	if len(words) <= 2 {
@@ -107,7 +107,7 @@ func ResolveDue(s string, ref time.Time) (Due, error) {
 			mod, name = words[0], words[1]
 		}
 		if wd, ok := weekdays[name]; ok {
-			ahead := (int(wd) - int(today.Weekday()) + 7) % 7
+			ahead := (int(wd) - int(ref.Weekday()) + 7) % 7
 			switch mod {
 			case "this", "coming", "this coming":
 				return addDays(ahead), nil
@@ -118,7 +118,7 @@ func ResolveDue(s string, ref time.Time) (Due, error) {
 				return addDays(ahead), nil
 			case "next":
 				// The weekday of the following week (weeks start on Monday).
-				mondayNext := 7 - (int(today.Weekday())+6)%7
+				mondayNext := 7 - (int(ref.Weekday())+6)%7
 				return addDays(mondayNext + (int(wd)+6)%7), nil
 			}
 		}
@@ -138,10 +138,36 @@ func ResolveDue(s string, ref time.Time) (Due, error) {
 		case "week":
 			return addDays(7 * n), nil
 		case "month":
-			return Due{Time: today.AddDate(0, n, 0)}, nil
+			return date(ry, rm+time.Month(n), rd), nil
 		}
 	}
 	return Due{}, fmt.Errorf("%q is not a date", raw)
+}
+
+// wallClock is the moment that a wall-clock time names in loc, read as RFC
+// 5545 (3.3.5) and Taskwarrior read local times: a time that a change of
+// offset skips (a spring-forward gap) takes the offset from before the gap,
+// so 02:30 on the night clocks go from 02:00 to 03:00 is 03:30 summer time;
+// a time that happens twice (the fall-back hour) is its first occurrence.
+// (time.Date leaves both choices to chance.) Fields out of range are
+// normalized as time.Date does.
+func wallClock(year int, month time.Month, day, hour, min, sec, nsec int, loc *time.Location) time.Time {
+	wall := time.Date(year, month, day, hour, min, sec, nsec, time.UTC)
+	// The offsets around the moment: a zone changes its offset at most once
+	// in three days.
+	_, before := wall.Add(-36 * time.Hour).In(loc).Zone()
+	_, after := wall.Add(36 * time.Hour).In(loc).Zone()
+	var first time.Time
+	for _, off := range []int{before, after} {
+		t := wall.Add(-time.Duration(off) * time.Second).In(loc)
+		if _, o := t.Zone(); o == off && (first.IsZero() || t.Before(first)) {
+			first = t
+		}
+	}
+	if first.IsZero() { // in a gap
+		return wall.Add(-time.Duration(before) * time.Second).In(loc)
+	}
+	return first
 }
 
 // looksISO reports whether s starts like an ISO date (so that a wrong one

@@ -3,11 +3,15 @@ package tasks
 import (
 	"fmt"
 	"io"
+	"regexp"
+	"slices"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/shelfai/shelf/lib/record"
+	"github.com/shelfai/shelf/lib/safetext"
 )
 
 // Taskwarrior renders a task as one line that "task import" takes: only
@@ -15,11 +19,18 @@ import (
 // as an orphan UDA. Dates are UTC in Taskwarrior's basic format; a due day
 // without a time is midnight of that day in the person's time zone, as
 // Taskwarrior reads "due:2026-11-27". Whom a task is for goes into the
-// description.
+// description. Text goes through TaskwarriorText, tags through
+// TaskwarriorTag.
 func Taskwarrior(t Task) []byte {
-	desc := t.Title
-	if t.For != "" {
-		desc += " (for " + t.For + ")"
+	desc := TaskwarriorText(t.Title)
+	if f := TaskwarriorText(t.For); f != "" {
+		desc += " (for " + f + ")"
+	}
+	var tags []string
+	for _, tag := range t.Tags {
+		if tag = TaskwarriorTag(tag); tag != "" && !slices.Contains(tags, tag) {
+			tags = append(tags, tag)
+		}
 	}
 	tw := struct {
 		UUID        string   `json:"uuid"`
@@ -30,7 +41,7 @@ func Taskwarrior(t Task) []byte {
 		Priority    string   `json:"priority,omitempty"`
 		Project     string   `json:"project,omitempty"`
 		Tags        []string `json:"tags,omitempty"`
-	}{UUID: t.ID, Description: desc, Status: "pending", Entry: twTime(t.entry), Project: t.Project, Tags: t.Tags}
+	}{UUID: t.ID, Description: desc, Status: "pending", Entry: twTime(t.entry), Project: TaskwarriorText(t.Project), Tags: tags}
 	if t.hasDue {
 		tw.Due = twTime(t.due.Time)
 	}
@@ -41,6 +52,24 @@ func Taskwarrior(t Task) []byte {
 
 func twTime(t time.Time) string { return t.UTC().Format("20060102T150405Z") }
 
+// TaskwarriorText makes model text a Taskwarrior description or project:
+// one line (safetext.Line), so that "task list" shows one task a row and no
+// escape sequence reaches the terminal. JSON escaping does the rest.
+func TaskwarriorText(s string) string { return safetext.Line(s) }
+
+// TaskwarriorTag makes model text one Taskwarrior tag: a word without
+// spaces or commas (which would split it into two tags) and without the
+// + or - that the command line reads as adding or removing a tag.
+func TaskwarriorTag(s string) string {
+	s = strings.Map(func(r rune) rune {
+		if r == ',' || unicode.IsSpace(r) {
+			return '-'
+		}
+		return r
+	}, safetext.Line(s))
+	return strings.TrimLeft(s, "+-")
+}
+
 // TodoTxt renders a task as a todo.txt line:
 //
 //	(A) 2026-11-26 Call the dentist +health @sam due:2026-11-27 uuid:...
@@ -48,26 +77,28 @@ func twTime(t time.Time) string { return t.UTC().Format("20060102T150405Z") }
 // Priority high, medium and low are (A), (B) and (C); the date is the day
 // the source was made; the project and tags become +words, whom it is for
 // an @context; due: is the due day; uuid: is the task's identity, so that
-// --append adds each task once.
+// --append adds each task once. The title goes through TodoTxtText, the
+// words through TodoTxtWord.
 func TodoTxt(t Task) string {
 	var b strings.Builder
 	if p := map[string]string{"high": "(A) ", "medium": "(B) ", "low": "(C) "}[t.Priority]; p != "" {
 		b.WriteString(p)
 	}
 	b.WriteString(t.entry.Format(time.DateOnly))
-	b.WriteString(" ")
-	b.WriteString(t.Title)
-	word := func(s string) string { return strings.Join(strings.Fields(s), "-") }
-	if t.Project != "" {
-		b.WriteString(" +" + word(t.Project))
+	if title := TodoTxtText(t.Title); title != "" {
+		b.WriteString(" " + title)
+	}
+	project := TodoTxtWord(t.Project)
+	if project != "" {
+		b.WriteString(" +" + project)
 	}
 	for _, tag := range t.Tags {
-		if tag != word(t.Project) {
+		if tag = TodoTxtWord(tag); tag != "" && tag != project {
 			b.WriteString(" +" + tag)
 		}
 	}
-	if t.For != "" {
-		b.WriteString(" @" + word(t.For))
+	if f := TodoTxtWord(t.For); f != "" {
+		b.WriteString(" @" + f)
 	}
 	if t.hasDue {
 		b.WriteString(" due:" + t.due.Time.Format(time.DateOnly))
@@ -76,17 +107,79 @@ func TodoTxt(t Task) string {
 	return b.String()
 }
 
+// leadPriority is a todo.txt priority at the start of a line.
+var leadPriority = regexp.MustCompile(`^\(([A-Z])\) `)
+
+// TodoTxtText makes model text safe anywhere in a todo.txt line: one line
+// (safetext.Line); no word of it is read as a key:value field (due:, uuid:,
+// t:, rec:, h:...), a +project or an @context, because a colon between a
+// word and more text gets a space after it (not in a time such as 10:30,
+// nor in a URL's ://) and a + or @ that starts a word gets a space after
+// it; and it cannot give a line a state or a priority, because a leading
+// "x " is written "X " and a leading "(A) " "(a) ".
+func TodoTxtText(s string) string {
+	s = safetext.Line(s)
+	var b strings.Builder
+	wordStart, key := true, 0 // key: the length of the run before a colon
+	allDigits := true
+	for i, r := range s {
+		next := byte(' ')
+		if i+utf8.RuneLen(r) < len(s) {
+			next = s[i+utf8.RuneLen(r)]
+		}
+		b.WriteRune(r)
+		// A space written here starts a word: what follows is checked as one.
+		switch {
+		case r == ' ':
+			wordStart, key, allDigits = true, 0, true
+			continue
+		case wordStart && (r == '+' || r == '@') && next != ' ':
+			b.WriteByte(' ')
+			continue
+		case r == ':':
+			field := key > 0 && !allDigits && next != ' ' && next != ':' && !strings.HasPrefix(s[i+1:], "//")
+			key, allDigits = 0, true
+			if field {
+				b.WriteByte(' ')
+				wordStart = true
+				continue
+			}
+		default:
+			key++
+			allDigits = allDigits && r >= '0' && r <= '9'
+		}
+		wordStart = false
+	}
+	s = b.String()
+	if strings.HasPrefix(s, "x ") {
+		s = "X" + s[1:]
+	}
+	if m := leadPriority.FindStringSubmatch(s); m != nil {
+		s = "(" + strings.ToLower(m[1]) + s[2:]
+	}
+	return s
+}
+
+// TodoTxtWord makes model text the word after a + (project) or @
+// (context): one line, its spaces made hyphens.
+func TodoTxtWord(s string) string {
+	return strings.ReplaceAll(safetext.Line(s), " ", "-")
+}
+
 // Markdown renders a task as a checklist line in the Obsidian Tasks style:
 //
 //   - [ ] Call the dentist (for Sam) ⏫ 📅 2026-11-27 #health
 //
-// ⏫, 🔼 and 🔽 are high, medium and low priority; 📅 the due day.
+// ⏫, 🔼 and 🔽 are high, medium and low priority; 📅 the due day. The
+// title and whom it is for go through safetext.MarkdownTask (so they can
+// start no task, tag, link or Tasks field), the project and the tags through
+// safetext.MarkdownTag.
 func Markdown(t Task) string {
 	var b strings.Builder
 	b.WriteString("- [ ] ")
-	b.WriteString(t.Title)
-	if t.For != "" {
-		b.WriteString(" (for " + t.For + ")")
+	b.WriteString(safetext.MarkdownTask(t.Title))
+	if f := safetext.MarkdownTask(t.For); f != "" {
+		b.WriteString(" (for " + f + ")")
 	}
 	if p := map[string]string{"high": " ⏫", "medium": " 🔼", "low": " 🔽"}[t.Priority]; p != "" {
 		b.WriteString(p)
@@ -94,12 +187,12 @@ func Markdown(t Task) string {
 	if t.hasDue {
 		b.WriteString(" 📅 " + t.due.Time.Format(time.DateOnly))
 	}
-	project := strings.Join(strings.Fields(t.Project), "-")
+	project := safetext.MarkdownTag(t.Project)
 	if project != "" {
 		b.WriteString(" #" + project)
 	}
 	for _, tag := range t.Tags {
-		if tag != project {
+		if tag = safetext.MarkdownTag(tag); tag != "" && tag != project {
 			b.WriteString(" #" + tag)
 		}
 	}
@@ -108,7 +201,7 @@ func Markdown(t Task) string {
 
 // Calendar writes tasks as one iCalendar (RFC 5545) object of VTODOs: CRLF
 // line ends, lines folded at 75 octets without splitting a character, TEXT
-// values escaped.
+// values made by ICSText.
 type Calendar struct {
 	w       io.Writer
 	stamp   time.Time
@@ -142,7 +235,7 @@ func (c *Calendar) Add(t Task) error {
 	c.line("UID:" + t.ID)
 	c.line("DTSTAMP:" + twTime(c.stamp))
 	c.line("CREATED:" + twTime(t.entry))
-	c.line("SUMMARY:" + EscapeText(t.Title))
+	c.line("SUMMARY:" + ICSText(t.Title))
 	if t.hasDue {
 		if t.due.HasTime {
 			c.line("DUE:" + twTime(t.due.Time))
@@ -153,25 +246,24 @@ func (c *Calendar) Add(t Task) error {
 	if p := map[string]string{"high": "1", "medium": "5", "low": "9"}[t.Priority]; p != "" {
 		c.line("PRIORITY:" + p)
 	}
-	if len(t.Tags) > 0 {
-		cats := make([]string, len(t.Tags))
-		for i, tag := range t.Tags {
-			cats[i] = EscapeText(tag)
+	var cats []string
+	for _, tag := range t.Tags {
+		if tag = ICSText(tag); tag != "" && !slices.Contains(cats, tag) {
+			cats = append(cats, tag)
 		}
+	}
+	if len(cats) > 0 {
 		c.line("CATEGORIES:" + strings.Join(cats, ","))
 	}
+	// One line each, joined by escaped line ends.
 	var desc []string
-	if t.For != "" {
-		desc = append(desc, "For: "+t.For)
-	}
-	if t.Project != "" {
-		desc = append(desc, "Project: "+t.Project)
-	}
-	if t.source != "" {
-		desc = append(desc, "Source: "+t.source)
+	for _, d := range []struct{ label, value string }{{"For", t.For}, {"Project", t.Project}, {"Source", t.source}} {
+		if v := ICSText(d.value); v != "" {
+			desc = append(desc, d.label+": "+v)
+		}
 	}
 	if len(desc) > 0 {
-		c.line("DESCRIPTION:" + EscapeText(strings.Join(desc, "\n")))
+		c.line("DESCRIPTION:" + strings.Join(desc, `\n`))
 	}
 	c.line("STATUS:NEEDS-ACTION")
 	c.line("END:VTODO")
@@ -186,10 +278,19 @@ func (c *Calendar) Close() error {
 	return c.err
 }
 
-// EscapeText escapes an iCalendar TEXT value.
+// ICSText makes model text an iCalendar TEXT value of one line: one line
+// (safetext.Line), so that it holds none of the control characters RFC 5545
+// forbids in TEXT and no line end, escaped or not, then escaped by
+// EscapeText.
+func ICSText(s string) string { return EscapeText(safetext.Line(s)) }
+
+// EscapeText escapes an iCalendar TEXT value: backslash, semicolon and
+// comma get a backslash, line ends (CR LF, CR, LF, NEL, U+2028, U+2029)
+// become \n, and the control characters RFC 5545 forbids in TEXT (tabs too)
+// spaces; bidirectional formatting characters go.
 func EscapeText(s string) string {
-	r := strings.NewReplacer(`\`, `\\`, ";", `\;`, ",", `\,`, "\r\n", `\n`, "\n", `\n`, "\r", `\n`)
-	return r.Replace(s)
+	r := strings.NewReplacer(`\`, `\\`, ";", `\;`, ",", `\,`, "\n", `\n`)
+	return r.Replace(strings.ReplaceAll(safetext.Text(s), "\t", " "))
 }
 
 // Fold ends a content line with CRLF, folding it so that no line is longer

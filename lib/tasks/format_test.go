@@ -2,9 +2,11 @@ package tasks
 
 import (
 	"bytes"
+	"encoding/json"
 	"flag"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -152,6 +154,11 @@ func TestEscapeText(t *testing.T) {
 	if got := EscapeText("a;b,c\\d\ne\r\nf"); got != `a\;b\,c\\d\ne\nf` {
 		t.Errorf("%s", got)
 	}
+	// Line ends of every kind are escaped; the controls RFC 5545 forbids in
+	// TEXT are not passed on.
+	if got := EscapeText("a\rb\u2028c\u2029d\u0085e\tf\x1b[31mg\x07\x00\u202eh"); got != `a\nb\nc\nd\ne f [31mg  h` {
+		t.Errorf("%q", got)
+	}
 }
 
 func TestAppendTodoTxt(t *testing.T) {
@@ -186,5 +193,171 @@ func TestAppendTodoTxt(t *testing.T) {
 	b, _ = os.ReadFile(path2)
 	if n := strings.Count(string(b), "\n"); n != 3 {
 		t.Fatalf("concurrent appends wrote %d lines:\n%s", n, b)
+	}
+}
+
+// controls lists what no format may let through from model text.
+var controls = []string{"\n", "\r", "\t", "\x1b", "\x07", "\x00", "\x7f", "\u0085", "\u009b", "\u2028", "\u2029", "\u202a", "\u202e", "\u2066", "\u2069"}
+
+func TestTodoTxtText(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"Call the dentist", "Call the dentist"},
+		{"Sam\n- [x] injected", "Sam - [x] injected"},
+		{"a\r\nb\tc\x1b[31md\x07e\x00f\u0085g\u009bh\u2028i\u2029j", "a b c [31md e f g h i j"},
+		{"\u202eevil\u2066x\u2069", "evilx"},
+		// At the start, todo.txt reads "x " as done and "(A) " as a priority.
+		{"x Done already", "X Done already"},
+		{"\n x done", "X done"},
+		{"(A) Top priority", "(a) Top priority"},
+		{"(Z) last", "(z) last"},
+		{"(AB) not a priority", "(AB) not a priority"},
+		{"xylophone lessons", "xylophone lessons"},
+		// key:value anywhere is a field (due:, uuid:, t:, rec:, h:...).
+		{"Pay rent due:2026-01-01", "Pay rent due: 2026-01-01"},
+		{"Pay uuid:6f1c6f43-2d1e-5b8e-9a41-7c3f0e2b9d55 twice", "Pay uuid: 6f1c6f43-2d1e-5b8e-9a41-7c3f0e2b9d55 twice"},
+		{"h:1 hidden rec:1w t:2026-01-01", "h: 1 hidden rec: 1w t: 2026-01-01"},
+		{"a:b:c", "a: b: c"},
+		{"Re: the quote", "Re: the quote"},
+		// Times and URLs are not fields.
+		{"Meet at 10:30 or 11:15:00", "Meet at 10:30 or 11:15:00"},
+		{"Read https://example.com/a?b=c:d", "Read https://example.com/a?b=c: d"},
+		// +project and @context anywhere.
+		{"Ask +health @home about C++ and sam@example.com", "Ask + health @ home about C++ and sam@example.com"},
+		{"Call +49 30 1234", "Call + 49 30 1234"},
+		// A space put in starts a word: what follows it is checked as one.
+		{"++health @@home +@x", "+ + health @ @ home + @ x"},
+		{"a:+b c:@d e:f:g", "a: + b c: @ d e: f: g"},
+		{"Cafe\u0301", "Café"},
+	}
+	for _, tt := range tests {
+		if got := TodoTxtText(tt.in); got != tt.want {
+			t.Errorf("TodoTxtText(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestTodoTxtWord(t *testing.T) {
+	tests := map[string]string{
+		"health":               "health",
+		"Sam Smith":            "Sam-Smith",
+		"home\nwork":           "home-work",
+		"a\x1b[31m\x07b":       "a-[31m-b",
+		"\u202eevil":           "evil",
+		" \t":                  "",
+		"Sam\n- [x] injected":  "Sam---[x]-injected",
+		"Cafe\u0301 Ölzbürger": "Café-Ölzbürger",
+	}
+	for in, want := range tests {
+		if got := TodoTxtWord(in); got != want {
+			t.Errorf("TodoTxtWord(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestICSText(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"a;b,c\\d", `a\;b\,c\\d`},
+		{"Sam\nEND:VTODO", `Sam END:VTODO`},
+		{"a\r\nb\tc\x1b[31md\x07e\x00f\u0085g\u009bh\u2028i\u2029j", `a b c [31md e f g h i j`},
+		{"\u202eevil\u2067x\u2069", "evilx"},
+		{"Cafe\u0301", "Café"},
+	}
+	for _, tt := range tests {
+		if got := ICSText(tt.in); got != tt.want {
+			t.Errorf("ICSText(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestTaskwarriorText(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"Call the dentist", "Call the dentist"},
+		{"Sam\n- [x] injected", "Sam - [x] injected"},
+		{"a\r\nb\tc\x1b[31md\x07e\x00f\u0085g\u009bh\u2028i\u2029j", "a b c [31md e f g h i j"},
+		{"\u202eevil", "evil"},
+	}
+	for _, tt := range tests {
+		if got := TaskwarriorText(tt.in); got != tt.want {
+			t.Errorf("TaskwarriorText(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+	tags := map[string]string{"phone": "phone", "a,b": "a-b", "a b\nc": "a-b-c", "+next": "next", "-x": "x", "\x1b": ""}
+	for in, want := range tags {
+		if got := TaskwarriorTag(in); got != want {
+			t.Errorf("TaskwarriorTag(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// A task whose every field a model filled with hostile text comes out of
+// each format as one task line (one VTODO) with no control character, and
+// with no field it did not have.
+func TestHostileTask(t *testing.T) {
+	ny, err := time.LoadLocation("America/New_York")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref := time.Date(2026, 11, 26, 9, 30, 0, 0, ny)
+	task := Task{
+		ID:      TaskID("memo-1", "hostile"),
+		Title:   "Buy milk\n- [x] injected done task ✅ 2026-01-01 #done\r\n\x1b[2J\x07\x00\u2028(A) x due:2026-01-01 uuid:00000000-0000-0000-0000-000000000000 \u202eevil",
+		For:     "Sam\n- [x] injected done task",
+		Project: "home\nwork\x1b", Tags: []string{"a\x1bb", "c d", "e,f", "#g"},
+		SourceID: "memo-1", entry: ref, source: "memos/\x1b]0;x\x07a.m4a\nEND:VCALENDAR",
+	}
+	check := func(format, out string) {
+		t.Helper()
+		for _, c := range controls {
+			if strings.Contains(out, c) {
+				t.Errorf("%s: %q in %q", format, c, out)
+			}
+		}
+	}
+
+	md := Markdown(task)
+	check("markdown", md)
+	if !strings.HasPrefix(md, "- [ ] ") || strings.Contains(md, "- [x]") || strings.Contains(md, "✅") || strings.Contains(md, " #done") {
+		t.Errorf("markdown forged a field: %s", md)
+	}
+	if want := `- [ ] Buy milk - \[x] injected done task 2026-01-01 \#done \[2J (A) x due:2026-01-01 uuid:00000000-0000-0000-0000-000000000000 evil (for Sam - \[x] injected done task) #home-work #a-b #c-d #e-f #g`; md != want {
+		t.Errorf("markdown:\n got %s\nwant %s", md, want)
+	}
+
+	todo := TodoTxt(task)
+	check("todo.txt", todo)
+	fields := regexp.MustCompile(`(?:^|\s)([^\s:]+):[^\s:]`).FindAllStringSubmatch(todo, -1)
+	if len(fields) != 1 || fields[0][1] != "uuid" || !strings.HasSuffix(todo, " uuid:"+task.ID) {
+		t.Errorf("todo.txt forged a field: %s", todo)
+	}
+	if want := "2026-11-26 Buy milk - [x] injected done task ✅ 2026-01-01 #done [2J (A) x due: 2026-01-01 uuid: 00000000-0000-0000-0000-000000000000 evil +home-work +a-b +c-d +e,f +#g @Sam---[x]-injected-done-task uuid:" + task.ID; todo != want {
+		t.Errorf("todo.txt:\n got %s\nwant %s", todo, want)
+	}
+
+	tw := string(Taskwarrior(task))
+	check("taskwarrior", tw)
+	var got struct {
+		Description, Project string
+		Tags                 []string
+	}
+	if err := json.Unmarshal([]byte(tw), &got); err != nil {
+		t.Fatal(err)
+	}
+	check("taskwarrior description", got.Description)
+	check("taskwarrior project", got.Project)
+	check("taskwarrior tags", strings.Join(got.Tags, " "))
+	if got.Project != "home work" || strings.Join(got.Tags, " ") != "a-b c-d e-f #g" {
+		t.Errorf("taskwarrior: %s", tw)
+	}
+
+	var b bytes.Buffer
+	c := NewCalendar(&b, ref)
+	if err := c.Add(task); err != nil {
+		t.Fatal(err)
+	}
+	c.Close()
+	ics := b.String()
+	check("ics", strings.ReplaceAll(ics, "\r\n", ""))
+	if strings.Count(ics, "BEGIN:VTODO\r\n") != 1 || strings.Count(ics, "\r\nEND:VCALENDAR\r\n") != 1 || strings.Count(ics, "\r\nSUMMARY:") != 1 {
+		t.Errorf("ics forged a component or property:\n%s", ics)
 	}
 }

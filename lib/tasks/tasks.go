@@ -19,6 +19,7 @@ import (
 	"github.com/shelfai/shelf/lib/llm"
 	"github.com/shelfai/shelf/lib/prompt"
 	"github.com/shelfai/shelf/lib/record"
+	"github.com/shelfai/shelf/lib/safetext"
 )
 
 // Prompt is the built-in prompt template.
@@ -196,12 +197,14 @@ func (x *Extractor) Record(ctx context.Context, rec *record.Record) error {
 	var tasks []Task
 	seen := map[string]bool{}
 	for _, a := range found {
-		title := strings.Join(strings.Fields(a.Title), " ")
+		// Every string is one line of plain text (no control characters,
+		// NFC) before any format sees it.
+		title := safetext.Line(a.Title)
 		if title == "" {
 			continue
 		}
 		task := Task{Title: title, SourceID: sourceID, Tags: record.NormalizeTags(a.Tags), entry: ref, source: rec.Get("source").String(),
-			Project: strings.TrimSpace(a.Project), For: strings.TrimSpace(a.For)}
+			Project: safetext.Line(a.Project), For: safetext.Line(a.For)}
 		task.ID = TaskID(sourceID, title)
 		if seen[task.ID] {
 			continue

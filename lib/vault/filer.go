@@ -11,6 +11,7 @@ import (
 	"os"
 	"path"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -19,7 +20,10 @@ import (
 	"github.com/shelfai/shelf/lib/llm"
 	"github.com/shelfai/shelf/lib/prompt"
 	"github.com/shelfai/shelf/lib/record"
+	"github.com/shelfai/shelf/lib/safetext"
 	"github.com/shelfai/shelf/lib/sysexits"
+	"github.com/tidwall/gjson"
+	"golang.org/x/text/unicode/norm"
 )
 
 // Template is the built-in template of the filer: the folder-choice
@@ -80,7 +84,36 @@ func NewFiler(v *Vault, ix *Index, m Model, p *prompt.Prompt, opt Options) (*Fil
 	if err != nil {
 		return nil, sysexits.New(sysexits.CantCreate, fmt.Errorf("list the vault's folders: %w", err), "")
 	}
-	return &Filer{v: v, root: root, ix: ix, m: m, p: p, opt: opt, folders: folders}, nil
+	f := &Filer{v: v, root: root, ix: ix, m: m, p: p, opt: opt, folders: folders}
+	f.opt.Folder = f.spelled(opt.Folder)
+	return f, nil
+}
+
+// spelled returns a folder path as the vault spells it. Names are compared
+// in Unicode NFC: each leading piece that names one of the vault's folders
+// takes that folder's name as it is on disk (where another system may have
+// written "Café" with a combining accent), and the rest, a new folder, is
+// NFC.
+func (f *Filer) spelled(folder string) string {
+	if folder == "" {
+		return ""
+	}
+	onDisk := map[string]string{}
+	for _, d := range f.folders { // sorted: of two spellings, the first wins
+		if k := norm.NFC.String(d); onDisk[k] == "" {
+			onDisk[k] = d
+		}
+	}
+	parts := strings.Split(norm.NFC.String(folder), "/")
+	out := ""
+	for i := range parts {
+		d, ok := onDisk[strings.Join(parts[:i+1], "/")]
+		if !ok {
+			return path.Join(out, strings.Join(parts[i:], "/"))
+		}
+		out = d
+	}
+	return out
 }
 
 // Close releases the vault.
@@ -106,11 +139,14 @@ type choiceData struct {
 // Record files one record (a pipeline.Func): it writes or updates the note
 // and adds "path", "folder", "title" and "tags" (and "id" when the record
 // has none). A record with nothing to file (no text, summary or title)
-// passes through untouched.
+// passes through untouched. What the record says goes into the note as
+// text that cannot forge its structure: the title, tags and created are one
+// line (safetext.Line; created only when it is a time or a date), and the
+// body's Markdown escapes whatever a model wrote (noteData).
 func (f *Filer) Record(ctx context.Context, rec *record.Record) error {
 	text := rec.Get("text").String()
 	summary := strings.TrimSpace(rec.Get("summary").String())
-	title := strings.Join(strings.Fields(rec.Get("title").String()), " ")
+	title := safetext.Line(rec.Get("title").String())
 	if strings.TrimSpace(text) == "" && summary == "" && title == "" {
 		return nil
 	}
@@ -122,25 +158,27 @@ func (f *Filer) Record(ctx context.Context, rec *record.Record) error {
 		}
 	}
 	if title == "" {
-		title = deriveTitle(text, summary)
+		title = safetext.Line(deriveTitle(text, summary))
 	}
 	var tags []string
 	for _, t := range rec.Get("tags").Array() {
 		tags = append(tags, t.String())
 	}
 	tags = record.NormalizeTags(tags)
-	created := f.opt.Now()
-	if c := rec.Get("created"); c.Exists() {
-		if t, err := time.Parse(time.RFC3339, c.String()); err == nil {
-			created = t
-		}
+	var warnings []string
+	created, createdText, err := parseCreated(rec.Get("created"))
+	if err != nil {
+		warnings = append(warnings, err.Error())
 	}
-	createdText := rec.Get("created").String()
-	if createdText == "" {
+	hasCreated := createdText != ""
+	if !hasCreated {
+		created = f.opt.Now()
 		createdText = created.Format(time.RFC3339)
 	}
 
-	body, err := f.p.Render("note", f.noteData(rec, title, summary, text))
+	d, dropped := f.noteData(rec, title, summary, text)
+	warnings = append(warnings, dropped...)
+	body, err := f.p.Render("note", d)
 	if err != nil {
 		return err
 	}
@@ -168,13 +206,17 @@ func (f *Filer) Record(ctx context.Context, rec *record.Record) error {
 
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	rel, warning, err := f.write(id, title, tags, createdText, created, rec.Get("source").String(), body, folder, existing, found)
+	fm := FrontMatter{ID: id, Title: title, Created: createdText, Source: rec.Get("source").String(), Tags: tags}
+	rel, warning, err := f.write(fm, hasCreated, created, body, folder, existing, found)
 	if err != nil {
 		return err
 	}
 	if warning != "" {
-		rec.AppendError(f.opt.Tool, warning)
-		f.opt.Warn(rec.Line, warning)
+		warnings = append(warnings, warning)
+	}
+	for _, w := range warnings {
+		rec.AppendError(f.opt.Tool, w)
+		f.opt.Warn(rec.Line, w)
 	}
 	for _, kv := range []struct {
 		k string
@@ -185,6 +227,36 @@ func (f *Filer) Record(ctx context.Context, rec *record.Record) error {
 		}
 	}
 	return nil
+}
+
+// parseCreated reads a record's "created": an RFC 3339 time or a date,
+// returned with its text. A record without one (no field, null, "") gives
+// no text; anything else is an error, and is written nowhere.
+func parseCreated(c gjson.Result) (time.Time, string, error) {
+	if !c.Exists() || c.Type == gjson.Null || (c.Type == gjson.String && c.Str == "") {
+		return time.Time{}, "", nil
+	}
+	shown := short(c.Raw, 40)
+	if c.Type == gjson.String {
+		for _, layout := range []string{time.RFC3339, time.DateOnly} {
+			if t, err := time.Parse(layout, c.Str); err == nil {
+				return t, c.Str, nil
+			}
+		}
+		shown = strconv.Quote(short(c.Str, 40))
+	}
+	return time.Time{}, "", fmt.Errorf("created: %s is neither an RFC 3339 time nor a date; it was not written into the note", shown)
+}
+
+// short cuts s to at most n characters, marking the cut with an ellipsis.
+func short(s string, n int) string {
+	for i := range s {
+		if n == 0 {
+			return s[:i] + "…"
+		}
+		n--
+	}
+	return s
 }
 
 func deriveTitle(text, summary string) string {
@@ -202,32 +274,69 @@ func deriveTitle(text, summary string) string {
 	return strings.TrimRight(strings.Join(words, " "), ".,;:")
 }
 
-func (f *Filer) noteData(rec *record.Record, title, summary, text string) noteData {
-	d := noteData{Title: title, Summary: summary, Text: strings.TrimSpace(text), Source: rec.Get("source").String()}
+// noteData is what the note template gets. What a model wrote (the title,
+// the summary, the tasks, the transcript) is Markdown that reads as its own
+// text (safetext.MarkdownLine, MarkdownTask, MarkdownBlock), so that it can
+// start no line, task, tag, link, comment or Tasks field of its own; the record's text keeps its
+// Markdown (it is the person's) and loses only control characters. A task's
+// due that is not a date or an RFC 3339 time is left out, with a warning.
+func (f *Filer) noteData(rec *record.Record, title, summary, text string) (noteData, []string) {
+	d := noteData{
+		Title:   safetext.MarkdownLine(title),
+		Summary: safetext.MarkdownBlock(summary),
+		Text:    strings.TrimSpace(safetext.Text(text)),
+		Source:  safetext.Line(rec.Get("source").String()),
+	}
+	var warnings []string
 	flags := map[string]string{"high": "⏫", "medium": "🔼", "low": "🔽"}
 	for _, t := range rec.Get("tasks").Array() {
-		d.Tasks = append(d.Tasks, task{Title: t.Get("title").String(), Due: t.Get("due").String(), For: t.Get("for").String(), Flag: flags[t.Get("priority").String()]})
+		tk := task{Title: safetext.MarkdownTask(t.Get("title").String()), For: safetext.MarkdownTask(t.Get("for").String()), Flag: flags[t.Get("priority").String()]}
+		if due := t.Get("due").String(); due != "" {
+			if validDue(due) {
+				tk.Due = due
+			} else {
+				warnings = append(warnings, fmt.Sprintf("task %q: due %q is not a date; left out of the note", short(safetext.Line(t.Get("title").String()), 60), short(due, 40)))
+			}
+		}
+		d.Tasks = append(d.Tasks, tk)
 	}
 	for _, s := range rec.Get("segments").Array() {
 		sec := int(s.Get("start").Float())
-		d.Segments = append(d.Segments, segment{Clock: fmt.Sprintf("%02d:%02d", sec/60, sec%60), Text: strings.TrimSpace(s.Get("text").String())})
+		d.Segments = append(d.Segments, segment{Clock: fmt.Sprintf("%02d:%02d", sec/60, sec%60), Text: safetext.MarkdownLine(s.Get("text").String())})
 	}
-	return d
+	return d, warnings
+}
+
+// validDue reports whether a task's due is what the contract says it is:
+// an ISO date or an RFC 3339 time.
+func validDue(s string) bool {
+	for _, layout := range []string{time.DateOnly, time.RFC3339} {
+		if _, err := time.Parse(layout, s); err == nil {
+			return true
+		}
+	}
+	return false
 }
 
 // choose asks the model for the note's folder: one of the vault's (or
 // inbox), or with AllowNew a new one, one level deep.
+//
+// The folders are offered in NFC, and the answer is taken back to the
+// vault's spelling (spelled).
 func (f *Filer) choose(ctx context.Context, rec *record.Record, title, summary string, tags []string) (string, error) {
-	options := append(slices.Clone(f.folders), Inbox)
+	options := []string{Inbox}
+	for _, d := range f.folders {
+		options = append(options, norm.NFC.String(d))
+	}
 	slices.Sort(options)
 	options = slices.Compact(options)
 	if len(options) == 1 && !f.opt.AllowNew {
-		return Inbox, nil // nothing to choose from
+		return f.spelled(Inbox), nil // nothing to choose from
 	}
 	var related []string
 	for _, c := range rec.Get("context").Array() {
 		if p := c.Get("path").String(); p != "" {
-			if dir := path.Dir(p); dir != "." && slices.Contains(f.folders, dir) && !slices.Contains(related, dir) {
+			if dir := norm.NFC.String(path.Dir(p)); dir != "." && dir != Inbox && slices.Contains(options, dir) && !slices.Contains(related, dir) {
 				related = append(related, dir)
 			}
 		}
@@ -254,19 +363,22 @@ func (f *Filer) choose(ctx context.Context, rec *record.Record, title, summary s
 		return "", err
 	}
 	if slices.Contains(options, a.Folder) {
-		return a.Folder, nil
+		return f.spelled(a.Folder), nil
 	}
-	// A new folder (AllowNew): one safe name, one level deep.
+	// A new folder (AllowNew): one safe name, one level deep, unless it is
+	// one of the vault's once both are NFC.
 	if name := SafeName(a.Folder, 60); name != "" {
-		return name, nil
+		return f.spelled(name), nil
 	}
-	return Inbox, nil
+	return f.spelled(Inbox), nil
 }
 
 // write puts the note in place and returns its vault-relative path, or a
-// warning when the note was edited by the person and is left alone.
-func (f *Filer) write(id, title string, tags []string, createdText string, created time.Time, source, body, folder, existing string, found bool) (string, string, error) {
-	fm := FrontMatter{ID: id, Title: title, Created: createdText, Source: source, Tags: tags}
+// warning when the note was edited by the person and is left alone. A note
+// that is there already keeps its created when the record has none
+// (hasCreated false), so that filing a record again changes nothing.
+func (f *Filer) write(fm FrontMatter, hasCreated bool, created time.Time, body, folder, existing string, found bool) (string, string, error) {
+	id, title := fm.ID, fm.Title
 	if found {
 		note, err := f.root.ReadFile(existing)
 		if err != nil {
@@ -274,6 +386,9 @@ func (f *Filer) write(id, title string, tags []string, createdText string, creat
 		}
 		if old, _, err := Parse(note); err == nil && old != nil {
 			fm.Aliases = old.Aliases // keep the name the note had
+			if !hasCreated && old.Created != "" {
+				fm.Created = old.Created
+			}
 		}
 		if !Unchanged(note) && !f.opt.Force {
 			return existing, fmt.Sprintf("note %s was edited since shelf wrote it; left as it is (--force overwrites it)", existing), nil

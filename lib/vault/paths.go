@@ -21,6 +21,7 @@ import (
 
 	"github.com/gosimple/slug"
 	"github.com/shelfai/shelf/lib/sysexits"
+	"golang.org/x/text/unicode/norm"
 )
 
 // Vault is an existing folder of notes.
@@ -139,10 +140,12 @@ func init() {
 // separators, control characters, bidirectional overrides, characters
 // Windows forbids or that break links in Obsidian (# ^ [ ] |), no leading
 // dots (hidden files, "..") or trailing dots and spaces, no names Windows
-// reserves, and at most maxBytes bytes. It returns "" when nothing is left.
+// reserves, and at most maxBytes bytes, in Unicode NFC (so that "Café"
+// typed and "Café" with a combining accent are one name). It returns ""
+// when nothing is left.
 func SafeName(s string, maxBytes int) string {
 	var b strings.Builder
-	for _, r := range s {
+	for _, r := range norm.NFC.String(s) {
 		switch {
 		case r == utf8.RuneError, r < 0x20, r == 0x7f,
 			unicode.Is(unicode.Cc, r), unicode.Is(unicode.Cf, r), // includes RLM, LRO, RLO, ZWJ...

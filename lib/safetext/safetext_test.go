@@ -1,0 +1,150 @@
+package safetext
+
+import "testing"
+
+// hostile is what every function here must take apart: each control, line
+// end and reordering character a model can emit.
+var hostile = map[string]string{
+	"LF":                     "a\nb",
+	"CR":                     "a\rb",
+	"CRLF":                   "a\r\nb",
+	"tab":                    "a\tb",
+	"ESC":                    "a\x1b[31mb",
+	"BEL":                    "a\x07b",
+	"NUL":                    "a\x00b",
+	"DEL":                    "a\x7fb",
+	"vertical tab":           "a\vb",
+	"form feed":              "a\fb",
+	"NEL (C1)":               "a\u0085b",
+	"CSI (C1)":               "a\u009bb",
+	"line sep":               "a\u2028b",
+	"paragraph sep":          "a\u2029b",
+	"RLO":                    "a\u202eb",
+	"LRE":                    "a\u202ab",
+	"PDF":                    "a\u202cb",
+	"RLI":                    "a\u2067b",
+	"PDI":                    "a\u2069b",
+	"invalid UTF-8":          "a\xffb",
+	"all at once":            "\u202e\x1b]0;title\x07\r\n\u2028a\x00\tb\u2069",
+	"decomposed é":           "Cafe\u0301",
+	"spaces around":          "  a   b  ",
+	"nothing but":            "\x00\x1b\u202e\n",
+	"zero-width joiner kept": "👩\u200d💻",
+}
+
+func TestLine(t *testing.T) {
+	want := map[string]string{
+		"LF": "a b", "CR": "a b", "CRLF": "a b", "tab": "a b", "ESC": "a [31mb", "BEL": "a b",
+		"NUL": "a b", "DEL": "a b", "vertical tab": "a b", "form feed": "a b", "NEL (C1)": "a b",
+		"CSI (C1)": "a b", "line sep": "a b", "paragraph sep": "a b", "RLO": "ab", "LRE": "ab",
+		"PDF": "ab", "RLI": "ab", "PDI": "ab", "invalid UTF-8": "a\uFFFDb", "all at once": "]0;title a b",
+		"decomposed é": "Café", "spaces around": "a b", "nothing but": "", "zero-width joiner kept": "👩\u200d💻",
+	}
+	for name, in := range hostile {
+		if got := Line(in); got != want[name] {
+			t.Errorf("%s: Line(%q) = %q, want %q", name, in, got, want[name])
+		}
+	}
+}
+
+func TestText(t *testing.T) {
+	want := map[string]string{
+		"LF": "a\nb", "CR": "a\nb", "CRLF": "a\nb", "tab": "a\tb", "ESC": "a [31mb", "BEL": "a b",
+		"NUL": "a b", "DEL": "a b", "vertical tab": "a b", "form feed": "a b", "NEL (C1)": "a\nb",
+		"CSI (C1)": "a b", "line sep": "a\nb", "paragraph sep": "a\nb", "RLO": "ab", "LRE": "ab",
+		"PDF": "ab", "RLI": "ab", "PDI": "ab", "invalid UTF-8": "a\uFFFDb", "all at once": " ]0;title \n\na \tb",
+		"decomposed é": "Café", "spaces around": "  a   b  ", "nothing but": "  \n", "zero-width joiner kept": "👩\u200d💻",
+	}
+	for name, in := range hostile {
+		if got := Text(in); got != want[name] {
+			t.Errorf("%s: Text(%q) = %q, want %q", name, in, got, want[name])
+		}
+	}
+}
+
+func TestMarkdownTask(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"Call the dentist", "Call the dentist"},
+		// A line end would start a new (done) task.
+		{"Sam\n- [x] injected done task", `Sam - \[x] injected done task`},
+		{"Sam\r\n- [x] done", `Sam - \[x] done`},
+		{"Sam\u2028- [x] done", `Sam - \[x] done`},
+		{"a\x1b[2Jb\x07\x00", `a \[2Jb`},
+		{"\u202eevil", "evil"},
+		// Tags and headings.
+		{"#urgent call", `\#urgent call`},
+		{"Learn C#", `Learn C\#`},
+		// Obsidian Tasks fields: priority, due, done, start, scheduled, created, recurrence, id.
+		{"Pay rent ✅ 2026-01-01", "Pay rent 2026-01-01"},
+		{"Pay rent 📅 2026-01-01", "Pay rent 2026-01-01"},
+		{"Pay rent 📆 2026-01-01 🗓️ 2026-01-02", "Pay rent 2026-01-01 2026-01-02"},
+		{"⏫ now 🔺 🔼 🔽 ⏬", "now"},
+		{"a 🛫 b ⏳ c ⌛ d ➕ e ❌ f 🔁 every day 🆔 x ⛔ y 🏁 z", "a b c d e f every day x y z"},
+		// Links, embeds, Dataview fields, HTML, Obsidian comments.
+		{"see [[Secret]] ![[Diary]]", `see \[\[Secret]] !\[\[Diary]]`},
+		{"[due:: 2026-01-01]", `\[due:: 2026-01-01]`},
+		{"<!-- hide the rest", `\<!-- hide the rest`},
+		{"50%% off %%%", `50%\% off %\%\%`},
+		// Escapes stay escapes.
+		{`C:\temp\#x`, `C:\\temp\\\#x`},
+		{"Cafe\u0301", "Café"},
+	}
+	for _, tt := range tests {
+		if got := MarkdownTask(tt.in); got != tt.want {
+			t.Errorf("MarkdownTask(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+// MarkdownLine escapes as MarkdownTask does, and keeps the emoji: outside
+// a checklist item they are text.
+func TestMarkdownLine(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"Sam\n- [x] injected done task", `Sam - \[x] injected done task`},
+		{"#urgent <b> [[x]] %% \\", `\#urgent \<b> \[\[x]] %\% \\`},
+		{"Deadline 📅 ✅ ⏫", "Deadline 📅 ✅ ⏫"},
+		{"a\x1b[2Jb\u202e", `a \[2Jb`},
+	}
+	for _, tt := range tests {
+		if got := MarkdownLine(tt.in); got != tt.want {
+			t.Errorf("MarkdownLine(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestMarkdownBlock(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"One paragraph.\n\nAnother, with a list:\n- milk\n- eggs", "One paragraph.\n\nAnother, with a list:\n- milk\n- eggs"},
+		{"Done:\n- [x] forged\n  * [ ] nested\n1. [X] numbered\n+ [-] plus", "Done:\n- \\[x] forged\n  * \\[ ] nested\n1. \\[X] numbered\n+ \\[-] plus"},
+		{"## Tasks\n#tag", "\\#\\# Tasks\n\\#tag"},
+		{"```\nswallowed\n~~~\n$$", "\\```\nswallowed\n\\~~~\n\\$$"},
+		{"a\r\nb\rc\u2028d\x1b[0m\x00", "a\nb\nc\nd \\[0m "},
+		{"<!--\n%% hidden", "\\<!--\n%\\% hidden"},
+		{"Cafe\u0301", "Café"},
+	}
+	for _, tt := range tests {
+		if got := MarkdownBlock(tt.in); got != tt.want {
+			t.Errorf("MarkdownBlock(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestMarkdownTag(t *testing.T) {
+	tests := map[string]string{
+		"health":         "health",
+		"home/garden":    "home/garden",
+		"snake_case-1":   "snake_case-1",
+		"a#b":            "a-b",
+		"a b\nc":         "a-b-c",
+		"x 📅 2026-01-01": "x-2026-01-01",
+		"#":              "",
+		"\x1b[31m":       "31m",
+		"café":           "café",
+		"Cafe\u0301":     "Café",
+	}
+	for in, want := range tests {
+		if got := MarkdownTag(in); got != want {
+			t.Errorf("MarkdownTag(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
