@@ -159,3 +159,15 @@ func MarkdownTag(s string) string {
 	}
 	return strings.Trim(b.String(), "-")
 }
+
+// Clip cuts s to at most n characters, marking the cut with an ellipsis,
+// for quoting untrusted values in messages.
+func Clip(s string, n int) string {
+	for i := range s {
+		if n == 0 {
+			return s[:i] + "…"
+		}
+		n--
+	}
+	return s
+}

@@ -176,8 +176,10 @@ func (x *Extractor) Record(ctx context.Context, rec *record.Record) error {
 	if c := rec.Get("created"); c.Exists() {
 		if ct, err := time.Parse(time.RFC3339, c.String()); err == nil {
 			ref = ct.In(x.opt.Zone)
+		} else if day, err := time.ParseInLocation(time.DateOnly, c.String(), x.opt.Zone); err == nil {
+			ref = day // a date alone: its start, in the person's zone
 		} else {
-			msg := fmt.Sprintf("created: %q is not an RFC 3339 time; relative dates were resolved against now", c.String())
+			msg := fmt.Sprintf("created: %q is not an RFC 3339 time or a date; relative dates were resolved against now", safetext.Clip(c.String(), 40))
 			rec.AppendError(x.opt.Tool, msg)
 			x.opt.Warn(rec.Line, msg)
 		}

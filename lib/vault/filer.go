@@ -236,27 +236,16 @@ func parseCreated(c gjson.Result) (time.Time, string, error) {
 	if !c.Exists() || c.Type == gjson.Null || (c.Type == gjson.String && c.Str == "") {
 		return time.Time{}, "", nil
 	}
-	shown := short(c.Raw, 40)
+	shown := safetext.Clip(c.Raw, 40)
 	if c.Type == gjson.String {
 		for _, layout := range []string{time.RFC3339, time.DateOnly} {
 			if t, err := time.Parse(layout, c.Str); err == nil {
 				return t, c.Str, nil
 			}
 		}
-		shown = strconv.Quote(short(c.Str, 40))
+		shown = strconv.Quote(safetext.Clip(c.Str, 40))
 	}
 	return time.Time{}, "", fmt.Errorf("created: %s is neither an RFC 3339 time nor a date; it was not written into the note", shown)
-}
-
-// short cuts s to at most n characters, marking the cut with an ellipsis.
-func short(s string, n int) string {
-	for i := range s {
-		if n == 0 {
-			return s[:i] + "…"
-		}
-		n--
-	}
-	return s
 }
 
 func deriveTitle(text, summary string) string {
@@ -295,7 +284,7 @@ func (f *Filer) noteData(rec *record.Record, title, summary, text string) (noteD
 			if validDue(due) {
 				tk.Due = due
 			} else {
-				warnings = append(warnings, fmt.Sprintf("task %q: due %q is not a date; left out of the note", short(safetext.Line(t.Get("title").String()), 60), short(due, 40)))
+				warnings = append(warnings, fmt.Sprintf("task %q: due %q is not a date; left out of the note", safetext.Clip(safetext.Line(t.Get("title").String()), 60), safetext.Clip(due, 40)))
 			}
 		}
 		d.Tasks = append(d.Tasks, tk)
