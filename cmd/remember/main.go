@@ -61,6 +61,7 @@ be reached; 73 the store cannot be written; 75 temporary failures; 78 bad config
 		UsesModel: true,
 		OwnModel:  true,
 		Flags:     flags(),
+		Choices:   map[string][]string{"mode": {"hybrid", "keyword", "vector"}},
 		Action:    store,
 		Commands:  commands,
 	}

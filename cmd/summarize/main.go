@@ -10,6 +10,7 @@ package main
 import (
 	"os"
 
+	"github.com/shelfai/shelf/lib/summarize"
 	"github.com/shelfai/shelf/lib/tool"
 )
 
@@ -44,6 +45,7 @@ could not be reached; 75 some records failed with temporary errors; 78 bad confi
 1 anything else; 130 and 143 interrupted. Failed records are still written, with an "errors" entry.`,
 		UsesModel: true,
 		Flags:     flags(),
+		Choices:   map[string][]string{"style": summarize.Styles},
 		Action:    run,
 	}
 }

@@ -72,6 +72,7 @@ could not be reached; 73 the --append file cannot be written; 75 some records fa
 temporary errors; 78 bad configuration; 1 anything else; 130 and 143 interrupted.`,
 		UsesModel: true,
 		Flags:     flags(),
+		Choices:   map[string][]string{"format": formats},
 		Action:    run,
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"os"
 
 	"github.com/shelfai/shelf/lib/tool"
+	"github.com/shelfai/shelf/lib/transcribe"
 )
 
 func main() {
@@ -66,6 +67,7 @@ broken model, a server without speech-to-text); 1 anything else; 130 and 143 int
 		OwnModel:   true,
 		BaseURLEnv: "SHELF_TRANSCRIBE_BASE_URL",
 		Flags:      flags(),
+		Choices:    map[string][]string{"format": formats, "engine": {"auto", "api", "whisper"}, "language": append([]string{"auto"}, transcribe.Languages...)},
 		Action:     run,
 		Commands:   commands,
 	}

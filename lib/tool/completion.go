@@ -1,9 +1,18 @@
 package tool
 
 import (
+	"cmp"
+	"context"
 	"fmt"
 	"io"
+	"os"
+	"slices"
 	"strings"
+	"time"
+
+	"github.com/shelfai/shelf/lib/config"
+	"github.com/shelfai/shelf/lib/llm"
+	"github.com/urfave/cli/v2"
 )
 
 // Completion scripts ask the tool itself for candidates (urfave/cli's
@@ -78,4 +87,85 @@ func writeCompletion(w io.Writer, shell, name string) error {
 	script = strings.ReplaceAll(script, "__shelf_complete_NAME", "__shelf_complete_"+safe)
 	_, err := io.WriteString(w, strings.ReplaceAll(script, "NAME", name))
 	return err
+}
+
+// flagValues returns the values to offer for the flag that args end in
+// (before --generate-bash-completion), and whether that word is a flag
+// that takes a value: the spec's choices, the shells for --completion,
+// the log formats, and for --model and --embed-model the models the
+// configured server lists (within a second or two; nothing when it does
+// not answer).
+func flagValues(ctx context.Context, spec Spec, app *cli.App, args []string) ([]string, bool) {
+	word := args[len(args)-2]
+	if !strings.HasPrefix(word, "-") || strings.Contains(word, "=") {
+		return nil, false
+	}
+	name := strings.TrimLeft(word, "-")
+	flags := slices.Clone(app.Flags)
+	for _, c := range app.Commands {
+		flags = append(flags, c.Flags...)
+	}
+	var flag cli.Flag
+	for _, f := range flags {
+		if slices.Contains(f.Names(), name) {
+			flag = f
+			break
+		}
+	}
+	if flag == nil {
+		return nil, false
+	}
+	if _, isBool := flag.(*cli.BoolFlag); isBool {
+		return nil, false
+	}
+	name = flag.Names()[0]
+	switch {
+	case spec.Choices[name] != nil:
+		return spec.Choices[name], true
+	case name == "completion":
+		return []string{"bash", "fish", "zsh"}, true
+	case name == "log-format":
+		return []string{"json", "logfmt", "text"}, true
+	case name == "model" && spec.OwnModel:
+		return nil, true // a speech model: a name or a file
+	case name == "model" || name == "embed-model":
+		return serverModels(ctx, spec, args), true
+	}
+	return nil, true // a value of its own (a file, a number): the shell's default
+}
+
+// serverModels lists the models of the server the command line, the
+// environment or the configuration names, or nothing.
+func serverModels(ctx context.Context, spec Spec, args []string) []string {
+	url := ""
+	for i, a := range args {
+		if v, ok := strings.CutPrefix(a, "--base-url="); ok {
+			url = v
+		} else if a == "--base-url" && i+1 < len(args) {
+			url = args[i+1]
+		}
+	}
+	if url == "" {
+		url = cmp.Or(os.Getenv(cmp.Or(spec.BaseURLEnv, "SHELF_BASE_URL")), os.Getenv("SHELF_BASE_URL"), os.Getenv("OPENAI_BASE_URL"))
+	}
+	if url == "" {
+		if f, err := config.Load(config.DefaultPath(), false); err == nil {
+			if v, ok := f.Lookup(spec.Name, "base-url"); ok {
+				url, _ = config.String(v)
+			}
+		}
+	}
+	if CheckBaseURL(cmp.Or(url, llm.DefaultBaseURL)) != nil {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	c := llm.New(llm.Config{BaseURL: url, APIKey: cmp.Or(os.Getenv("SHELF_API_KEY"), os.Getenv("OPENAI_API_KEY")),
+		Timeout: 2 * time.Second, ConnectTimeout: time.Second, Retries: 0, MaxAnswer: 4 << 20})
+	ids, err := c.Models(ctx)
+	if err != nil {
+		return nil
+	}
+	slices.Sort(ids)
+	return ids
 }

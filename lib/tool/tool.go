@@ -80,7 +80,9 @@ type Spec struct {
 	// tool's endpoint ahead of SHELF_BASE_URL (transcribe's speech server
 	// is often not the chat server).
 	BaseURLEnv string
-	Action     func(c *cli.Context, env *Env) error
+	// Choices are the values a flag takes, offered by completion.
+	Choices map[string][]string
+	Action  func(c *cli.Context, env *Env) error
 	// Commands, if set, gives the tool subcommands.
 	Commands func(env *Env) []*cli.Command
 }
@@ -460,6 +462,16 @@ func Main(spec Spec, args []string, stdin io.Reader, stdout, stderr io.Writer) (
 			cancel(&sysexits.Error{Code: code, Err: fmt.Errorf("interrupted by %s", name)})
 		}()
 	})
+	if len(args) > 2 && args[len(args)-1] == "--generate-bash-completion" {
+		// The word before is a flag that wants a value: offer its
+		// values (urfave/cli would take the request for the value).
+		if values, ok := flagValues(ctx, spec, app, args); ok {
+			for _, v := range values {
+				fmt.Fprintln(out, v)
+			}
+			return 0
+		}
+	}
 	if len(args) > 1 && args[len(args)-1] == "--generate-bash-completion" {
 		// urfave/cli dereferences a nil flag set when the words before
 		// the request do not parse (an unknown or half-typed flag);

@@ -128,3 +128,14 @@ var languageNames = map[string]string{
 	"norwegian": "no", "finnish": "fi", "czech": "cs", "turkish": "tr", "greek": "el", "japanese": "ja",
 	"chinese": "zh", "korean": "ko", "arabic": "ar", "hebrew": "he", "hindi": "hi",
 }
+
+// Languages are the codes of the languages whisper knows, as --language
+// takes them.
+var Languages = []string{
+	"af", "am", "ar", "as", "az", "ba", "be", "bg", "bn", "bo", "br", "bs", "ca", "cs", "cy", "da", "de",
+	"el", "en", "es", "et", "eu", "fa", "fi", "fo", "fr", "gl", "gu", "ha", "haw", "he", "hi", "hr", "ht",
+	"hu", "hy", "id", "is", "it", "ja", "jw", "ka", "kk", "km", "kn", "ko", "la", "lb", "ln", "lo", "lt",
+	"lv", "mg", "mi", "mk", "ml", "mn", "mr", "ms", "mt", "my", "ne", "nl", "nn", "no", "oc", "pa", "pl",
+	"ps", "pt", "ro", "ru", "sa", "sd", "si", "sk", "sl", "sn", "so", "sq", "sr", "su", "sv", "sw", "ta",
+	"te", "tg", "th", "tk", "tl", "tr", "tt", "uk", "ur", "uz", "vi", "yi", "yo", "yue", "zh",
+}
