@@ -52,7 +52,7 @@ func commands(env *tool.Env) []*cli.Command {
 					if err != nil {
 						return sysexits.Errorf(sysexits.Usage, "", "--max-size: %v", err)
 					}
-					progress := logging.NewProgress(env.Stderr, "transcribe")
+					progress := logging.NewProgress(env.Stderr, "transcribe", c.Bool("quiet"))
 					defer progress.Done()
 					path, err := transcribe.Pull(c.Context, &http.Client{}, c.String("models-url"), modelsDir(), name, c.String("sha1"), limit,
 						func(done, total int64) {

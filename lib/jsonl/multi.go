@@ -4,6 +4,7 @@ import (
 	"errors"
 	"io"
 	"os"
+	"sync/atomic"
 
 	"github.com/shelfai/shelf/lib/record"
 	"github.com/shelfai/shelf/lib/sysexits"
@@ -22,6 +23,10 @@ type Inputs struct {
 	Invalid int
 	// Plain reports whether any input was read as plain text.
 	Plain bool
+
+	cur2  atomic.Pointer[Reader] // cur, for Progress from another goroutine
+	done  atomic.Int64           // bytes of the inputs finished
+	total int64                  // bytes of all inputs, 0 when unknown
 }
 
 // NewInputs returns a reader of the named inputs.
@@ -29,7 +34,40 @@ func NewInputs(names []string, stdin io.Reader, tool string) *Inputs {
 	if len(names) == 0 {
 		names = []string{"-"}
 	}
-	return &Inputs{names: names, stdin: stdin, tool: tool}
+	in := &Inputs{names: names, stdin: stdin, tool: tool}
+	// The inputs' size, when every one is a regular file (a pipe or a
+	// terminal has none): progress can then say how far the run is.
+	for _, n := range names {
+		var st os.FileInfo
+		var err error
+		if n == "-" {
+			f, ok := stdin.(*os.File)
+			if !ok {
+				in.total = 0
+				break
+			}
+			st, err = f.Stat()
+		} else {
+			st, err = os.Stat(n)
+		}
+		if err != nil || !st.Mode().IsRegular() {
+			in.total = 0
+			break
+		}
+		in.total += st.Size()
+	}
+	return in
+}
+
+// Progress returns the bytes of the inputs read as records and the bytes
+// of all the inputs (0 when not known). It may be called while another
+// goroutine reads.
+func (in *Inputs) Progress() (done, total int64) {
+	done = in.done.Load()
+	if r := in.cur2.Load(); r != nil {
+		done += r.Consumed()
+	}
+	return min(done, in.total), in.total
 }
 
 // Name returns the name of the input being read ("<stdin>" for stdin).
@@ -59,6 +97,7 @@ func (in *Inputs) Next() (*record.Record, error) {
 				in.file = f
 				in.cur = NewReader(f, name, in.tool)
 			}
+			in.cur2.Store(in.cur)
 		}
 		rec, err := in.cur.Next()
 		if err == nil {
@@ -74,6 +113,8 @@ func (in *Inputs) Next() (*record.Record, error) {
 			in.file.Close()
 			in.file = nil
 		}
+		in.done.Add(in.cur.Consumed())
+		in.cur2.Store(nil)
 		in.cur = nil
 		if !errors.Is(err, io.EOF) {
 			return nil, sysexits.New(sysexits.IOErr, err, "")

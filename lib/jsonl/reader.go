@@ -15,6 +15,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sync/atomic"
 
 	"github.com/shelfai/shelf/lib/record"
 	"github.com/tidwall/gjson"
@@ -35,6 +36,8 @@ type Reader struct {
 
 	// Invalid counts the lines that were not JSON objects.
 	Invalid int
+	// consumed counts the bytes read as records so far (for progress).
+	consumed atomic.Int64
 }
 
 // NewReader returns a reader of r. name is used in messages ("<stdin>" or a
@@ -66,6 +69,10 @@ func (r *Reader) Next() (*record.Record, error) {
 	}
 	for {
 		line, err := r.readLine()
+		r.consumed.Add(int64(len(line)))
+		if err == nil {
+			r.consumed.Add(1) // its newline
+		}
 		if len(line) == 0 && err != nil {
 			r.done = true
 			if errors.Is(err, io.EOF) {
@@ -120,10 +127,14 @@ func (r *Reader) start() (*record.Record, error) {
 			return nil, fmt.Errorf("%s: read: %w", r.name, err)
 		}
 		text := append(lead, rest...)
+		r.consumed.Add(int64(len(text)))
 		obj, _ := record.Marshal(map[string]string{"text": string(text)})
 		return &record.Record{JSON: obj, Line: 1}, nil
 	}
 }
+
+// Consumed returns how many bytes of the input have been read as records.
+func (r *Reader) Consumed() int64 { return r.consumed.Load() }
 
 // Ready reports whether Next returns without reading more of the input:
 // the input is at its end, or a whole line is in the buffer.

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"testing/iotest"
@@ -145,5 +147,29 @@ func TestInputs(t *testing.T) {
 	}
 	if errs != 1 || len(ns) != 5 || ns[2] != 3 {
 		t.Fatalf("errs %d ns %v", errs, ns)
+	}
+}
+
+func TestInputsProgress(t *testing.T) {
+	dir := t.TempDir()
+	a := filepath.Join(dir, "a.jsonl")
+	b := filepath.Join(dir, "b.jsonl")
+	os.WriteFile(a, []byte("{\"n\":1}\n{\"n\":2}\n"), 0o644)
+	os.WriteFile(b, []byte("{\"n\":3}\n{\"n\":4}\n"), 0o644)
+	in := NewInputs([]string{a, b}, strings.NewReader(""), "t")
+	if done, total := in.Progress(); done != 0 || total != 32 {
+		t.Fatalf("before: %d of %d", done, total)
+	}
+	for i, want := range []int64{8, 16, 24, 32} {
+		if _, err := in.Next(); err != nil {
+			t.Fatal(err)
+		}
+		if done, _ := in.Progress(); done != want {
+			t.Errorf("after record %d: %d bytes done, want %d", i+1, done, want)
+		}
+	}
+	// A pipe has no size: no fraction to show.
+	if _, total := NewInputs(nil, strings.NewReader("{}\n"), "t").Progress(); total != 0 {
+		t.Errorf("stdin that is no file: total %d", total)
 	}
 }

@@ -106,6 +106,7 @@ func ColorProfile(getenv func(string) string, terminal bool) termenv.Profile {
 type Progress struct {
 	w     io.Writer
 	tool  string
+	now   func() time.Time
 	start time.Time
 	last  time.Time
 	mu    sync.Mutex
@@ -113,12 +114,55 @@ type Progress struct {
 }
 
 // NewProgress returns a progress line on w, or nil when w is not a
-// terminal (a nil *Progress does nothing).
-func NewProgress(w io.Writer, tool string) *Progress {
-	if !IsTerminal(w) {
+// terminal or quiet is set (a nil *Progress does nothing).
+func NewProgress(w io.Writer, tool string, quiet bool) *Progress {
+	if quiet || !IsTerminal(w) {
 		return nil
 	}
-	return &Progress{w: w, tool: tool, start: time.Now()}
+	return newProgress(w, tool, time.Now)
+}
+
+func newProgress(w io.Writer, tool string, now func() time.Time) *Progress {
+	return &Progress{w: w, tool: tool, now: now, start: now()}
+}
+
+// Count shows how far a run over records is: done of total when the total
+// is known (else the fraction of the input read, when known: 0 to 1, or
+// -1), the rate, the time left and the failures.
+func (p *Progress) Count(done, total, failed int, fraction float64) {
+	if p == nil {
+		return
+	}
+	elapsed := p.now().Sub(p.start)
+	var b strings.Builder
+	if total > 0 {
+		fraction = float64(done) / float64(total)
+		fmt.Fprintf(&b, "%d of %d (%.0f%%)", done, total, 100*fraction)
+	} else if fraction >= 0 {
+		fmt.Fprintf(&b, "%d records (%.0f%% of the input)", done, 100*fraction)
+	} else {
+		fmt.Fprintf(&b, "%d records", done)
+	}
+	if secs := elapsed.Seconds(); secs > 0 && done > 0 {
+		fmt.Fprintf(&b, ", %.1f/s", float64(done)/secs)
+		if fraction > 0 && fraction < 1 {
+			left := time.Duration(float64(elapsed) * (1 - fraction) / fraction)
+			fmt.Fprintf(&b, ", about %s left", roundLeft(left))
+		}
+	}
+	if failed > 0 {
+		fmt.Fprintf(&b, ", %d failed", failed)
+	}
+	p.Update("%s", b.String())
+}
+
+// roundLeft rounds a time left to what a person reads: seconds under a
+// minute, then minutes.
+func roundLeft(d time.Duration) time.Duration {
+	if d < time.Minute {
+		return d.Round(time.Second)
+	}
+	return d.Round(time.Minute)
 }
 
 // Update shows the line.
@@ -128,7 +172,7 @@ func (p *Progress) Update(format string, args ...any) {
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	now := time.Now()
+	now := p.now()
 	if now.Sub(p.start) < time.Second || now.Sub(p.last) < 250*time.Millisecond {
 		return
 	}

@@ -3,8 +3,10 @@ package logging
 import (
 	"bytes"
 	"encoding/json"
+	"os"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestFormats(t *testing.T) {
@@ -42,7 +44,7 @@ func TestFormats(t *testing.T) {
 
 func TestProgressOnlyOnTerminal(t *testing.T) {
 	var b bytes.Buffer
-	p := NewProgress(&b, "t")
+	p := NewProgress(&b, "t", false)
 	if p != nil {
 		t.Fatal("progress on a buffer")
 	}
@@ -50,5 +52,39 @@ func TestProgressOnlyOnTerminal(t *testing.T) {
 	p.Done()
 	if b.Len() != 0 {
 		t.Fatal("wrote")
+	}
+}
+
+func TestProgressCount(t *testing.T) {
+	now := time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC)
+	clock := func() time.Time { return now }
+	var b bytes.Buffer
+	p := newProgress(&b, "summarize", clock)
+	p.Count(1, 100, 0, -1)
+	if b.Len() != 0 {
+		t.Errorf("shown in the first second: %q", b.String())
+	}
+	tests := []struct {
+		after               time.Duration
+		done, total, failed int
+		fraction            float64
+		want                string
+	}{
+		{10 * time.Second, 20, 100, 1, -1, "summarize: 20 of 100 (20%), 2.0/s, about 40s left, 1 failed (10s)"},
+		{20 * time.Second, 30, 0, 0, 0.25, "summarize: 30 records (25% of the input), 1.5/s, about 1m0s left (20s)"},
+		{30 * time.Second, 45, 0, 0, -1, "summarize: 45 records, 1.5/s (30s)"},
+	}
+	for _, tt := range tests {
+		b.Reset()
+		now = time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC).Add(tt.after)
+		p.Count(tt.done, tt.total, tt.failed, tt.fraction)
+		if got := strings.TrimPrefix(b.String(), "\r\x1b[K"); got != tt.want {
+			t.Errorf("got %q, want %q", got, tt.want)
+		}
+	}
+	var nilp *Progress
+	nilp.Count(1, 2, 0, -1) // a nil Progress does nothing
+	if NewProgress(&b, "t", false) != nil || NewProgress(os.Stderr, "t", true) != nil {
+		t.Error("a progress line on a non-terminal or with -q")
 	}
 }

@@ -90,7 +90,7 @@ func (e *Env) RunFrom(c *cli.Context, src pipeline.Source, fn pipeline.Func, sin
 	if sink == nil {
 		sink = jsonl.NewWriter(e.Stdout)
 	}
-	progress := logging.NewProgress(e.Stderr, e.display)
+	progress := logging.NewProgress(e.Stderr, e.display, c.Bool("quiet"))
 	logged := 0
 	var firstErr error
 	opt := pipeline.Options{
@@ -114,11 +114,13 @@ func (e *Env) RunFrom(c *cli.Context, src pipeline.Source, fn pipeline.Func, sin
 			}
 		},
 		Progress: func(s pipeline.Stats) {
-			if e.Total > 0 {
-				progress.Update("%d of %d, %d failed", s.Written, e.Total, s.Failed)
-				return
+			fraction := -1.0
+			if in, ok := src.(interface{ Progress() (int64, int64) }); ok {
+				if done, total := in.Progress(); total > 0 {
+					fraction = float64(done) / float64(total)
+				}
 			}
-			progress.Update("%d records, %d failed", s.Written, s.Failed)
+			progress.Count(s.Written, e.Total, s.Failed, fraction)
 		},
 	}
 	if opt.Jobs < 1 {
