@@ -194,8 +194,12 @@ func (s *appendSink) Err() error {
 	if s.failed == 0 {
 		return nil
 	}
+	records := fmt.Sprintf("%d records", s.failed)
+	if s.failed == 1 {
+		records = "1 record"
+	}
 	return sysexits.Errorf(sysexits.CantCreate, "check that the file's folder exists and can be written; the records went on, each with this error in its errors field",
-		"the tasks of %d records were not appended to %s: %v", s.failed, s.path, s.first)
+		"the tasks of %s were not appended to %s: %v", records, s.path, s.first)
 }
 
 // unappended marks the tasks of a record that could not be appended, so
