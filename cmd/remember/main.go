@@ -61,9 +61,11 @@ from the database file, and says on standard error how many it forgot. forget --
 takes every memory that has all the words of QUERY, as keyword recall reads them (--since,
 --until, --tag and --kind narrow it; no -k: it is not a ranking): without --yes it lists
 them and forgets none, with --yes it forgets them all. A QUERY without words is refused
-(exit 64). export writes every memory, with its
-history and vectors, as JSON Lines; import reads that back (export, import into an empty
-store, export again: identical). stats describes the store.
+(exit 64).
+
+export writes every memory, with its history and vectors, as JSON Lines; import reads that
+back (export, import into an empty store, export again: identical). stats describes the
+store.
 
 The store is SQLite (pure Go) at $XDG_DATA_HOME/shelf/memory.db, or --db (SHELF_DB): WAL and
 a busy timeout, so two runs at once (overlapping cron jobs) both succeed.
