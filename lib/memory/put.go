@@ -206,6 +206,9 @@ const unembeddedSQL = `INSERT INTO meta(key, value) VALUES('unembedded', ?1)
 // whether any memory went in without a vector since a look last found
 // none, so that on a store that misses none this costs one read, not a scan.
 func (s *Store) Unembedded(ctx context.Context, limit int) ([]int64, []string, error) {
+	if flag, err := s.meta(ctx, "unembedded"); err != nil || flag == "0" {
+		return nil, nil, err
+	}
 	// The look and the flag in one (writing) transaction: a memory stored
 	// meanwhile without a vector waits, and is not flagged in vain.
 	tx, err := s.db.BeginTx(ctx, nil)
