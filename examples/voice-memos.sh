@@ -14,7 +14,8 @@
 # standard error, as JSON lines unless SHELF_LOG_FORMAT says otherwise.
 #
 # Re-runs are cheap and safe. A memo is done once the whole pipeline has
-# taken it and filed its note, and is skipped after that (the list is in
+# taken it, filed its note, appended its tasks and remembered it, and is
+# skipped after that (the list is in
 # $SHELF_STATE). A memo that failed is tried again by the next run, the
 # others are not held up by it; and a run that fails half-way costs little
 # the next time: a record's id
@@ -174,13 +175,16 @@ transcribe -- "${todo[@]}" |
 	tee "$out"
 status=("${PIPESTATUS[@]}")
 
-# A memo is done when its record came through the whole pipeline and was
-# filed (it has a path); the others are tried again next time, so one bad
-# recording does not hold up the rest.
+# A memo is done when its record came through the whole pipeline, was
+# filed (it has a path), and its tasks appended and its memory stored: a
+# tool that cannot write its file passes the record on with the reason in
+# its errors. The others are tried again next time, so one bad recording
+# does not hold up the rest.
+unwritten=(-e '{"tool":"tasks","message":"not appended to ' -e '{"tool":"remember","message":"not stored: ')
 done_count=0
 failed_memos=()
 for f in "${todo[@]}"; do
-	if grep -F -- "\"source\":\"$(json "$f")\"" "$out" | grep -q '"path":"'; then
+	if grep -F -- "\"source\":\"$(json "$f")\"" "$out" | grep '"path":"' | grep -q -v -F "${unwritten[@]}"; then
 		printf '%s\n' "$(key "$f")" >> "$done_list"
 		done_count=$((done_count + 1))
 	else

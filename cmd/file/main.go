@@ -32,7 +32,9 @@ with the "path" of its note (relative to the vault) and the "folder", "title" an
 was filed under. It is installed as shelf-file, so that file(1) stays file(1).
 
 The vault: --vault DIR (or SHELF_VAULT, or vault = "..." in the config file). A vault that
-does not exist is an error, never created by a typo; --init creates it.
+does not exist is an error, never created by a typo; --init creates it. When the vault does
+not exist or cannot be read, the records still go on, each with the reason in its "errors",
+and the run exits 73.
 
 The folder: --folder NAME files every note there. Otherwise the model chooses among the
 vault's folders and "inbox", seeing the note's title, summary and tags and the folders of

@@ -1,11 +1,13 @@
 package main
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 
 	"github.com/shelfai/shelf/lib/config"
 	"github.com/shelfai/shelf/lib/lockfile"
+	"github.com/shelfai/shelf/lib/record"
 	"github.com/shelfai/shelf/lib/sysexits"
 	"github.com/shelfai/shelf/lib/tool"
 	"github.com/shelfai/shelf/lib/vault"
@@ -31,11 +33,14 @@ func run(c *cli.Context, env *tool.Env) error {
 	dir := c.String("vault")
 	if c.Bool("init") && dir != "" {
 		if err := vault.Init(dir); err != nil {
-			return err
+			return unfiled(c, env, err)
 		}
 	}
 	v, err := vault.Open(dir)
 	if err != nil {
+		if sysexits.Code(err) == sysexits.CantCreate {
+			return unfiled(c, env, err)
+		}
 		return err
 	}
 	folder := ""
@@ -46,7 +51,7 @@ func run(c *cli.Context, env *tool.Env) error {
 	}
 	ix, err := vault.LoadIndex(v, config.CacheDir())
 	if err != nil {
-		return sysexits.New(sysexits.CantCreate, err, "")
+		return unfiled(c, env, sysexits.New(sysexits.CantCreate, err, ""))
 	}
 	// Two runs on one vault take turns.
 	os.MkdirAll(filepath.Dir(ix.LockPath()), 0o700)
@@ -60,7 +65,7 @@ func run(c *cli.Context, env *tool.Env) error {
 		}
 		// What the other run wrote is in the index now.
 		if ix, err = vault.LoadIndex(v, config.CacheDir()); err != nil {
-			return sysexits.New(sysexits.CantCreate, err, "")
+			return unfiled(c, env, sysexits.New(sysexits.CantCreate, err, ""))
 		}
 	}
 	if ix.Rebuilt {
@@ -93,4 +98,16 @@ func run(c *cli.Context, env *tool.Env) error {
 		}
 	}
 	return runErr
+}
+
+// unfiled passes every record on when the vault cannot take any: each with
+// something to file carries the reason in its errors, and the run's status
+// is that of the reason.
+func unfiled(c *cli.Context, env *tool.Env, reason error) error {
+	return env.Run(c, func(ctx context.Context, rec *record.Record) error {
+		if !vault.HasNote(rec) {
+			return nil
+		}
+		return reason
+	}, nil)
 }

@@ -31,22 +31,41 @@ record's title with its summary or text.
 Embeddings come from the endpoint's /v1/embeddings with --embed-model (SHELF_EMBED_MODEL),
 in batches; the model and dimension are stored with each vector. Without an embedding model,
 recall is by keywords only (with one warning); 'remember reindex' embeds what is missing or
-was embedded by another model.
+was embedded by another model. When the endpoint fails (a model it does not serve, 503, not
+running), nothing is lost: the records are stored all the same, found by keywords at once,
+with one warning that says why, and the run exits 0. The next run that can embed fills in
+the vectors of up to 256 such memories after its own records; 'remember reindex' does all.
+
+A store that cannot be written (its folder missing or read-only, the disk full) still passes
+every record on, each that had something to remember with the reason in its "errors", and
+the run exits 73.
 
 recall QUERY prints the top -k memories as records {id, title, snippet, score, created,
 source, path}: BM25 over SQLite FTS5 and vector similarity, fused by reciprocal rank;
 --since and --until (a date, an RFC 3339 time, today, yesterday, or 7d / 2w / 12h ago),
 --tag, --kind, --recency HALF-LIFE (30d: a month-old memory counts half), --raw for people.
 Without a QUERY, recall lists the -k newest memories the filters let through (score 0):
-'remember recall --since yesterday --until today -k 100 --raw' is yesterday.
+'remember recall --since yesterday --until today -k 100 --raw' is yesterday. When the
+embedding endpoint fails, recall and context go on by keywords, with one warning; --mode
+vector fails instead.
+
+recall, context, stats and export only read: they work on a store the user may not write
+(opened read-only; in a folder the user may not write, read as the file holds it), change
+nothing in it, and read a store that is not there as an empty one, without making it.
 
 context adds to each passing record a "context" array of its related memories (itself left
 out), so that "... | remember context | summarize | shelf-file" grounds the later tools.
 
-forget ID... (or --query QUERY --yes) removes every version of those memories so that their
-text is physically gone from the database file. export writes every memory, with its
-history and vectors, as JSON Lines; import reads that back (export, import into an empty
-store, export again: identical). stats describes the store.
+forget ID... removes every version of those memories so that their text is physically gone
+from the database file, and says on standard error how many it forgot. forget --query QUERY
+takes every memory that has all the words of QUERY, as keyword recall reads them (--since,
+--until, --tag and --kind narrow it; no -k: it is not a ranking): without --yes it lists
+them and forgets none, with --yes it forgets them all. A QUERY without words is refused
+(exit 64).
+
+export writes every memory, with its history and vectors, as JSON Lines; import reads that
+back (export, import into an empty store, export again: identical). stats describes the
+store.
 
 The store is SQLite (pure Go) at $XDG_DATA_HOME/shelf/memory.db, or --db (SHELF_DB): WAL and
 a busy timeout, so two runs at once (overlapping cron jobs) both succeed.
@@ -55,9 +74,10 @@ Environment: SHELF_DB, SHELF_EMBED_MODEL, SHELF_BASE_URL (then OPENAI_BASE_URL),
 SHELF_API_KEY (then OPENAI_API_KEY), SHELF_CONFIG, SHELF_JOBS, SHELF_TIMEOUT, SHELF_RETRIES,
 SHELF_NO_CACHE, SHELF_LOG_FORMAT, XDG_DATA_HOME.
 
-Exit status: 0 done; 64 usage; 65 some input lines were not JSON; 69 the endpoint could not
-be reached; 73 the store cannot be written; 75 temporary failures; 78 bad configuration;
-1 anything else; 130 and 143 interrupted.`,
+Exit status: 0 done (also when embeddings failed: the memories are stored); 64 usage; 65
+some input lines were not JSON, or forget was given ids the store does not hold; 66 the
+store cannot be read; 69 the endpoint could not be reached; 73 the store cannot be written;
+75 temporary failures; 78 bad configuration; 1 anything else; 130 and 143 interrupted.`,
 		UsesModel: true,
 		OwnModel:  true,
 		Flags:     flags(),

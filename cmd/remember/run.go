@@ -3,11 +3,13 @@ package main
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/shelfai/shelf/lib/config"
@@ -37,7 +39,7 @@ func str(c *cli.Context, name string) string {
 	return c.String(name)
 }
 
-// withStore runs fn with the store open, closing it after.
+// withStore runs fn with the store open for writing, closing it after.
 func withStore(fn func(c *cli.Context, s *memory.Store) error) func(c *cli.Context) error {
 	return func(c *cli.Context) error {
 		s, err := open(c)
@@ -49,14 +51,45 @@ func withStore(fn func(c *cli.Context, s *memory.Store) error) func(c *cli.Conte
 	}
 }
 
-func open(c *cli.Context) (*memory.Store, error) {
-	path := str(c, "db")
-	if path == "" {
-		path = memory.DefaultPath(config.DataDir())
+// withReader runs fn with the store open for reading only.
+func withReader(fn func(c *cli.Context, s *memory.Store) error) func(c *cli.Context) error {
+	return func(c *cli.Context) error {
+		s, err := openRead(c)
+		if err != nil {
+			return err
+		}
+		defer s.Close()
+		return fn(c, s)
 	}
+}
+
+func dbPath(c *cli.Context) string {
+	if path := str(c, "db"); path != "" {
+		return path
+	}
+	return memory.DefaultPath(config.DataDir())
+}
+
+const dbHint = "check --db (SHELF_DB) and that its folder can be written"
+
+// open opens the store for writing, dated by the tools' clock.
+func open(c *cli.Context) (*memory.Store, error) {
+	path := dbPath(c)
 	s, err := memory.Open(c.Context, path)
 	if err != nil {
-		return nil, sysexits.New(sysexits.CantCreate, fmt.Errorf("open the store: %w", err), "check --db (SHELF_DB) and that its folder can be written")
+		return nil, sysexits.New(sysexits.CantCreate, fmt.Errorf("open the store %s: %w", path, err), dbHint)
+	}
+	s.Now = tool.Now
+	return s, nil
+}
+
+// openRead opens the store for reading only: recall, context, stats and
+// export work on a store the user may not write, and make none.
+func openRead(c *cli.Context) (*memory.Store, error) {
+	path := dbPath(c)
+	s, err := memory.OpenReadOnly(c.Context, path)
+	if err != nil {
+		return nil, sysexits.New(sysexits.NoInput, fmt.Errorf("open the store %s: %w", path, err), "check --db (SHELF_DB)")
 	}
 	return s, nil
 }
@@ -76,17 +109,82 @@ func embedder(c *cli.Context, env *tool.Env) (*llm.Batcher, error) {
 	return &llm.Batcher{C: client, Model: model}, nil
 }
 
-// store is the default mode: every record is kept, then passed on as it
-// came.
-func store(c *cli.Context, env *tool.Env) error {
-	s, err := open(c)
-	if err != nil {
-		return err
+// vectors embeds the texts of one run. After its first failure it asks no
+// more (each further request would fail as well, or wait through its
+// retries): the rest of the run goes on without vectors, and Err says why.
+type vectors struct {
+	b   *llm.Batcher
+	mu  sync.Mutex
+	err error
+}
+
+// of returns the vector of text, or nil once embedding has failed. Its
+// only error is the run's end (an interruption).
+func (v *vectors) of(ctx context.Context, text string) ([]float32, error) {
+	if v.Err() != nil {
+		return nil, nil
 	}
-	defer s.Close()
-	emb, err := embedder(c, env)
+	vec, err := v.b.Embed(ctx, text)
 	if err != nil {
-		return err
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		v.mu.Lock()
+		if v.err == nil {
+			v.err = err
+		}
+		v.mu.Unlock()
+		return nil, nil
+	}
+	return vec, nil
+}
+
+// Err is the first failure, or nil.
+func (v *vectors) Err() error {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	return v.err
+}
+
+// warnEmbed warns once that embeddings failed: msg says what came of it.
+func warnEmbed(env *tool.Env, msg string, err error) {
+	kv := []any{"error", err}
+	if h := sysexits.Hint(err); h != "" {
+		kv = append(kv, "hint", h)
+	}
+	env.Log.Warn(msg, kv...)
+}
+
+// memories says "1 memory", "2 memories".
+func memories(n int) string { return plural(n, "memory", "memories") }
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
+
+// fillLimit is how many memories stored without a vector one store run
+// embeds, after its own records ('remember reindex' does them all).
+const fillLimit = 256
+
+// store is the default mode: every record is kept, then passed on as it
+// came. A record is stored even when its embedding fails (it is found by
+// keywords until a later run embeds it); one that cannot be stored goes on
+// with the reason in its errors field.
+func store(c *cli.Context, env *tool.Env) error {
+	s, openErr := open(c)
+	var emb *vectors
+	if openErr == nil {
+		defer s.Close()
+		b, err := embedder(c, env)
+		if err != nil {
+			return err
+		}
+		if b != nil {
+			emb = &vectors{b: b}
+		}
 	}
 	fn := func(ctx context.Context, rec *record.Record) error {
 		it, ok := memory.ItemOf(rec.JSON)
@@ -94,27 +192,75 @@ func store(c *cli.Context, env *tool.Env) error {
 			return nil
 		}
 		if emb != nil {
-			v, err := emb.Embed(ctx, it.EmbedText())
+			v, err := emb.of(ctx, it.EmbedText())
 			if err != nil {
 				return err
 			}
-			it.Vector, it.Model = v, emb.Model
+			if v != nil {
+				it.Vector, it.Model = v, emb.b.Model
+			}
 		}
 		rec.Meta = it
 		return nil
 	}
-	sink := &storeSink{s: s, w: jsonl.NewWriter(env.Stdout), log: env}
-	return env.Run(c, fn, sink)
+	sink := &storeSink{s: s, openErr: openErr, w: jsonl.NewWriter(env.Stdout), log: env}
+	err := env.Run(c, fn, sink)
+	if emb != nil && c.Context.Err() == nil {
+		switch eerr := emb.Err(); {
+		case eerr != nil && sink.bare > 0:
+			warnEmbed(env, fmt.Sprintf("stored %s without a vector, found by keywords only until 'remember reindex' or the next run that can embed fills the vectors in", memories(sink.bare)), eerr)
+		case eerr != nil:
+			warnEmbed(env, "embeddings failed; memories without a vector are found by keywords only until 'remember reindex' or a run that can embed fills the vectors in", eerr)
+		case sink.failed > 0:
+			// The store refused the run's own records: it takes no more.
+		default:
+			n, ferr := fill(c.Context, s, emb.b)
+			if ferr != nil {
+				warnEmbed(env, fmt.Sprintf("embedding the memories stored without a vector failed after %s; 'remember reindex' or the next run tries again", memories(n)), ferr)
+			} else if n > 0 {
+				env.Log.Info(fmt.Sprintf("embedded %s stored earlier without a vector", memories(n)))
+			}
+		}
+	}
+	return sysexits.Join(sink.Err(), err)
+}
+
+// fill embeds up to fillLimit memories stored without a vector (while the
+// embedding endpoint failed), so that the store heals without a reindex.
+func fill(ctx context.Context, s *memory.Store, b *llm.Batcher) (int, error) {
+	total := 0
+	for total < fillLimit {
+		ids, texts, err := s.Unembedded(ctx, min(64, fillLimit-total))
+		if err != nil || len(ids) == 0 {
+			return total, err
+		}
+		vecs, err := b.C.Embed(ctx, b.Model, texts)
+		if err != nil {
+			return total, err
+		}
+		if err := s.SetVectors(ctx, b.Model, ids, vecs); err != nil {
+			return total, err
+		}
+		total += len(ids)
+	}
+	return total, nil
 }
 
 // storeSink commits the records' memories in batches and writes the
-// records out only once they are stored.
+// records out only once they are stored. A batch that cannot be stored
+// (or a store that could not be opened) is written all the same, each
+// record with something to remember carrying the reason in its errors
+// field; Err then says so once.
 type storeSink struct {
-	s     *memory.Store
-	w     *jsonl.Writer
-	log   *tool.Env
-	recs  []*record.Record
-	items []memory.Item
+	s       *memory.Store
+	openErr error // the store could not be opened: nothing is stored
+	w       *jsonl.Writer
+	log     *tool.Env
+	recs    []*record.Record
+	items   []memory.Item
+	failed  int   // records not stored
+	first   error // the first reason
+	bare    int   // memories stored without a vector
 }
 
 func (k *storeSink) Write(rec *record.Record) error {
@@ -130,15 +276,33 @@ func (k *storeSink) Write(rec *record.Record) error {
 
 func (k *storeSink) commit() error {
 	if len(k.items) > 0 {
-		res, err := k.s.Put(context.Background(), k.items)
+		err := k.openErr
+		var res []memory.Result
+		if err == nil {
+			if res, err = k.s.Put(context.Background(), k.items); err != nil {
+				err = fmt.Errorf("store: %w", err)
+			}
+		}
 		if err != nil {
-			return sysexits.New(sysexits.CantCreate, fmt.Errorf("store: %w", err), "")
+			k.failed += len(k.items)
+			if k.first == nil {
+				k.first = err
+			}
+			for _, r := range k.recs {
+				if _, ok := r.Meta.(memory.Item); ok {
+					r.AppendError("remember", "not stored: "+err.Error())
+				}
+			}
+		} else {
+			counts := map[memory.Result]int{}
+			for i, r := range res {
+				counts[r]++
+				if (r == memory.Stored || r == memory.Superseded) && k.items[i].Vector == nil {
+					k.bare++
+				}
+			}
+			k.log.Log.Debug("stored", "new", counts[memory.Stored], "superseded", counts[memory.Superseded], "unchanged", counts[memory.Unchanged], "duplicates", counts[memory.Duplicate])
 		}
-		counts := map[memory.Result]int{}
-		for _, r := range res {
-			counts[r]++
-		}
-		k.log.Log.Debug("stored", "new", counts[memory.Stored], "superseded", counts[memory.Superseded], "unchanged", counts[memory.Unchanged], "duplicates", counts[memory.Duplicate])
 	}
 	for _, r := range k.recs {
 		if err := k.w.Write(r); err != nil {
@@ -154,6 +318,15 @@ func (k *storeSink) Flush() error {
 		return err
 	}
 	return k.w.Flush()
+}
+
+// Err says how many records were not stored, and why.
+func (k *storeSink) Err() error {
+	if k.failed == 0 {
+		return nil
+	}
+	return sysexits.Errorf(sysexits.CantCreate, dbHint+"; the records went on, each with this error in its errors field",
+		"%s not stored: %v", plural(k.failed, "record", "records"), k.first)
 }
 
 var agoRE = regexp.MustCompile(`^(\d+)\s*([hdwmy])$`)
@@ -208,22 +381,44 @@ func halfLife(s string) (time.Duration, error) {
 	return time.ParseDuration(s)
 }
 
-func queryFlags() []cli.Flag {
+// filterFlags narrow what recall, context and forget take.
+func filterFlags() []cli.Flag {
 	return []cli.Flag{
-		&cli.IntFlag{Name: "k", Value: 5, Usage: "recall `N` memories"},
 		&cli.StringFlag{Name: "since", Usage: "only memories made from `WHEN` on (a date, today, yesterday, 7d)"},
 		&cli.StringFlag{Name: "until", Usage: "only memories made before `WHEN`"},
 		&cli.StringFlag{Name: "tag", Usage: "only memories tagged `TAG`"},
 		&cli.StringFlag{Name: "kind", Usage: "only memories of `KIND` (task, segment, ...)"},
+	}
+}
+
+func queryFlags() []cli.Flag {
+	return append([]cli.Flag{&cli.IntFlag{Name: "k", Value: 5, Usage: "recall `N` memories"}}, append(filterFlags(),
 		&cli.StringFlag{Name: "recency", Usage: "weigh older memories down with `HALF-LIFE` (30d)"},
 		&cli.StringFlag{Name: "mode", Value: "hybrid", Usage: "`MODE`: hybrid, keyword or vector"},
+	)...)
+}
+
+// filters builds a memory.Query of text from the filter flags.
+func filters(c *cli.Context, text string) (memory.Query, error) {
+	now := tool.Now()
+	q := memory.Query{Text: text, Tag: c.String("tag"), Kind: c.String("kind"), Now: now}
+	var err error
+	if q.Since, err = when(c.String("since"), now); err != nil {
+		return q, sysexits.New(sysexits.Usage, fmt.Errorf("--since: %w", err), "")
 	}
+	if q.Until, err = when(c.String("until"), now); err != nil {
+		return q, sysexits.New(sysexits.Usage, fmt.Errorf("--until: %w", err), "")
+	}
+	return q, nil
 }
 
 // query builds a memory.Query from the flags.
 func query(c *cli.Context, text string, emb *llm.Batcher) (memory.Query, error) {
-	now := tool.Now()
-	q := memory.Query{Text: text, K: c.Int("k"), Tag: c.String("tag"), Kind: c.String("kind"), Mode: c.String("mode"), Now: now}
+	q, err := filters(c, text)
+	if err != nil {
+		return q, err
+	}
+	q.K, q.Mode = c.Int("k"), c.String("mode")
 	if q.K < 1 {
 		return q, sysexits.Errorf(sysexits.Usage, "", "-k must be 1 or more")
 	}
@@ -231,13 +426,6 @@ func query(c *cli.Context, text string, emb *llm.Batcher) (memory.Query, error) 
 	case "hybrid", "keyword", "vector":
 	default:
 		return q, sysexits.Errorf(sysexits.Usage, "", "--mode is hybrid, keyword or vector, not %q", q.Mode)
-	}
-	var err error
-	if q.Since, err = when(c.String("since"), now); err != nil {
-		return q, sysexits.New(sysexits.Usage, fmt.Errorf("--since: %w", err), "")
-	}
-	if q.Until, err = when(c.String("until"), now); err != nil {
-		return q, sysexits.New(sysexits.Usage, fmt.Errorf("--until: %w", err), "")
 	}
 	if q.HalfLife, err = halfLife(c.String("recency")); err != nil {
 		return q, sysexits.New(sysexits.Usage, fmt.Errorf("--recency: %w", err), "give a half-life such as 30d or 72h")
@@ -256,15 +444,10 @@ func query(c *cli.Context, text string, emb *llm.Batcher) (memory.Query, error) 
 }
 
 func recall(env *tool.Env) func(c *cli.Context) error {
-	return func(c *cli.Context) error {
+	return withReader(func(c *cli.Context, s *memory.Store) error {
 		// Without a query, recall lists the memories the filters let
 		// through, newest first.
 		text := strings.Join(c.Args().Slice(), " ")
-		s, err := open(c)
-		if err != nil {
-			return err
-		}
-		defer s.Close()
 		emb, err := embedder(c, env)
 		if err != nil {
 			return err
@@ -272,6 +455,11 @@ func recall(env *tool.Env) func(c *cli.Context) error {
 		q, err := query(c, text, emb)
 		if err != nil {
 			return err
+		}
+		if q.Mode == "hybrid" {
+			// A failing endpoint leaves the keywords; --mode vector asks
+			// for nothing else, and fails.
+			q.OnEmbedError = func(err error) { warnEmbed(env, "embeddings failed; recalled by keywords only", err) }
 		}
 		hits, err := s.Search(c.Context, q)
 		if err != nil {
@@ -295,7 +483,7 @@ func recall(env *tool.Env) func(c *cli.Context) error {
 			w.Write(append(b, '\n'))
 		}
 		return nil
-	}
+	})
 }
 
 func orUntitled(s string) string {
@@ -305,30 +493,46 @@ func orUntitled(s string) string {
 	return s
 }
 
-// contextMode gives each passing record its related memories.
+// contextMode gives each passing record its related memories. When
+// embeddings fail, the rest of the run finds them by keywords; when the
+// store cannot be read, every record goes on with the reason in its errors.
 func contextMode(env *tool.Env) func(c *cli.Context) error {
-	return withStore(func(c *cli.Context, s *memory.Store) error {
-		emb, err := embedder(c, env)
-		if err != nil {
-			return err
-		}
+	return func(c *cli.Context) error {
 		base, err := query(c, "", nil)
 		if err != nil {
 			return err
 		}
-		return env.Run(c, func(ctx context.Context, rec *record.Record) error {
+		s, openErr := openRead(c)
+		var emb *vectors
+		if openErr == nil {
+			defer s.Close()
+			b, err := embedder(c, env)
+			if err != nil {
+				return err
+			}
+			if b != nil && base.Mode != "keyword" {
+				emb = &vectors{b: b}
+			}
+		}
+		err = env.Run(c, func(ctx context.Context, rec *record.Record) error {
 			it, ok := memory.ItemOf(rec.JSON)
 			if !ok {
 				return nil
 			}
+			if openErr != nil {
+				return openErr
+			}
 			q := base
 			q.Text, q.Exclude = it.EmbedText(), it.ID
-			if emb != nil && q.Mode != "keyword" {
-				v, err := emb.Embed(ctx, it.EmbedText())
+			if emb != nil {
+				v, err := emb.of(ctx, it.EmbedText())
 				if err != nil {
 					return err
 				}
-				q.Vector, q.Model = v, emb.Model
+				if v == nil && q.Mode == "vector" {
+					return emb.Err()
+				}
+				q.Vector, q.Model = v, emb.b.Model
 			}
 			hits, err := s.Search(ctx, q)
 			if err != nil {
@@ -336,33 +540,44 @@ func contextMode(env *tool.Env) func(c *cli.Context) error {
 			}
 			return rec.Set("context", hits)
 		}, nil)
-	})
+		if emb != nil && base.Mode == "hybrid" && emb.Err() != nil {
+			warnEmbed(env, "embeddings failed; context found by keywords only", emb.Err())
+		}
+		return err
+	}
 }
 
 func forget(env *tool.Env) func(c *cli.Context) error {
 	return withStore(func(c *cli.Context, s *memory.Store) error {
 		ids := c.Args().Slice()
-		if q := c.String("query"); q != "" {
+		if c.IsSet("query") {
+			text := c.String("query")
 			if len(ids) > 0 {
 				return sysexits.Errorf(sysexits.Usage, "", "give ids or --query, not both")
 			}
-			qq, err := query(c, q, nil)
+			q, err := filters(c, text)
 			if err != nil {
 				return err
 			}
-			qq.Mode = "keyword"
-			hits, err := s.Search(c.Context, qq)
+			hits, err := s.Matching(c.Context, q)
+			if errors.Is(err, memory.ErrNoWords) {
+				return sysexits.Errorf(sysexits.Usage, "give the words that every memory to forget has", "--query %q has no words to match", text)
+			}
 			if err != nil {
 				return err
-			}
-			for _, h := range hits {
-				ids = append(ids, h.ID)
 			}
 			if !c.Bool("yes") {
 				for _, h := range hits {
 					env.Log.Info("would forget", "id", h.ID, "title", h.Title)
 				}
-				return sysexits.Errorf(sysexits.Usage, "check the list above, then add --yes (forgetting cannot be undone)", "--query forgets %d memories only with --yes", len(hits))
+				return sysexits.Errorf(sysexits.Usage, "check the list above, then add --yes (forgetting cannot be undone)", "--query forgets %s only with --yes", memories(len(hits)))
+			}
+			if len(hits) == 0 {
+				env.Log.Info("no memory has all the words of the query; forgot none")
+				return nil
+			}
+			for _, h := range hits {
+				ids = append(ids, h.ID)
 			}
 		}
 		if len(ids) == 0 {
@@ -381,6 +596,7 @@ func forget(env *tool.Env) func(c *cli.Context) error {
 			w.Write(record.New(b))
 		}
 		w.Flush()
+		env.Log.Info("forgot " + memories(len(found)))
 		if len(found) < len(ids) {
 			return sysexits.Errorf(sysexits.DataErr, "", "%d of %d ids are not in the store", len(ids)-len(found), len(ids))
 		}
@@ -389,7 +605,7 @@ func forget(env *tool.Env) func(c *cli.Context) error {
 }
 
 func export(env *tool.Env) func(c *cli.Context) error {
-	return withStore(func(c *cli.Context, s *memory.Store) error {
+	return withReader(func(c *cli.Context, s *memory.Store) error {
 		n, err := s.Export(c.Context, env.Stdout)
 		env.Log.Debug("exported", "lines", n)
 		return err
@@ -409,7 +625,7 @@ func importCmd(env *tool.Env) func(c *cli.Context) error {
 }
 
 func stats(env *tool.Env) func(c *cli.Context) error {
-	return withStore(func(c *cli.Context, s *memory.Store) error {
+	return withReader(func(c *cli.Context, s *memory.Store) error {
 		st, err := s.Stats(c.Context)
 		if err != nil {
 			return err
@@ -474,9 +690,9 @@ func commands(env *tool.Env) []*cli.Command {
 	cmds := []*cli.Command{
 		{Name: "recall", Usage: "recall the memories nearest a query (without one: the newest)", UsageText: "remember recall [options] [QUERY...]", Flags: append(queryFlags(), raw), Action: recall(env)},
 		{Name: "context", Usage: "add related memories to each passing record", UsageText: "remember context [options] [FILE|-]...", Flags: queryFlags(), Action: contextMode(env)},
-		{Name: "forget", Usage: "forget memories, physically", UsageText: "remember forget ID...\nremember forget --query QUERY --yes", Flags: append(queryFlags(),
-			&cli.StringFlag{Name: "query", Usage: "forget what `QUERY` recalls by keywords"},
-			&cli.BoolFlag{Name: "yes", Usage: "really forget what --query finds"}), Action: forget(env)},
+		{Name: "forget", Usage: "forget memories, physically", UsageText: "remember forget ID...\nremember forget --query QUERY [--yes]", Flags: append(filterFlags(),
+			&cli.StringFlag{Name: "query", Usage: "forget every memory that has all the words of `QUERY`"},
+			&cli.BoolFlag{Name: "yes", Usage: "really forget what --query finds (without: list it)"}), Action: forget(env)},
 		{Name: "export", Usage: "write every memory, with history and vectors, as JSON Lines", Action: export(env)},
 		{Name: "import", Usage: "read what export wrote", Action: importCmd(env)},
 		{Name: "stats", Usage: "describe the store", Flags: []cli.Flag{raw}, Action: stats(env)},

@@ -81,10 +81,12 @@ func run(c *cli.Context, env *tool.Env) error {
 			return err
 		}}
 	}
+	var appender *appendSink
 	if path := c.String("append"); path != "" {
-		sink = &appendSink{Sink: sink, path: path, log: func(n int, line int) {
+		appender = &appendSink{Sink: sink, path: path, log: func(n int, line int) {
 			env.Log.Debug("appended", "file", path, "tasks", n, "record", line)
 		}}
+		sink = appender
 	}
 	err = env.Run(c, x.Record, sink)
 	if cal != nil {
@@ -92,13 +94,21 @@ func run(c *cli.Context, env *tool.Env) error {
 			out.Flush()
 		}
 	}
+	if appender != nil {
+		err = sysexits.Join(appender.Err(), err)
+	}
 	return err
 }
 
 // tasksOf returns the tasks a record was given, if its work succeeded.
 func tasksOf(rec *record.Record) ([]tasks.Task, bool) {
-	t, ok := rec.Meta.([]tasks.Task)
-	return t, ok
+	switch m := rec.Meta.(type) {
+	case []tasks.Task:
+		return m, true
+	case unappended:
+		return m.tasks, true
+	}
+	return nil, false
 }
 
 // lineSink writes the tasks of each record in a format of one task a line.
@@ -136,7 +146,11 @@ func (s *eachSink) Write(rec *record.Record) error {
 		if err != nil {
 			return err
 		}
-		if err := s.w.Write(record.New(b)); err != nil {
+		tr := record.New(b)
+		if u, ok := rec.Meta.(unappended); ok {
+			tr.AppendError("tasks", u.msg)
+		}
+		if err := s.w.Write(tr); err != nil {
 			return err
 		}
 	}
@@ -146,20 +160,51 @@ func (s *eachSink) Write(rec *record.Record) error {
 func (s *eachSink) Flush() error { return s.w.Flush() }
 
 // appendSink adds each record's tasks to a todo.txt file, in input order,
-// then hands the record on.
+// then hands the record on. A record whose tasks cannot be appended goes on
+// all the same, with the reason in its errors field; the run's status says
+// so once at the end (Err).
 type appendSink struct {
 	pipeline.Sink
-	path string
-	log  func(n, line int)
+	path   string
+	log    func(n, line int)
+	failed int   // records whose tasks were not appended
+	first  error // the first reason
 }
 
 func (s *appendSink) Write(rec *record.Record) error {
-	if ts, ok := tasksOf(rec); ok {
+	if ts, ok := tasksOf(rec); ok && len(ts) > 0 {
 		n, err := tasks.AppendTodoTxt(s.path, ts)
 		if err != nil {
-			return sysexits.New(sysexits.CantCreate, fmt.Errorf("append to %s: %w", s.path, err), "check that the file's folder exists and can be written")
+			s.failed++
+			if s.first == nil {
+				s.first = err
+			}
+			msg := fmt.Sprintf("not appended to %s: %v", s.path, err)
+			rec.AppendError("tasks", msg)
+			rec.Meta = unappended{ts, msg}
+		} else {
+			s.log(n, rec.Line)
 		}
-		s.log(n, rec.Line)
 	}
 	return s.Sink.Write(rec)
+}
+
+// Err says how many records' tasks were not appended, and why.
+func (s *appendSink) Err() error {
+	if s.failed == 0 {
+		return nil
+	}
+	records := fmt.Sprintf("%d records", s.failed)
+	if s.failed == 1 {
+		records = "1 record"
+	}
+	return sysexits.Errorf(sysexits.CantCreate, "check that the file's folder exists and can be written; the records went on, each with this error in its errors field",
+		"the tasks of %s were not appended to %s: %v", records, s.path, s.first)
+}
+
+// unappended marks the tasks of a record that could not be appended, so
+// that --each gives each task record the error too.
+type unappended struct {
+	tasks []tasks.Task
+	msg   string
 }

@@ -52,3 +52,18 @@ func (c *Cache) put(key, value string) {
 		os.Remove(f.Name())
 	}
 }
+
+// Check says why answers cannot be written to the cache (its folder cannot
+// be made, or a file cannot be put in it), or nil. A cache that cannot be
+// written still answers what it holds; it only costs requests.
+func (c *Cache) Check() error {
+	if err := os.MkdirAll(c.Dir, 0o700); err != nil {
+		return err
+	}
+	f, err := os.CreateTemp(c.Dir, ".tmp-*")
+	if err != nil {
+		return err
+	}
+	f.Close()
+	return os.Remove(f.Name())
+}

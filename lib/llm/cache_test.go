@@ -48,3 +48,17 @@ func TestCacheConcurrent(t *testing.T) {
 	os.MkdirAll(ro.Dir, 0o500)
 	ro.put(key, "x")
 }
+
+func TestCacheCheck(t *testing.T) {
+	dir := t.TempDir()
+	if err := (&Cache{Dir: filepath.Join(dir, "llm")}).Check(); err != nil {
+		t.Fatalf("a cache that can be written: %v", err)
+	}
+	if left, _ := os.ReadDir(filepath.Join(dir, "llm")); len(left) != 0 {
+		t.Fatalf("the check left %v", left)
+	}
+	os.WriteFile(filepath.Join(dir, "file"), nil, 0o600)
+	if err := (&Cache{Dir: filepath.Join(dir, "file", "llm")}).Check(); err == nil {
+		t.Fatal("a cache under a file: no error")
+	}
+}

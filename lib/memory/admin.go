@@ -150,6 +150,7 @@ func (s *Store) Import(ctx context.Context, r io.Reader) (int, error) {
 	br := bufio.NewReaderSize(r, 1<<20)
 	n, line := 0, 0
 	vecs := map[string][]pending{}
+	unembedded := false
 	for {
 		b, rerr := br.ReadBytes('\n')
 		if len(b) > 0 {
@@ -180,6 +181,9 @@ func (s *Store) Import(ctx context.Context, r io.Reader) (int, error) {
 					return n, err
 				}
 			}
+			if e.Vector == nil && e.Current {
+				unembedded = true
+			}
 			if e.Vector != nil {
 				q, err := base64.StdEncoding.DecodeString(e.Vector.Q)
 				if err != nil {
@@ -198,6 +202,11 @@ func (s *Store) Import(ctx context.Context, r io.Reader) (int, error) {
 	}
 	for model, vs := range vecs {
 		if err := putVectors(ctx, tx, model, vs); err != nil {
+			return n, err
+		}
+	}
+	if unembedded {
+		if _, err := tx.ExecContext(ctx, unembeddedSQL, "1"); err != nil {
 			return n, err
 		}
 	}

@@ -3,10 +3,14 @@ package memory
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/shelfai/shelf/lib/testserver"
 )
@@ -161,5 +165,101 @@ func TestExportImport(t *testing.T) {
 	b.Export(ctx, &two)
 	if one.String() != two.String() {
 		t.Fatalf("export differs after import:\n%s\n%s", one.String(), two.String())
+	}
+}
+
+func TestMatching(t *testing.T) {
+	ctx := context.Background()
+	s := open(t)
+	s.Put(ctx, []Item{
+		item(t, `{"id":"1","title":"Invoice","text":"invoice from ACME"}`),
+		item(t, `{"id":"2","kind":"task","text":"pay the ACME invoice"}`),
+		item(t, `{"id":"3","text":"an invoice from the print shop"}`),
+		item(t, `{"id":"4","text":"ACME invoices"}`),
+	})
+	ids := func(q Query) []string {
+		t.Helper()
+		hits, err := s.Matching(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, h := range hits {
+			out = append(out, h.ID)
+		}
+		return out
+	}
+	if got := ids(Query{Text: "the invoice, ACME", K: 1}); !slices.Equal(got, []string{"1", "2"}) {
+		t.Errorf("every word: %v", got)
+	}
+	if got := ids(Query{Text: "invoice acme", Kind: "task"}); !slices.Equal(got, []string{"2"}) {
+		t.Errorf("with a filter: %v", got)
+	}
+	for _, q := range []string{"", "   ", "?!"} {
+		if _, err := s.Matching(ctx, Query{Text: q}); !errors.Is(err, ErrNoWords) {
+			t.Errorf("%q: %v, want ErrNoWords", q, err)
+		}
+	}
+}
+
+func TestUnembedded(t *testing.T) {
+	ctx := context.Background()
+	s := open(t)
+	bare := func(rec string) Item {
+		it, _ := ItemOf([]byte(rec))
+		return it
+	}
+	s.Put(ctx, []Item{bare(`{"id":"a","text":"one"}`), item(t, `{"id":"b","text":"two"}`), bare(`{"id":"c","text":"three"}`)})
+	ids, texts, err := s.Unembedded(ctx, 1)
+	if err != nil || len(ids) != 1 || texts[0] != "one" {
+		t.Fatalf("first: %v %v %v", ids, texts, err)
+	}
+	ids, texts, err = s.Unembedded(ctx, 10)
+	if err != nil || len(ids) != 2 || texts[1] != "three" {
+		t.Fatalf("all: %v %v %v", ids, texts, err)
+	}
+	if err := s.SetVectors(ctx, "bow", ids, [][]float32{testserver.Embed("one", 64), testserver.Embed("three", 64)}); err != nil {
+		t.Fatal(err)
+	}
+	if ids, _, err := s.Unembedded(ctx, 10); err != nil || len(ids) != 0 {
+		t.Fatalf("after: %v %v", ids, err)
+	}
+	// Once none are missing, the store says so without looking; a memory
+	// stored without a vector makes it look again.
+	if g, _ := s.meta(ctx, "unembedded"); g != "0" {
+		t.Fatalf("flag %q after a look that found none", g)
+	}
+	s.Put(ctx, []Item{bare(`{"id":"d","text":"four"}`)})
+	if ids, _, err := s.Unembedded(ctx, 10); err != nil || len(ids) != 1 {
+		t.Fatalf("a new one: %v %v", ids, err)
+	}
+}
+
+func TestStoredAt(t *testing.T) {
+	ctx := context.Background()
+	s := open(t)
+	s.Now = func() time.Time { return time.Unix(1795683600, 0) }
+	s.Put(ctx, []Item{item(t, `{"id":"a","text":"one"}`)})
+	var out bytes.Buffer
+	s.Export(ctx, &out)
+	if !strings.Contains(out.String(), `"stored_at":1795683600,`) {
+		t.Fatalf("export: %s", out.String())
+	}
+}
+
+func TestSearchEmbedFails(t *testing.T) {
+	ctx := context.Background()
+	s := open(t)
+	s.Put(ctx, []Item{item(t, `{"id":"a","text":"tulips"}`), item(t, `{"id":"b","text":"roof"}`)})
+	broken := errors.New("embeddings: 503")
+	q := Query{Text: "tulips", Model: "bow", Embed: func(context.Context) ([]float32, error) { return nil, broken }}
+	if _, err := s.Search(ctx, q); !errors.Is(err, broken) {
+		t.Fatalf("without a fallback: %v", err)
+	}
+	var heard error
+	q.OnEmbedError = func(err error) { heard = err }
+	hits, err := s.Search(ctx, q)
+	if err != nil || len(hits) != 1 || hits[0].ID != "a" || !errors.Is(heard, broken) {
+		t.Fatalf("with a fallback: %+v %v, heard %v", hits, err, heard)
 	}
 }

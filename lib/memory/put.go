@@ -98,7 +98,8 @@ func (s *Store) Put(ctx context.Context, items []Item) ([]Result, error) {
 	}
 	defer tx.Rollback()
 	out := make([]Result, len(items))
-	now := time.Now().Unix()
+	now := s.now().Unix()
+	unembedded := false
 	vecs := map[string][]pending{}
 	prep := func(q string) *sql.Stmt {
 		if err != nil {
@@ -164,6 +165,13 @@ func (s *Store) Put(ctx context.Context, items []Item) ([]Result, error) {
 		}
 		if it.Vector != nil {
 			vecs[it.Model] = append(vecs[it.Model], quantized(rowid, it.Vector))
+		} else {
+			unembedded = true
+		}
+	}
+	if unembedded {
+		if _, err := tx.ExecContext(ctx, unembeddedSQL, "1"); err != nil {
+			return nil, err
 		}
 	}
 	for model, vs := range vecs {
@@ -184,6 +192,56 @@ func (s *Store) Missing(ctx context.Context, model string, limit int) ([]int64, 
 	if err != nil {
 		return nil, nil, err
 	}
+	return scanTexts(rows)
+}
+
+// unembeddedSQL sets the flag that says whether a current memory may have
+// no vector at all ("1"), or none has ("0").
+const unembeddedSQL = `INSERT INTO meta(key, value) VALUES('unembedded', ?1)
+	ON CONFLICT(key) DO UPDATE SET value = ?1`
+
+// Unembedded lists up to limit current memories that have no vector at all
+// (stored while the embedding endpoint failed, or before a model was set),
+// oldest first, for a run that can embed to fill in. A store remembers
+// whether any memory went in without a vector since a look last found
+// none, so that on a store that misses none this costs one read, not a scan.
+func (s *Store) Unembedded(ctx context.Context, limit int) ([]int64, []string, error) {
+	if flag, err := s.meta(ctx, "unembedded"); err != nil || flag == "0" {
+		return nil, nil, err
+	}
+	// The look and the flag in one (writing) transaction: a memory stored
+	// meanwhile without a vector waits, and is not flagged in vain.
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer tx.Rollback()
+	var flag string
+	err = tx.QueryRowContext(ctx, "SELECT value FROM meta WHERE key = 'unembedded'").Scan(&flag)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return nil, nil, err
+	}
+	if flag == "0" {
+		return nil, nil, nil
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT m.rowid, m.title, m.body FROM memories m
+		WHERE m.current = 1 AND NOT EXISTS (SELECT 1 FROM vectors v WHERE v.rowid = m.rowid) ORDER BY m.rowid LIMIT ?`, limit)
+	if err != nil {
+		return nil, nil, err
+	}
+	ids, texts, err := scanTexts(rows)
+	if err != nil || len(ids) > 0 {
+		return ids, texts, err
+	}
+	if _, err := tx.ExecContext(ctx, unembeddedSQL, "0"); err != nil {
+		return nil, nil, err
+	}
+	return nil, nil, tx.Commit()
+}
+
+// scanTexts reads rows of (rowid, title, body) as the texts to embed, and
+// closes rows.
+func scanTexts(rows *sql.Rows) ([]int64, []string, error) {
 	defer rows.Close()
 	var ids []int64
 	var texts []string
@@ -199,7 +257,8 @@ func (s *Store) Missing(ctx context.Context, model string, limit int) ([]int64, 
 	return ids, texts, rows.Err()
 }
 
-// SetVectors stores vectors for memories (reindex).
+// SetVectors stores vectors for memories (reindex, and filling in). A
+// memory that was superseded or forgotten since it was listed gets none.
 func (s *Store) SetVectors(ctx context.Context, model string, rowids []int64, vecs [][]float32) error {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
@@ -208,6 +267,14 @@ func (s *Store) SetVectors(ctx context.Context, model string, rowids []int64, ve
 	defer tx.Rollback()
 	var vs []pending
 	for i, id := range rowids {
+		var current bool
+		err := tx.QueryRowContext(ctx, "SELECT current FROM memories WHERE rowid = ?", id).Scan(&current)
+		if errors.Is(err, sql.ErrNoRows) || err == nil && !current {
+			continue
+		}
+		if err != nil {
+			return err
+		}
 		if err := dropVector(ctx, tx, id); err != nil {
 			return err
 		}

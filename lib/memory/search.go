@@ -19,11 +19,14 @@ type Query struct {
 	// Embed, if set and Vector is nil, makes the query's embedding; it
 	// runs while the keyword search does.
 	Embed func(ctx context.Context) ([]float32, error)
-	K     int
-	Since time.Time // zero: no bound
-	Until time.Time
-	Tag   string
-	Kind  string
+	// OnEmbedError, if set, hears why Embed failed, and the search goes
+	// on by keywords alone; if nil, a failed Embed fails the search.
+	OnEmbedError func(error)
+	K            int
+	Since        time.Time // zero: no bound
+	Until        time.Time
+	Tag          string
+	Kind         string
 	// HalfLife, if set, weighs scores down by age: a memory HalfLife old
 	// counts half.
 	HalfLife time.Duration
@@ -81,6 +84,10 @@ func (s *Store) Search(ctx context.Context, q Query) ([]Hit, error) {
 		}
 		if q.Vector == nil && q.Embed != nil {
 			if q.Vector, vecErr = q.Embed(ctx); vecErr != nil {
+				if q.OnEmbedError != nil && ctx.Err() == nil {
+					q.OnEmbedError(vecErr)
+					vecErr = nil
+				}
 				return
 			}
 		}
@@ -149,6 +156,27 @@ func (s *Store) Search(ctx context.Context, q Query) ([]Hit, error) {
 		}
 	}
 	return hits, nil
+}
+
+// ErrNoWords is the error of a query that has no word to match.
+var ErrNoWords = errors.New("no words to match")
+
+// Matching returns every current memory that has all the words of q.Text
+// (read as keyword search reads them) and passes q's filters, in the order
+// they were stored: what forgetting by a query forgets. It is bound by
+// neither q.K nor a ranking; a text with no words is ErrNoWords.
+func (s *Store) Matching(ctx context.Context, q Query) ([]Hit, error) {
+	terms := ftsTerms(q.Text)
+	if len(terms) == 0 {
+		return nil, ErrNoWords
+	}
+	filter, args := q.where()
+	rows, err := s.db.QueryContext(ctx, "SELECT "+hitColumns+" FROM memories_fts f JOIN memories m ON m.rowid = f.rowid WHERE memories_fts MATCH ? AND "+
+		filter+" ORDER BY m.rowid", append([]any{strings.Join(terms, " AND ")}, args...)...)
+	if err != nil {
+		return nil, err
+	}
+	return scanHits(rows)
 }
 
 // keywordCap bounds the work of BM25 in a large store: each keyword query

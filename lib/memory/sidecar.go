@@ -7,7 +7,6 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"errors"
-	"fmt"
 	"os"
 	"path/filepath"
 )
@@ -43,76 +42,95 @@ func (s *Store) generation(ctx context.Context) (uint64, error) {
 }
 
 // codes returns the model's rowids and sign bits from the sidecar file,
-// rebuilding it if it is missing or older than the store. release unmaps.
+// rebuilding it if it is missing or older than the store. When the file
+// cannot be written (a store the user may only read), the codes just read
+// from the store serve instead. release unmaps.
 func (s *Store) codes(ctx context.Context, model string, words int) (rowids, bits []byte, release func(), err error) {
 	gen, err := s.generation(ctx)
 	if err != nil {
 		return nil, nil, nil, err
 	}
 	path := s.sidecarPath(model)
-	for try := 0; try < 2; try++ {
-		data, unmap, err := mapFile(path)
-		if err == nil {
-			if len(data) >= 32 && string(data[:8]) == sidecarMagic &&
-				binary.LittleEndian.Uint64(data[8:]) == gen && int(binary.LittleEndian.Uint64(data[16:])) == words {
-				n := int(binary.LittleEndian.Uint64(data[24:]))
-				if 32+n*8+n*words*8 == len(data) {
-					return data[32 : 32+n*8], data[32+n*8:], unmap, nil
-				}
-			}
-			unmap()
+	if data, unmap, err := mapFile(path); err == nil {
+		if ids, bits, ok := sidecarParts(data, gen, words); ok {
+			return ids, bits, unmap, nil
 		}
-		if try == 0 {
-			if err := s.writeSidecar(ctx, path, model, words, gen); err != nil {
-				return nil, nil, nil, err
-			}
-		}
+		unmap()
 	}
-	return nil, nil, nil, fmt.Errorf("the codes file %s does not match the store", path)
+	rowids, bits, err = s.storedCodes(ctx, model, words)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	head := []byte(sidecarMagic)
+	head = binary.LittleEndian.AppendUint64(head, gen)
+	head = binary.LittleEndian.AppendUint64(head, uint64(words))
+	head = binary.LittleEndian.AppendUint64(head, uint64(len(rowids)/8))
+	writeSidecar(path, head, rowids, bits) // a cache: the codes in hand serve without it
+	return rowids, bits, func() {}, nil
 }
 
-func (s *Store) writeSidecar(ctx context.Context, path, model string, words int, gen uint64) error {
+// sidecarParts checks a sidecar's header against the store and returns its
+// rowids and bits.
+func sidecarParts(data []byte, gen uint64, words int) (rowids, bits []byte, ok bool) {
+	if len(data) < 32 || string(data[:8]) != sidecarMagic ||
+		binary.LittleEndian.Uint64(data[8:]) != gen || int(binary.LittleEndian.Uint64(data[16:])) != words {
+		return nil, nil, false
+	}
+	n := int(binary.LittleEndian.Uint64(data[24:]))
+	if 32+n*8+n*words*8 != len(data) {
+		return nil, nil, false
+	}
+	return data[32 : 32+n*8], data[32+n*8:], true
+}
+
+// storedCodes reads the model's live codes from the store: their rowids
+// and sign bits, as the sidecar holds them.
+func (s *Store) storedCodes(ctx context.Context, model string, words int) (rowids, bits []byte, err error) {
 	rows, err := s.db.QueryContext(ctx, "SELECT n, rowids, bits FROM codes WHERE model = ? AND words = ? ORDER BY chunk", model, words)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
-	var ids, bits []byte
 	for rows.Next() {
 		var n int
 		var r, b []byte
 		if err := rows.Scan(&n, &r, &b); err != nil {
 			rows.Close()
-			return err
+			return nil, nil, err
 		}
 		for i := range n {
 			if binary.LittleEndian.Uint64(r[i*8:]) == 0 {
 				continue // forgotten or superseded
 			}
-			ids = append(ids, r[i*8:i*8+8]...)
+			rowids = append(rowids, r[i*8:i*8+8]...)
 			bits = append(bits, b[i*words*8:(i+1)*words*8]...)
 		}
 	}
 	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	head := []byte(sidecarMagic)
-	head = binary.LittleEndian.AppendUint64(head, gen)
-	head = binary.LittleEndian.AppendUint64(head, uint64(words))
-	head = binary.LittleEndian.AppendUint64(head, uint64(len(ids)/8))
+	return rowids, bits, rows.Err()
+}
+
+// writeSidecar puts a sidecar file in place whole (a temporary file
+// renamed), so that a reader never maps half of one.
+func writeSidecar(path string, parts ...[]byte) error {
 	f, err := os.CreateTemp(filepath.Dir(path), ".codes-*")
 	if err != nil {
 		return err
 	}
-	_, err1 := f.Write(head)
-	_, err2 := f.Write(ids)
-	_, err3 := f.Write(bits)
-	err4 := f.Close()
-	if err := errors.Join(err1, err2, err3, err4); err != nil {
+	var errs []error
+	for _, p := range parts {
+		_, err := f.Write(p)
+		errs = append(errs, err)
+	}
+	errs = append(errs, f.Close())
+	if err := errors.Join(errs...); err != nil {
 		os.Remove(f.Name())
 		return err
 	}
-	return os.Rename(f.Name(), path)
+	if err := os.Rename(f.Name(), path); err != nil {
+		os.Remove(f.Name())
+		return err
+	}
+	return nil
 }
 
 // dropSidecars removes the code files (after forgetting, at once rather

@@ -17,6 +17,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
+	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 )
@@ -29,6 +31,11 @@ const SchemaVersion = 1
 type Store struct {
 	db   *sql.DB
 	Path string
+	// Now is the clock that dates what Put stores (default time.Now).
+	Now func() time.Time
+	// keep holds a store that lives in memory (OpenReadOnly of a store
+	// that is not there) for as long as the Store is open.
+	keep *sql.Conn
 }
 
 var migrations = []string{
@@ -91,7 +98,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Store{db: db, Path: path}
+	s := &Store{db: db, Path: path, Now: time.Now}
 	if err := s.migrate(ctx); err != nil {
 		db.Close()
 		return nil, err
@@ -99,8 +106,102 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	return s, nil
 }
 
+// OpenReadOnly opens the store at path for reading only (recall, context,
+// stats, export): nothing is created, migrated or written, and the
+// connection itself refuses writes (mode=ro), so it works on a store the
+// user may only read. A store whose write-ahead log cannot be made (in a
+// folder the user may not write) is read as its file holds it (immutable),
+// which is sound while no one writes it meanwhile. A store that is not
+// there reads as an empty one.
+func OpenReadOnly(ctx context.Context, path string) (*Store, error) {
+	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+		return openEmpty(ctx, path)
+	}
+	dsn := "file:" + path + "?mode=ro&_pragma=busy_timeout(15000)&_pragma=mmap_size(1073741824)"
+	v, s, err := openRO(ctx, path, dsn)
+	if err != nil {
+		var err2 error
+		if v, s, err2 = openRO(ctx, path, dsn+"&immutable=1"); err2 != nil {
+			return nil, err
+		}
+	}
+	switch {
+	case v == 0: // an empty file: no store yet
+		s.Close()
+		return openEmpty(ctx, path)
+	case v > SchemaVersion:
+		s.Close()
+		return nil, fmt.Errorf("%s was written by a newer remember (schema %d, this one knows %d)", path, v, SchemaVersion)
+	case v < SchemaVersion:
+		s.Close()
+		return nil, fmt.Errorf("%s has the older schema %d; a run that stores (remember < /dev/null) brings it up to %d", path, v, SchemaVersion)
+	}
+	return s, nil
+}
+
+// openRO opens a read-only connection pool and reads the schema version,
+// which is when SQLite first opens the file.
+func openRO(ctx context.Context, path, dsn string) (int, *Store, error) {
+	db, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return 0, nil, err
+	}
+	var v int
+	if err := db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v); err != nil {
+		db.Close()
+		return 0, nil, fmt.Errorf("read %s: %w", path, err)
+	}
+	return v, &Store{db: db, Path: path, Now: time.Now}, nil
+}
+
+// emptyStores names the in-memory stores of OpenReadOnly.
+var emptyStores atomic.Int64
+
+// openEmpty makes an empty store in memory that answers for path.
+func openEmpty(ctx context.Context, path string) (*Store, error) {
+	db, err := sql.Open("sqlite", fmt.Sprintf("file:/empty-%d?vfs=memdb", emptyStores.Add(1)))
+	if err != nil {
+		return nil, err
+	}
+	// The store lives as long as a connection to it: this one.
+	keep, err := db.Conn(ctx)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	s := &Store{db: db, Path: path, Now: time.Now, keep: keep}
+	if err := s.migrate(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
 // Close closes the store.
-func (s *Store) Close() error { return s.db.Close() }
+func (s *Store) Close() error {
+	if s.keep != nil {
+		s.keep.Close()
+	}
+	return s.db.Close()
+}
+
+// now is the time of Now.
+func (s *Store) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now()
+}
+
+// meta reads a value of the meta table ("" when unset).
+func (s *Store) meta(ctx context.Context, key string) (string, error) {
+	var v string
+	err := s.db.QueryRowContext(ctx, "SELECT value FROM meta WHERE key = ?", key).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	return v, err
+}
 
 func (s *Store) migrate(ctx context.Context) error {
 	var v int

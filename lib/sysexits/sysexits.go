@@ -9,6 +9,7 @@ package sysexits
 import (
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // Exit statuses used by the shelf tools (see the record contract).
@@ -106,3 +107,49 @@ func Worst(codes ...int) int {
 	}
 	return best
 }
+
+// Join makes one error of the troubles of one run (the records that failed,
+// and a file that could not be written): its message is theirs with "; "
+// between, its exit status the worst of theirs (as Worst picks it), and its
+// hint that of the error that carries that status. Nil errors are left
+// out; with none left Join returns nil, with one that error.
+func Join(errs ...error) error {
+	var kept []error
+	for _, err := range errs {
+		if err != nil {
+			kept = append(kept, err)
+		}
+	}
+	switch len(kept) {
+	case 0:
+		return nil
+	case 1:
+		return kept[0]
+	}
+	codes := make([]int, len(kept))
+	for i, err := range kept {
+		codes[i] = Code(err)
+	}
+	code := Worst(codes...)
+	hint := ""
+	for i, err := range kept {
+		if codes[i] == code {
+			hint = Hint(err)
+			break
+		}
+	}
+	return &Error{Code: code, Err: joined(kept), Hint: hint}
+}
+
+// joined is the message and the chain of Join's errors.
+type joined []error
+
+func (j joined) Error() string {
+	msgs := make([]string, len(j))
+	for i, err := range j {
+		msgs[i] = err.Error()
+	}
+	return strings.Join(msgs, "; ")
+}
+
+func (j joined) Unwrap() []error { return j }

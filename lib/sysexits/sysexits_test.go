@@ -44,3 +44,29 @@ func TestWorst(t *testing.T) {
 		}
 	}
 }
+
+func TestJoin(t *testing.T) {
+	if Join(nil, nil) != nil {
+		t.Fatal("Join of nils must be nil")
+	}
+	one := New(TempFail, errors.New("2 of 5 records failed"), "retry later")
+	if Join(nil, one) != one {
+		t.Fatal("Join of one error must be that error")
+	}
+	side := New(CantCreate, errors.New("not appended to todo.txt"), "check the folder")
+	for _, err := range []error{Join(one, side), Join(side, one)} {
+		if Code(err) != CantCreate || Hint(err) != "check the folder" {
+			t.Errorf("code %d hint %q, want the store's", Code(err), Hint(err))
+		}
+		if !errors.Is(err, one) || !errors.Is(err, side) {
+			t.Error("the joined errors must stay reachable")
+		}
+	}
+	if got := Join(side, one).Error(); got != "not appended to todo.txt; 2 of 5 records failed" {
+		t.Errorf("message %q", got)
+	}
+	stop := New(Interrupted, errors.New("interrupted by SIGINT"), "")
+	if Code(Join(side, stop)) != Interrupted {
+		t.Error("an interruption is the worst")
+	}
+}

@@ -57,6 +57,9 @@ func (e *Env) Client(c *cli.Context) (*llm.Client, error) {
 	}
 	if !c.Bool("no-cache") {
 		cfg.CacheDir = filepath.Join(config.CacheDir(), "llm")
+		if err := (&llm.Cache{Dir: cfg.CacheDir}).Check(); err != nil {
+			e.Log.Warn("the response cache cannot be written; answers are not kept for the next run", "dir", cfg.CacheDir, "err", err)
+		}
 	}
 	return llm.New(cfg), nil
 }

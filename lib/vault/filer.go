@@ -136,6 +136,13 @@ type choiceData struct {
 	AllowNew       bool
 }
 
+// HasNote reports whether a record has something to file: a text, a
+// summary or a title.
+func HasNote(rec *record.Record) bool {
+	return strings.TrimSpace(rec.Get("text").String()) != "" || strings.TrimSpace(rec.Get("summary").String()) != "" ||
+		safetext.Line(rec.Get("title").String()) != ""
+}
+
 // Record files one record (a pipeline.Func): it writes or updates the note
 // and adds "path", "folder", "title" and "tags" (and "id" when the record
 // has none). A record with nothing to file (no text, summary or title)
@@ -144,12 +151,12 @@ type choiceData struct {
 // line (safetext.Line; created only when it is a time or a date), and the
 // body's Markdown escapes whatever a model wrote (noteData).
 func (f *Filer) Record(ctx context.Context, rec *record.Record) error {
+	if !HasNote(rec) {
+		return nil
+	}
 	text := rec.Get("text").String()
 	summary := strings.TrimSpace(rec.Get("summary").String())
 	title := safetext.Line(rec.Get("title").String())
-	if strings.TrimSpace(text) == "" && summary == "" && title == "" {
-		return nil
-	}
 	id := rec.Get("id").String()
 	if id == "" {
 		id = record.ContentID(rec.Get("source").String(), text)
