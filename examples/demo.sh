@@ -53,9 +53,15 @@ TXT
 	fi
 fi
 if [ "$status" -ne 0 ]; then
-	grep -v '^INFO' "$demo/log" >&2
 	if [ "$status" -eq 69 ] || [ "$status" -eq 78 ]; then
+		# No server, or not one that serves a model: the box says what
+		# to do; the log's retries and warnings would only bury it.
+		grep ': error: ' "$demo/log" | tail -n 1 >&2
 		no_server
+	else
+		# What went wrong, without what does not help a first reader: the
+		# retries, the keyword-only note and the cron wording.
+		grep -v -e '^INFO' -e 'retrying' -e 'no embedding model' -e 'tried again next run' "$demo/log" >&2
 	fi
 	rm -rf "$demo"
 	exit "$status"
