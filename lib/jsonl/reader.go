@@ -5,7 +5,9 @@
 // lines, ignores a UTF-8 byte order mark at the start, and turns an input
 // whose first non-blank byte is not "{" into a single plain-text record
 // {"text": "<all of the input>"}. A line that is not a JSON object becomes
-// an error record that carries the line, so nothing is lost.
+// an error record that carries the line, so nothing is lost; so does a line
+// nested deeper than MaxDepth, which is measured in one pass before any
+// parser sees the line, so no input can exhaust the stack.
 package jsonl
 
 import (
@@ -21,6 +23,10 @@ import (
 )
 
 const bom = "\xef\xbb\xbf"
+
+// MaxDepth is how deeply a line may nest arrays and objects, the top-level
+// object counting as 1: the limit of Go's encoding/json.
+const MaxDepth = 10000
 
 // Reader reads records from one input.
 type Reader struct {
@@ -166,27 +172,69 @@ func (r *Reader) readLine() ([]byte, error) {
 
 func dropCR(b []byte) []byte { return bytes.TrimSuffix(b, []byte("\r")) }
 
-// check returns why a trimmed line is not a JSON object, or "".
+// check returns why a trimmed line is not a JSON object, or "". The
+// depth is measured first: gjson's validator recurses once per level.
 func check(line []byte) string {
+	if tooDeep(line, MaxDepth) {
+		return fmt.Sprintf("nesting deeper than %d", MaxDepth)
+	}
 	if line[0] == '{' && gjson.ValidBytes(line) {
 		return ""
 	}
-	var v any
+	// A RawMessage is only checked, not built into a tree, so describing
+	// a long line costs one pass.
+	var v json.RawMessage
 	if err := json.Unmarshal(line, &v); err != nil {
 		return "invalid JSON: " + err.Error()
 	}
-	kind := "a value"
-	switch v.(type) {
-	case []any:
+	kind := "a number"
+	switch v[0] {
+	case '{':
+		// gjson and encoding/json disagree; trust the stricter.
+		return "invalid JSON"
+	case '[':
 		kind = "an array"
-	case string:
+	case '"':
 		kind = "a string"
-	case float64:
-		kind = "a number"
-	case bool:
+	case 't', 'f':
 		kind = "a boolean"
-	case nil:
+	case 'n':
 		kind = "null"
 	}
 	return "not a JSON object but " + kind
+}
+
+// tooDeep reports whether b opens more than limit arrays and objects at
+// once. It counts brackets outside strings in one pass, without recursion,
+// so it measures any bytes safely, JSON or not. A closing bracket with
+// nothing open is not counted, so it cannot pay for openers after it.
+func tooDeep(b []byte, limit int) bool {
+	depth := 0
+	inString := false
+	for i := 0; i < len(b); i++ {
+		c := b[i]
+		if inString {
+			switch c {
+			case '\\':
+				i++ // the escaped byte, which may be a quote
+			case '"':
+				inString = false
+			}
+			continue
+		}
+		switch c {
+		case '"':
+			inString = true
+		case '[', '{':
+			depth++
+			if depth > limit {
+				return true
+			}
+		case ']', '}':
+			if depth > 0 {
+				depth--
+			}
+		}
+	}
+	return false
 }

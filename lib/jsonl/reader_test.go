@@ -147,3 +147,82 @@ func TestInputs(t *testing.T) {
 		t.Fatalf("errs %d ns %v", errs, ns)
 	}
 }
+
+// TestReaderDeep: a line nested deeper than MaxDepth becomes an error record
+// instead of overflowing the stack of a recursive validator, and the record
+// after it is still read; nesting up to MaxDepth goes through.
+func TestReaderDeep(t *testing.T) {
+	const huge = 12_000_000
+	deepMsg := "line 2: nesting deeper than 10000"
+	tests := []struct {
+		name   string
+		line   string
+		errMsg string // "" for a valid record
+	}{
+		{"arrays", strings.Repeat("[", huge), deepMsg},
+		{"objects", strings.Repeat(`{"a":`, huge), deepMsg},
+		{"arrays in an object", `{"a":` + strings.Repeat("[", huge), deepMsg},
+		{"closed", strings.Repeat(`{"a":`, 10001) + "1" + strings.Repeat("}", 10001), deepMsg},
+		{"just deep enough", strings.Repeat(`{"a":`, 10000) + "1" + strings.Repeat("}", 10000), ""},
+		{"mixed, just deep enough", `{"a":` + strings.Repeat("[", 9999) + strings.Repeat("]", 9999) + "}", ""},
+		{"mixed, one too deep", `{"a":` + strings.Repeat("[", 10000) + strings.Repeat("]", 10000) + "}", deepMsg},
+		{"brackets in a string", `{"a":"` + strings.Repeat("[{", 20000) + `"}`, ""},
+		{"escaped quotes in a string", `{"a":"\"` + strings.Repeat("[", 20000) + `\\\""}`, ""},
+		{"escaped backslash ends the string", `{"a":"\\",` + strings.Repeat(`"b":{`, 10000) + strings.Repeat("}", 10000) + "}", deepMsg},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := readAll(t, "{\"a\":1}\n"+tt.line+"\n{\"b\":2}\n")
+			if len(got) != 3 {
+				t.Fatalf("got %d records, want 3", len(got))
+			}
+			if string(got[0].JSON) != `{"a":1}` || string(got[2].JSON) != `{"b":2}` || got[2].Line != 3 {
+				t.Fatalf("records around the line: %.40s, %.40s (line %d)", got[0].JSON, got[2].JSON, got[2].Line)
+			}
+			rec := got[1]
+			if tt.errMsg == "" {
+				if rec.Invalid || string(rec.JSON) != tt.line {
+					t.Fatalf("want the line as a valid record, got invalid=%v %.80s", rec.Invalid, rec.JSON)
+				}
+				return
+			}
+			if !rec.Invalid || rec.Line != 2 {
+				t.Fatalf("want an invalid record for line 2, got invalid=%v line %d", rec.Invalid, rec.Line)
+			}
+			if e := rec.Errors(); len(e) != 1 || e[0].Message != tt.errMsg || e[0].Tool != "test" {
+				t.Errorf("errors %v", e)
+			}
+			if rec.Get("raw").String() != tt.line {
+				t.Error("raw does not hold the line")
+			}
+		})
+	}
+}
+
+func TestTooDeep(t *testing.T) {
+	tests := []struct {
+		in    string
+		limit int
+		want  bool
+	}{
+		{``, 1, false},
+		{`{}`, 1, false},
+		{`{"a":{}}`, 1, true},
+		{`{"a":[]}`, 2, false},
+		{`[[[`, 2, true},
+		{`[[]]`, 2, false},
+		{`[][][][]`, 1, false},
+		{`{"[[[":1}`, 1, false},
+		{`{"\"[[[":1}`, 1, false},
+		{`{"\\":[[]]}`, 2, true},
+		{`{"\\\"[[":1}`, 1, false},
+		{`{"a":"\u005b[["}`, 1, false},
+		{`]]]][[[`, 2, true}, // stray closers do not pay for openers
+		{`"[[[`, 1, false},   // an unterminated string
+	}
+	for _, tt := range tests {
+		if got := tooDeep([]byte(tt.in), tt.limit); got != tt.want {
+			t.Errorf("tooDeep(%s, %d) = %v, want %v", tt.in, tt.limit, got, tt.want)
+		}
+	}
+}
