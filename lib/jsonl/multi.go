@@ -22,6 +22,8 @@ type Inputs struct {
 	Invalid int
 	// Plain reports whether any input was read as plain text.
 	Plain bool
+	// Warn, if set, is each input's Reader.Warn.
+	Warn func(msg string)
 }
 
 // NewInputs returns a reader of the named inputs.
@@ -59,6 +61,7 @@ func (in *Inputs) Next() (*record.Record, error) {
 				in.file = f
 				in.cur = NewReader(f, name, in.tool)
 			}
+			in.cur.Warn = in.Warn
 		}
 		rec, err := in.cur.Next()
 		if err == nil {

@@ -7,7 +7,9 @@
 // {"text": "<all of the input>"}. A line that is not a JSON object becomes
 // an error record that carries the line, so nothing is lost; so does a line
 // nested deeper than MaxDepth, which is measured in one pass before any
-// parser sees the line, so no input can exhaust the stack.
+// parser sees the line, so no input can exhaust the stack. Bytes that are
+// not UTF-8 become U+FFFD; the record then keeps the line's exact bytes in
+// "raw_base64" and a warning in "errors".
 package jsonl
 
 import (
@@ -17,6 +19,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"unicode"
 
 	"github.com/shelfai/shelf/lib/record"
 	"github.com/tidwall/gjson"
@@ -41,6 +44,9 @@ type Reader struct {
 
 	// Invalid counts the lines that were not JSON objects.
 	Invalid int
+	// Warn, if set, hears each warning the reader also puts in a record's
+	// "errors" (a line with invalid UTF-8).
+	Warn func(msg string)
 }
 
 // NewReader returns a reader of r. name is used in messages ("<stdin>" or a
@@ -84,11 +90,38 @@ func (r *Reader) Next() (*record.Record, error) {
 		if len(trimmed) == 0 {
 			continue
 		}
-		if msg := check(trimmed); msg != "" {
-			r.Invalid++
-			return record.Invalid(dropCR(line), r.line, r.tool, fmt.Sprintf("line %d: %s", r.line, msg)), nil
+		line = dropCR(line)
+		obj, bad := record.ReplaceInvalidUTF8(trimmed)
+		if bad >= 0 {
+			// The offset in the line, leading spaces included.
+			bad += len(line) - len(bytes.TrimLeftFunc(line, unicode.IsSpace))
 		}
-		return &record.Record{JSON: trimmed, Line: r.line}, nil
+		var rec *record.Record
+		if msg := check(obj); msg != "" {
+			r.Invalid++
+			rec = record.Invalid(line, r.line, r.tool, fmt.Sprintf("line %d: %s", r.line, msg))
+		} else {
+			rec = &record.Record{JSON: obj, Line: r.line}
+			if bad >= 0 {
+				if err := rec.SetRaw("raw_base64", record.Base64(line)); err != nil {
+					// Never drop the original bytes: keep the line as raw.
+					r.Invalid++
+					rec = record.Invalid(line, r.line, r.tool, fmt.Sprintf("line %d: %v", r.line, err))
+				}
+			}
+		}
+		if bad >= 0 {
+			r.warn(rec, fmt.Sprintf("line %d: invalid UTF-8 at byte %d replaced by U+FFFD; the original line is in raw_base64", r.line, bad+1))
+		}
+		return rec, nil
+	}
+}
+
+// warn appends a warning to the record's "errors" and tells Warn.
+func (r *Reader) warn(rec *record.Record, msg string) {
+	rec.AppendError(r.tool, msg)
+	if r.Warn != nil {
+		r.Warn(msg)
 	}
 }
 
@@ -126,8 +159,22 @@ func (r *Reader) start() (*record.Record, error) {
 			return nil, fmt.Errorf("%s: read: %w", r.name, err)
 		}
 		text := append(lead, rest...)
-		obj, _ := record.Marshal(map[string]string{"text": string(text)})
-		return &record.Record{JSON: obj, Line: 1}, nil
+		valid, bad := record.ReplaceInvalidUTF8(text)
+		var orig []byte // encoding/json writes it in standard base64
+		if bad >= 0 {
+			orig = text
+		}
+		obj, _ := record.Marshal(struct {
+			Text      string `json:"text"`
+			RawBase64 []byte `json:"raw_base64,omitempty"`
+		}{string(valid), orig})
+		rec := &record.Record{JSON: obj, Line: 1}
+		if bad >= 0 {
+			start := bytes.LastIndexByte(text[:bad], '\n') + 1
+			line := bytes.Count(text[:start], []byte("\n")) + 1
+			r.warn(rec, fmt.Sprintf("line %d: invalid UTF-8 at byte %d replaced by U+FFFD; the original text is in raw_base64", line, bad-start+1))
+		}
+		return rec, nil
 	}
 }
 

@@ -50,6 +50,22 @@ func TestReader(t *testing.T) {
 		{"plain text with bom", "\xef\xbb\xbfhello", []string{`{"text":"hello"}`}, []int{1}},
 		{"plain text after blank lines", "\n\n  hi <b>", []string{`{"text":"\n\n  hi <b>"}`}, []int{1}},
 		{"plain text starting like an array", "[1] is a note", []string{`{"text":"[1] is a note"}`}, []int{1}},
+		{"invalid UTF-8 in a string", "{\"a\":\"x\xffy\"}\n{\"b\":2}\n",
+			[]string{"{\"a\":\"x\uFFFDy\",\"raw_base64\":\"eyJhIjoieP95In0=\",\"errors\":[{\"tool\":\"test\",\"message\":\"line 1: invalid UTF-8 at byte 8 replaced by U+FFFD; the original line is in raw_base64\"}]}", `{"b":2}`}, []int{1, 2}},
+		{"invalid UTF-8, spaces and CRLF", "{\"a\":1}\n  {\"t\":\"caf\xe9 \xe2\x82\"}\t\r\n",
+			[]string{`{"a":1}`, "{\"t\":\"caf\uFFFD \uFFFD\uFFFD\",\"raw_base64\":\"ICB7InQiOiJjYWbpIOKCIn0J\",\"errors\":[{\"tool\":\"test\",\"message\":\"line 2: invalid UTF-8 at byte 12 replaced by U+FFFD; the original line is in raw_base64\"}]}"}, []int{1, 2}},
+		{"invalid UTF-8 with errors already", "{\"a\":\"\xff\",\"errors\":[{\"tool\":\"x\",\"message\":\"old\"}]}\n",
+			[]string{"{\"a\":\"\uFFFD\",\"errors\":[{\"tool\":\"x\",\"message\":\"old\"},{\"tool\":\"test\",\"message\":\"line 1: invalid UTF-8 at byte 7 replaced by U+FFFD; the original line is in raw_base64\"}],\"raw_base64\":\"eyJhIjoi/yIsImVycm9ycyI6W3sidG9vbCI6IngiLCJtZXNzYWdlIjoib2xkIn1dfQ==\"}"}, []int{1}},
+		{"invalid UTF-8 in an invalid line", "{\"a\":1}\n{bad\xff}\n",
+			[]string{`{"a":1}`, "{\"raw\":\"{bad\uFFFD}\",\"raw_base64\":\"e2JhZP99\",\"errors\":[{\"tool\":\"test\",\"message\":\"line 2: invalid JSON: invalid character 'b' looking for beginning of object key string\"},{\"tool\":\"test\",\"message\":\"line 2: invalid UTF-8 at byte 5 replaced by U+FFFD; the original line is in raw_base64\"}]}"}, []int{1, 2}},
+		{"invalid UTF-8 outside strings", "\xff{\"a\":1}\n",
+			[]string{"{\"text\":\"\uFFFD{\\\"a\\\":1}\\n\",\"raw_base64\":\"/3siYSI6MX0K\",\"errors\":[{\"tool\":\"test\",\"message\":\"line 1: invalid UTF-8 at byte 1 replaced by U+FFFD; the original text is in raw_base64\"}]}"}, []int{1}},
+		{"invalid UTF-8 after the start of an object", "{\"a\":1}\xff\n",
+			[]string{"{\"raw\":\"{\\\"a\\\":1}\uFFFD\",\"raw_base64\":\"eyJhIjoxff8=\",\"errors\":[{\"tool\":\"test\",\"message\":\"line 1: invalid JSON: invalid character 'ï' after top-level value\"},{\"tool\":\"test\",\"message\":\"line 1: invalid UTF-8 at byte 8 replaced by U+FFFD; the original line is in raw_base64\"}]}"}, []int{1}},
+		{"plain text with invalid UTF-8", "Caf\xe9.\nNa\xefve\n",
+			[]string{"{\"text\":\"Caf\uFFFD.\\nNa\uFFFDve\\n\",\"raw_base64\":\"Q2Fm6S4KTmHvdmUK\",\"errors\":[{\"tool\":\"test\",\"message\":\"line 1: invalid UTF-8 at byte 4 replaced by U+FFFD; the original text is in raw_base64\"}]}"}, []int{1}},
+		{"plain text with invalid UTF-8 on a later line", "\xef\xbb\xbfok\n\n  no\xff\n",
+			[]string{"{\"text\":\"ok\\n\\n  no\uFFFD\\n\",\"raw_base64\":\"b2sKCiAgbm//Cg==\",\"errors\":[{\"tool\":\"test\",\"message\":\"line 3: invalid UTF-8 at byte 5 replaced by U+FFFD; the original text is in raw_base64\"}]}"}, []int{1}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -108,6 +124,23 @@ func TestReaderError(t *testing.T) {
 	}
 	if errors.Is(err, io.EOF) || !strings.Contains(err.Error(), "in: read") {
 		t.Fatalf("want a read error naming the input, got %v", err)
+	}
+}
+
+// TestWriterUTF8: whatever bytes a tool put into a record, the line
+// written is valid UTF-8, each invalid byte replaced by U+FFFD.
+func TestWriterUTF8(t *testing.T) {
+	var b bytes.Buffer
+	w := NewWriter(&b)
+	for _, in := range []string{"{\"a\":\"\xff\"}", "{\"a\":\"caf\xe9\",\"b\":\"\xed\xa0\x80\"}", `{"a":"é"}`} {
+		if err := w.Write(record.New([]byte(in))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	w.Flush()
+	want := "{\"a\":\"\uFFFD\"}\n{\"a\":\"caf\uFFFD\",\"b\":\"\uFFFD\uFFFD\uFFFD\"}\n{\"a\":\"é\"}\n"
+	if b.String() != want {
+		t.Fatalf("got %q\nwant %q", b.String(), want)
 	}
 }
 
