@@ -2,10 +2,12 @@ package jsonl
 
 import (
 	"bytes"
+	"encoding/base64"
 	"errors"
 	"io"
 	"os"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/tidwall/gjson"
 )
@@ -18,13 +20,14 @@ func writeFile(t *testing.T, name, data string) {
 }
 
 // FuzzReader holds the reader to the contract whatever the bytes: nothing
-// panics, every record is a valid JSON object, and every non-blank input
-// line is accounted for by exactly one record (or, for plain text, the
-// whole input is the one record's text).
+// panics, every record is a valid JSON object in valid UTF-8, and every
+// non-blank input line is accounted for by exactly one record (or, for
+// plain text, the whole input is the one record's text).
 func FuzzReader(f *testing.F) {
 	for _, s := range []string{
 		"", "{}", "{\"a\":1}\n{bad}\n", "\xef\xbb\xbf{\"a\":1}\r\n", "plain text", "\n\n[1]\n", "{\"a\":\"\xff\"}\n",
 		"{\"a\":1}\n\r\n{\"b\":\n", "\xef\xbb\xbf", " \t\r\n{", "{\"a\":1}{\"b\":2}\n",
+		"{\"a\":\"\\\"\xe9\"}\n{\xff\n", "\xfe plain",
 	} {
 		f.Add([]byte(s))
 	}
@@ -43,6 +46,15 @@ func FuzzReader(f *testing.F) {
 			recs++
 			if !gjson.ValidBytes(rec.JSON) || !gjson.ParseBytes(rec.JSON).IsObject() {
 				t.Fatalf("record is not a JSON object: %q", rec.JSON)
+			}
+			if !utf8.Valid(rec.JSON) {
+				t.Fatalf("record is not valid UTF-8: %q", rec.JSON)
+			}
+			if b64 := rec.Get("raw_base64"); b64.Exists() {
+				orig, err := base64.StdEncoding.DecodeString(b64.String())
+				if err != nil || utf8.Valid(orig) || !bytes.Contains(in, orig) {
+					t.Fatalf("raw_base64 %s is not an invalid UTF-8 part of the input (%v)", b64.Raw, err)
+				}
 			}
 			if r.Plain() {
 				continue

@@ -23,6 +23,8 @@ type Inputs struct {
 	Invalid int
 	// Plain reports whether any input was read as plain text.
 	Plain bool
+	// Warn, if set, is each input's Reader.Warn.
+	Warn func(msg string)
 
 	cur2  atomic.Pointer[Reader] // cur, for Progress from another goroutine
 	done  atomic.Int64           // bytes of the inputs finished
@@ -97,6 +99,7 @@ func (in *Inputs) Next() (*record.Record, error) {
 				in.file = f
 				in.cur = NewReader(f, name, in.tool)
 			}
+			in.cur.Warn = in.Warn
 			in.cur2.Store(in.cur)
 		}
 		rec, err := in.cur.Next()

@@ -5,7 +5,11 @@
 // lines, ignores a UTF-8 byte order mark at the start, and turns an input
 // whose first non-blank byte is not "{" into a single plain-text record
 // {"text": "<all of the input>"}. A line that is not a JSON object becomes
-// an error record that carries the line, so nothing is lost.
+// an error record that carries the line, so nothing is lost; so does a line
+// nested deeper than MaxDepth, which is measured in one pass before any
+// parser sees the line, so no input can exhaust the stack. Bytes that are
+// not UTF-8 become U+FFFD; the record then keeps the line's exact bytes in
+// "raw_base64" and a warning in "errors".
 package jsonl
 
 import (
@@ -16,12 +20,17 @@ import (
 	"fmt"
 	"io"
 	"sync/atomic"
+	"unicode"
 
 	"github.com/shelfai/shelf/lib/record"
 	"github.com/tidwall/gjson"
 )
 
 const bom = "\xef\xbb\xbf"
+
+// MaxDepth is how deeply a line may nest arrays and objects, the top-level
+// object counting as 1: the limit of Go's encoding/json.
+const MaxDepth = 10000
 
 // Reader reads records from one input.
 type Reader struct {
@@ -36,6 +45,9 @@ type Reader struct {
 
 	// Invalid counts the lines that were not JSON objects.
 	Invalid int
+	// Warn, if set, hears each warning the reader also puts in a record's
+	// "errors" (a line with invalid UTF-8).
+	Warn func(msg string)
 	// consumed counts the bytes read as records so far (for progress).
 	consumed atomic.Int64
 }
@@ -85,11 +97,38 @@ func (r *Reader) Next() (*record.Record, error) {
 		if len(trimmed) == 0 {
 			continue
 		}
-		if msg := check(trimmed); msg != "" {
-			r.Invalid++
-			return record.Invalid(dropCR(line), r.line, r.tool, fmt.Sprintf("line %d: %s", r.line, msg)), nil
+		line = dropCR(line)
+		obj, bad := record.ReplaceInvalidUTF8(trimmed)
+		if bad >= 0 {
+			// The offset in the line, leading spaces included.
+			bad += len(line) - len(bytes.TrimLeftFunc(line, unicode.IsSpace))
 		}
-		return &record.Record{JSON: trimmed, Line: r.line}, nil
+		var rec *record.Record
+		if msg := check(obj); msg != "" {
+			r.Invalid++
+			rec = record.Invalid(line, r.line, r.tool, fmt.Sprintf("line %d: %s", r.line, msg))
+		} else {
+			rec = &record.Record{JSON: obj, Line: r.line}
+			if bad >= 0 {
+				if err := rec.SetRaw("raw_base64", record.Base64(line)); err != nil {
+					// Never drop the original bytes: keep the line as raw.
+					r.Invalid++
+					rec = record.Invalid(line, r.line, r.tool, fmt.Sprintf("line %d: %v", r.line, err))
+				}
+			}
+		}
+		if bad >= 0 {
+			r.warn(rec, fmt.Sprintf("line %d: invalid UTF-8 at byte %d replaced by U+FFFD; the original line is in raw_base64", r.line, bad+1))
+		}
+		return rec, nil
+	}
+}
+
+// warn appends a warning to the record's "errors" and tells Warn.
+func (r *Reader) warn(rec *record.Record, msg string) {
+	rec.AppendError(r.tool, msg)
+	if r.Warn != nil {
+		r.Warn(msg)
 	}
 }
 
@@ -128,8 +167,22 @@ func (r *Reader) start() (*record.Record, error) {
 		}
 		text := append(lead, rest...)
 		r.consumed.Add(int64(len(text)))
-		obj, _ := record.Marshal(map[string]string{"text": string(text)})
-		return &record.Record{JSON: obj, Line: 1}, nil
+		valid, bad := record.ReplaceInvalidUTF8(text)
+		var orig []byte // encoding/json writes it in standard base64
+		if bad >= 0 {
+			orig = text
+		}
+		obj, _ := record.Marshal(struct {
+			Text      string `json:"text"`
+			RawBase64 []byte `json:"raw_base64,omitempty"`
+		}{string(valid), orig})
+		rec := &record.Record{JSON: obj, Line: 1}
+		if bad >= 0 {
+			start := bytes.LastIndexByte(text[:bad], '\n') + 1
+			line := bytes.Count(text[:start], []byte("\n")) + 1
+			r.warn(rec, fmt.Sprintf("line %d: invalid UTF-8 at byte %d replaced by U+FFFD; the original text is in raw_base64", line, bad-start+1))
+		}
+		return rec, nil
 	}
 }
 
@@ -177,27 +230,69 @@ func (r *Reader) readLine() ([]byte, error) {
 
 func dropCR(b []byte) []byte { return bytes.TrimSuffix(b, []byte("\r")) }
 
-// check returns why a trimmed line is not a JSON object, or "".
+// check returns why a trimmed line is not a JSON object, or "". The
+// depth is measured first: gjson's validator recurses once per level.
 func check(line []byte) string {
+	if tooDeep(line, MaxDepth) {
+		return fmt.Sprintf("nesting deeper than %d", MaxDepth)
+	}
 	if line[0] == '{' && gjson.ValidBytes(line) {
 		return ""
 	}
-	var v any
+	// A RawMessage is only checked, not built into a tree, so describing
+	// a long line costs one pass.
+	var v json.RawMessage
 	if err := json.Unmarshal(line, &v); err != nil {
 		return "invalid JSON: " + err.Error()
 	}
-	kind := "a value"
-	switch v.(type) {
-	case []any:
+	kind := "a number"
+	switch v[0] {
+	case '{':
+		// gjson and encoding/json disagree; trust the stricter.
+		return "invalid JSON"
+	case '[':
 		kind = "an array"
-	case string:
+	case '"':
 		kind = "a string"
-	case float64:
-		kind = "a number"
-	case bool:
+	case 't', 'f':
 		kind = "a boolean"
-	case nil:
+	case 'n':
 		kind = "null"
 	}
 	return "not a JSON object but " + kind
+}
+
+// tooDeep reports whether b opens more than limit arrays and objects at
+// once. It counts brackets outside strings in one pass, without recursion,
+// so it measures any bytes safely, JSON or not. A closing bracket with
+// nothing open is not counted, so it cannot pay for openers after it.
+func tooDeep(b []byte, limit int) bool {
+	depth := 0
+	inString := false
+	for i := 0; i < len(b); i++ {
+		c := b[i]
+		if inString {
+			switch c {
+			case '\\':
+				i++ // the escaped byte, which may be a quote
+			case '"':
+				inString = false
+			}
+			continue
+		}
+		switch c {
+		case '"':
+			inString = true
+		case '[', '{':
+			depth++
+			if depth > limit {
+				return true
+			}
+		case ']', '}':
+			if depth > 0 {
+				depth--
+			}
+		}
+	}
+	return false
 }

@@ -52,6 +52,22 @@ func TestReader(t *testing.T) {
 		{"plain text with bom", "\xef\xbb\xbfhello", []string{`{"text":"hello"}`}, []int{1}},
 		{"plain text after blank lines", "\n\n  hi <b>", []string{`{"text":"\n\n  hi <b>"}`}, []int{1}},
 		{"plain text starting like an array", "[1] is a note", []string{`{"text":"[1] is a note"}`}, []int{1}},
+		{"invalid UTF-8 in a string", "{\"a\":\"x\xffy\"}\n{\"b\":2}\n",
+			[]string{"{\"a\":\"x\uFFFDy\",\"raw_base64\":\"eyJhIjoieP95In0=\",\"errors\":[{\"tool\":\"test\",\"message\":\"line 1: invalid UTF-8 at byte 8 replaced by U+FFFD; the original line is in raw_base64\"}]}", `{"b":2}`}, []int{1, 2}},
+		{"invalid UTF-8, spaces and CRLF", "{\"a\":1}\n  {\"t\":\"caf\xe9 \xe2\x82\"}\t\r\n",
+			[]string{`{"a":1}`, "{\"t\":\"caf\uFFFD \uFFFD\uFFFD\",\"raw_base64\":\"ICB7InQiOiJjYWbpIOKCIn0J\",\"errors\":[{\"tool\":\"test\",\"message\":\"line 2: invalid UTF-8 at byte 12 replaced by U+FFFD; the original line is in raw_base64\"}]}"}, []int{1, 2}},
+		{"invalid UTF-8 with errors already", "{\"a\":\"\xff\",\"errors\":[{\"tool\":\"x\",\"message\":\"old\"}]}\n",
+			[]string{"{\"a\":\"\uFFFD\",\"errors\":[{\"tool\":\"x\",\"message\":\"old\"},{\"tool\":\"test\",\"message\":\"line 1: invalid UTF-8 at byte 7 replaced by U+FFFD; the original line is in raw_base64\"}],\"raw_base64\":\"eyJhIjoi/yIsImVycm9ycyI6W3sidG9vbCI6IngiLCJtZXNzYWdlIjoib2xkIn1dfQ==\"}"}, []int{1}},
+		{"invalid UTF-8 in an invalid line", "{\"a\":1}\n{bad\xff}\n",
+			[]string{`{"a":1}`, "{\"raw\":\"{bad\uFFFD}\",\"raw_base64\":\"e2JhZP99\",\"errors\":[{\"tool\":\"test\",\"message\":\"line 2: invalid JSON: invalid character 'b' looking for beginning of object key string\"},{\"tool\":\"test\",\"message\":\"line 2: invalid UTF-8 at byte 5 replaced by U+FFFD; the original line is in raw_base64\"}]}"}, []int{1, 2}},
+		{"invalid UTF-8 outside strings", "\xff{\"a\":1}\n",
+			[]string{"{\"text\":\"\uFFFD{\\\"a\\\":1}\\n\",\"raw_base64\":\"/3siYSI6MX0K\",\"errors\":[{\"tool\":\"test\",\"message\":\"line 1: invalid UTF-8 at byte 1 replaced by U+FFFD; the original text is in raw_base64\"}]}"}, []int{1}},
+		{"invalid UTF-8 after the start of an object", "{\"a\":1}\xff\n",
+			[]string{"{\"raw\":\"{\\\"a\\\":1}\uFFFD\",\"raw_base64\":\"eyJhIjoxff8=\",\"errors\":[{\"tool\":\"test\",\"message\":\"line 1: invalid JSON: invalid character 'ï' after top-level value\"},{\"tool\":\"test\",\"message\":\"line 1: invalid UTF-8 at byte 8 replaced by U+FFFD; the original line is in raw_base64\"}]}"}, []int{1}},
+		{"plain text with invalid UTF-8", "Caf\xe9.\nNa\xefve\n",
+			[]string{"{\"text\":\"Caf\uFFFD.\\nNa\uFFFDve\\n\",\"raw_base64\":\"Q2Fm6S4KTmHvdmUK\",\"errors\":[{\"tool\":\"test\",\"message\":\"line 1: invalid UTF-8 at byte 4 replaced by U+FFFD; the original text is in raw_base64\"}]}"}, []int{1}},
+		{"plain text with invalid UTF-8 on a later line", "\xef\xbb\xbfok\n\n  no\xff\n",
+			[]string{"{\"text\":\"ok\\n\\n  no\uFFFD\\n\",\"raw_base64\":\"b2sKCiAgbm//Cg==\",\"errors\":[{\"tool\":\"test\",\"message\":\"line 3: invalid UTF-8 at byte 5 replaced by U+FFFD; the original text is in raw_base64\"}]}"}, []int{1}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -113,6 +129,23 @@ func TestReaderError(t *testing.T) {
 	}
 }
 
+// TestWriterUTF8: whatever bytes a tool put into a record, the line
+// written is valid UTF-8, each invalid byte replaced by U+FFFD.
+func TestWriterUTF8(t *testing.T) {
+	var b bytes.Buffer
+	w := NewWriter(&b)
+	for _, in := range []string{"{\"a\":\"\xff\"}", "{\"a\":\"caf\xe9\",\"b\":\"\xed\xa0\x80\"}", `{"a":"é"}`} {
+		if err := w.Write(record.New([]byte(in))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	w.Flush()
+	want := "{\"a\":\"\uFFFD\"}\n{\"a\":\"caf\uFFFD\",\"b\":\"\uFFFD\uFFFD\uFFFD\"}\n{\"a\":\"é\"}\n"
+	if b.String() != want {
+		t.Fatalf("got %q\nwant %q", b.String(), want)
+	}
+}
+
 func TestWriter(t *testing.T) {
 	var b bytes.Buffer
 	w := NewWriter(&b)
@@ -171,5 +204,84 @@ func TestInputsProgress(t *testing.T) {
 	// A pipe has no size: no fraction to show.
 	if _, total := NewInputs(nil, strings.NewReader("{}\n"), "t").Progress(); total != 0 {
 		t.Errorf("stdin that is no file: total %d", total)
+	}
+}
+
+// TestReaderDeep: a line nested deeper than MaxDepth becomes an error record
+// instead of overflowing the stack of a recursive validator, and the record
+// after it is still read; nesting up to MaxDepth goes through.
+func TestReaderDeep(t *testing.T) {
+	const huge = 12_000_000
+	deepMsg := "line 2: nesting deeper than 10000"
+	tests := []struct {
+		name   string
+		line   string
+		errMsg string // "" for a valid record
+	}{
+		{"arrays", strings.Repeat("[", huge), deepMsg},
+		{"objects", strings.Repeat(`{"a":`, huge), deepMsg},
+		{"arrays in an object", `{"a":` + strings.Repeat("[", huge), deepMsg},
+		{"closed", strings.Repeat(`{"a":`, 10001) + "1" + strings.Repeat("}", 10001), deepMsg},
+		{"just deep enough", strings.Repeat(`{"a":`, 10000) + "1" + strings.Repeat("}", 10000), ""},
+		{"mixed, just deep enough", `{"a":` + strings.Repeat("[", 9999) + strings.Repeat("]", 9999) + "}", ""},
+		{"mixed, one too deep", `{"a":` + strings.Repeat("[", 10000) + strings.Repeat("]", 10000) + "}", deepMsg},
+		{"brackets in a string", `{"a":"` + strings.Repeat("[{", 20000) + `"}`, ""},
+		{"escaped quotes in a string", `{"a":"\"` + strings.Repeat("[", 20000) + `\\\""}`, ""},
+		{"escaped backslash ends the string", `{"a":"\\",` + strings.Repeat(`"b":{`, 10000) + strings.Repeat("}", 10000) + "}", deepMsg},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := readAll(t, "{\"a\":1}\n"+tt.line+"\n{\"b\":2}\n")
+			if len(got) != 3 {
+				t.Fatalf("got %d records, want 3", len(got))
+			}
+			if string(got[0].JSON) != `{"a":1}` || string(got[2].JSON) != `{"b":2}` || got[2].Line != 3 {
+				t.Fatalf("records around the line: %.40s, %.40s (line %d)", got[0].JSON, got[2].JSON, got[2].Line)
+			}
+			rec := got[1]
+			if tt.errMsg == "" {
+				if rec.Invalid || string(rec.JSON) != tt.line {
+					t.Fatalf("want the line as a valid record, got invalid=%v %.80s", rec.Invalid, rec.JSON)
+				}
+				return
+			}
+			if !rec.Invalid || rec.Line != 2 {
+				t.Fatalf("want an invalid record for line 2, got invalid=%v line %d", rec.Invalid, rec.Line)
+			}
+			if e := rec.Errors(); len(e) != 1 || e[0].Message != tt.errMsg || e[0].Tool != "test" {
+				t.Errorf("errors %v", e)
+			}
+			if rec.Get("raw").String() != tt.line {
+				t.Error("raw does not hold the line")
+			}
+		})
+	}
+}
+
+func TestTooDeep(t *testing.T) {
+	tests := []struct {
+		in    string
+		limit int
+		want  bool
+	}{
+		{``, 1, false},
+		{`{}`, 1, false},
+		{`{"a":{}}`, 1, true},
+		{`{"a":[]}`, 2, false},
+		{`[[[`, 2, true},
+		{`[[]]`, 2, false},
+		{`[][][][]`, 1, false},
+		{`{"[[[":1}`, 1, false},
+		{`{"\"[[[":1}`, 1, false},
+		{`{"\\":[[]]}`, 2, true},
+		{`{"\\\"[[":1}`, 1, false},
+		{`{"a":"\u005b[["}`, 1, false},
+		{`]]]][[[`, 2, true}, // stray closers do not pay for openers
+		{`"[[[`, 1, false},   // an unterminated string
+	}
+	for _, tt := range tests {
+		if got := tooDeep([]byte(tt.in), tt.limit); got != tt.want {
+			t.Errorf("tooDeep(%s, %d) = %v, want %v", tt.in, tt.limit, got, tt.want)
+		}
 	}
 }

@@ -7,11 +7,13 @@ package record
 import (
 	"bytes"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/shelfai/shelf/lib/safetext"
 	"github.com/tidwall/gjson"
@@ -130,21 +132,68 @@ func Marshal(v any) ([]byte, error) {
 }
 
 // Invalid makes the record that stands for an input line that is not a JSON
-// object: {"raw": "<the line>", "errors": [{"tool", "message"}]}.
+// object: {"raw": "<the line>", "errors": [{"tool", "message"}]}. When the
+// line is not valid UTF-8, "raw" has U+FFFD for each invalid byte and
+// "raw_base64" (after "raw") holds the line's exact bytes.
 func Invalid(line []byte, lineNo int, tool, message string) *Record {
 	return &Record{JSON: invalidRecord(line, tool, message), Line: lineNo, Invalid: true}
 }
 
 func invalidRecord(line []byte, tool, message string) []byte {
-	raw, _ := Marshal(string(line))
+	text, bad := ReplaceInvalidUTF8(line)
+	raw, _ := Marshal(string(text))
 	entry, _ := Marshal([]Error{{Tool: tool, Message: message}})
 	b := make([]byte, 0, len(raw)+len(entry)+24)
 	b = append(b, `{"raw":`...)
 	b = append(b, raw...)
+	if bad >= 0 {
+		b = append(b, `,"raw_base64":`...)
+		b = append(b, Base64(line)...)
+	}
 	b = append(b, `,"errors":`...)
 	b = append(b, entry...)
 	b = append(b, '}')
 	return b
+}
+
+// Base64 returns the JSON string of b in standard base64, the form of
+// "raw_base64".
+func Base64(b []byte) []byte {
+	out := make([]byte, base64.StdEncoding.EncodedLen(len(b))+2)
+	out[0], out[len(out)-1] = '"', '"'
+	base64.StdEncoding.Encode(out[1:len(out)-1], b)
+	return out
+}
+
+// ReplaceInvalidUTF8 returns b with each byte that is not part of valid
+// UTF-8 replaced by U+FFFD, as encoding/json does, and the offset of the
+// first such byte; b itself and -1 when it is valid. In JSON text, bytes
+// outside ASCII can stand only inside strings, so the repair keeps valid
+// JSON valid.
+func ReplaceInvalidUTF8(b []byte) ([]byte, int) {
+	if utf8.Valid(b) {
+		return b, -1
+	}
+	first := -1
+	out := make([]byte, 0, len(b)+8)
+	for i := 0; i < len(b); {
+		if b[i] < utf8.RuneSelf {
+			out = append(out, b[i])
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && n == 1 {
+			if first < 0 {
+				first = i
+			}
+			out = utf8.AppendRune(out, utf8.RuneError)
+		} else {
+			out = append(out, b[i:i+n]...)
+		}
+		i += n
+	}
+	return out, first
 }
 
 // NormalizeTags makes tags as the contract wants them: lower-case, no "#",

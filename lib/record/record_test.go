@@ -1,8 +1,10 @@
 package record
 
 import (
+	"encoding/base64"
 	"slices"
 	"testing"
+	"unicode/utf8"
 )
 
 func TestSetKeepsOtherBytes(t *testing.T) {
@@ -54,6 +56,42 @@ func TestInvalidKeepsTheLine(t *testing.T) {
 	}
 	if e := r.Errors(); len(e) != 1 || e[0].Message != "line 7: bad" {
 		t.Errorf("errors %v", e)
+	}
+	if !utf8.Valid(r.JSON) {
+		t.Errorf("record is not valid UTF-8: %q", r.JSON)
+	}
+	if b, err := base64.StdEncoding.DecodeString(r.Get("raw_base64").String()); err != nil || string(b) != "{\"a\": \"<\xff>\"" {
+		t.Errorf("raw_base64 does not hold the line: %q, %v", b, err)
+	}
+}
+
+func TestInvalidValidUTF8HasNoBase64(t *testing.T) {
+	r := Invalid([]byte(`{"a": "é"`), 1, "t", "bad")
+	if want := `{"raw":"{\"a\": \"é\"","errors":[{"tool":"t","message":"bad"}]}`; string(r.JSON) != want {
+		t.Errorf("got %s\nwant %s", r.JSON, want)
+	}
+}
+
+func TestReplaceInvalidUTF8(t *testing.T) {
+	tests := []struct {
+		in, want string
+		first    int
+	}{
+		{"", "", -1},
+		{`{"a":"é ü 日本 🙂"}`, `{"a":"é ü 日本 🙂"}`, -1},
+		{"\xff", "\uFFFD", 0},
+		{`{"a":"caf` + "\xe9" + ` au lait"}`, `{"a":"caf` + "\uFFFD" + ` au lait"}`, 9},
+		{"a\xe2\x82b", "a\uFFFD\uFFFDb", 1},                     // a cut-off sequence: one per byte
+		{"\xed\xa0\x80", "\uFFFD\uFFFD\uFFFD", 0},               // an encoded surrogate
+		{"\xc0\x80", "\uFFFD\uFFFD", 0},                         // an overlong encoding
+		{"ok\xf4\x90\x80\x80", "ok\uFFFD\uFFFD\uFFFD\uFFFD", 2}, // beyond U+10FFFF
+		{"\uFFFD\xff", "\uFFFD\uFFFD", 3},                       // a real U+FFFD is kept
+	}
+	for _, tt := range tests {
+		got, first := ReplaceInvalidUTF8([]byte(tt.in))
+		if string(got) != tt.want || first != tt.first {
+			t.Errorf("ReplaceInvalidUTF8(%q) = %q, %d; want %q, %d", tt.in, got, first, tt.want, tt.first)
+		}
 	}
 }
 

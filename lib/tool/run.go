@@ -72,7 +72,8 @@ func (e *Env) Run(c *cli.Context, fn pipeline.Func, sink pipeline.Sink) error {
 }
 
 // Inputs returns the reader of the command's file operands (or stdin),
-// warning when stdin is a terminal.
+// warning when stdin is a terminal, and logging the reader's warnings (the
+// first five; the rest at debug level).
 func (e *Env) Inputs(c *cli.Context) *jsonl.Inputs {
 	names := c.Args().Slice()
 	readsStdin := len(names) == 0
@@ -84,7 +85,20 @@ func (e *Env) Inputs(c *cli.Context) *jsonl.Inputs {
 	if readsStdin && logging.IsTerminal(e.Stdin) {
 		e.Log.Warn("reading records from the terminal; end with Ctrl-D, or pipe or redirect input")
 	}
-	return jsonl.NewInputs(names, e.Stdin, e.Name)
+	in := jsonl.NewInputs(names, e.Stdin, e.Name)
+	warned := 0
+	in.Warn = func(msg string) {
+		warned++
+		switch {
+		case warned <= 5:
+			e.Log.Warn(msg, "input", in.Name())
+		case warned == 6:
+			e.Log.Warn("more input lines had warnings; each record carries its own in its errors field")
+		default:
+			e.Log.Debug(msg, "input", in.Name())
+		}
+	}
+	return in
 }
 
 // RunFrom is Run with the records from src.
