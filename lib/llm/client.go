@@ -30,12 +30,15 @@ type Config struct {
 	Retries        int           // further attempts after the first
 	Backoff        time.Duration // first backoff step (default 500ms)
 	Temperature    float64       // sent even when 0
-	ContextLength  int           // tokens the model's window holds
+	ContextLength  int           // tokens the model's window holds (0: what the server says, else 4096)
 	CacheDir       string        // "" disables the cache
 	// OnRetry, if set, hears about every retry (for logging).
 	OnRetry func(attempt int, wait time.Duration, why string)
 	// OnFallback, if set, hears when the structured-output ladder steps down.
 	OnFallback func(from, to string, why string)
+	// OnWindow, if set, hears which context window the client uses, and
+	// when a cut request lowers it.
+	OnWindow func(WindowInfo)
 }
 
 // Message is one chat message.
@@ -67,6 +70,8 @@ type Client struct {
 	modelErr  error
 
 	rung atomic.Int32 // structured-output ladder: the lowest rung the server needs
+
+	win windowState // the context window (window.go)
 }
 
 // New returns a client for cfg.
@@ -80,9 +85,6 @@ func New(cfg Config) *Client {
 	}
 	if cfg.ConnectTimeout <= 0 {
 		cfg.ConnectTimeout = 10 * time.Second
-	}
-	if cfg.ContextLength <= 0 {
-		cfg.ContextLength = 4096
 	}
 	tr := newTransport(cfg)
 	tr.onRetry = cfg.OnRetry
@@ -98,9 +100,6 @@ func New(cfg Config) *Client {
 
 // BaseURL returns the endpoint's base URL.
 func (c *Client) BaseURL() string { return c.cfg.BaseURL }
-
-// ContextLength returns the context window, in tokens.
-func (c *Client) ContextLength() int { return c.cfg.ContextLength }
 
 // Model returns the model to use: the configured one, or the only model the
 // server lists.
@@ -163,12 +162,16 @@ func (c *Client) complete(ctx context.Context, oreq openai.ChatCompletionRequest
 	if s, ok := c.cache.get(key); ok {
 		return s, nil
 	}
+	window := c.ContextLength()
 	resp, err := c.oa.CreateChatCompletion(ctx, oreq)
 	if err != nil {
 		return "", c.explain(ctx, err, "chat")
 	}
 	if len(resp.Choices) == 0 {
 		return "", fail(codeTemp, "", c.cfg.BaseURL+" answered with no choices")
+	}
+	if err := c.checkUsage(oreq.Messages, window, &resp.Usage); err != nil {
+		return "", err
 	}
 	content := stripThink(resp.Choices[0].Message.Content)
 	if resp.Choices[0].FinishReason == openai.FinishReasonLength {
@@ -192,6 +195,8 @@ func (c *Client) Stream(ctx context.Context, req Request, onText func(string) er
 		return s, onText(s)
 	}
 	oreq.Stream = true
+	oreq.StreamOptions = &openai.StreamOptions{IncludeUsage: true} // for checkUsage
+	window := c.ContextLength()
 	st, err := c.oa.CreateChatCompletionStream(ctx, oreq)
 	if err != nil {
 		return "", c.explain(ctx, err, "chat")
@@ -200,6 +205,7 @@ func (c *Client) Stream(ctx context.Context, req Request, onText func(string) er
 	var all strings.Builder
 	think := &thinkFilter{}
 	finished := false
+	var usage *openai.Usage
 	for {
 		chunk, err := st.Recv()
 		if errors.Is(err, io.EOF) {
@@ -210,6 +216,9 @@ func (c *Client) Stream(ctx context.Context, req Request, onText func(string) er
 				return all.String(), fail(codeTemp, "", fmt.Sprintf("%s: the answer stream broke off before its end: %v", c.cfg.BaseURL, err))
 			}
 			return all.String(), c.explain(ctx, err, "chat stream")
+		}
+		if chunk.Usage != nil {
+			usage = chunk.Usage
 		}
 		for _, ch := range chunk.Choices {
 			if ch.FinishReason != "" {
@@ -227,6 +236,9 @@ func (c *Client) Stream(ctx context.Context, req Request, onText func(string) er
 	}
 	if !finished {
 		return all.String(), fail(codeTemp, "", c.cfg.BaseURL+": the answer stream broke off before its end")
+	}
+	if err := c.checkUsage(oreq.Messages, window, usage); err != nil {
+		return all.String(), err
 	}
 	c.cache.put(key, all.String())
 	return all.String(), nil
