@@ -49,6 +49,12 @@ markdown ("- [ ] Call the dentist ⏫ 📅 2026-11-27 #health", the Obsidian Tas
 task instead ({"kind":"task", ...}). --append FILE adds the tasks not yet in the todo.txt
 FILE (by their uuid: field), in one append that never touches the file's other lines.
 
+Text longer than the model's window is worked on in parts. The window is the smaller of
+--context-length and what the server reports (Ollama: the model's num_ctx, else its default;
+llama.cpp: n_ctx; vLLM: max_model_len; LM Studio: the loaded context length); -v says which.
+Every answer's usage is checked: a server that cut a request all the same makes the text
+split smaller and sent once more, and a record it still cuts fails.
+
 A record's "context" (related memories from remember) tells the model which tasks are
 already recorded.
 

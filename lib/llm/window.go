@@ -295,7 +295,10 @@ type TruncatedError struct {
 }
 
 func (e *TruncatedError) Error() string {
-	return fmt.Sprintf("the server cut the input: it took %d tokens of a request of about %d, made for a window of %d", e.Took, e.Sent, e.Window)
+	if e.Took < e.Sent {
+		return fmt.Sprintf("the server cut the input: it took %d tokens of a request of about %d, made for a window of %d", e.Took, e.Sent, e.Window)
+	}
+	return fmt.Sprintf("the server cut the input: it took %d tokens, all its window holds, of a request estimated at %d", e.Took, e.Sent)
 }
 
 // Retry returns the window to split a text for again after a request of
@@ -329,8 +332,11 @@ func (c *Client) checkUsage(msgs []openai.ChatCompletionMessage, window int, usa
 		return nil
 	}
 	c.lower(took)
-	return &sysexits.Error{Code: codeFail, Err: &TruncatedError{Sent: sent, Took: took, Window: window},
-		Hint: fmt.Sprintf("the model's window seems to hold %d tokens: give --context-length %d, or serve the model with a larger window (Ollama: PARAMETER num_ctx in its Modelfile)", took, took)}
+	hint := fmt.Sprintf("the model's window seems to hold %d tokens: give --context-length %d, or serve the model with a larger window (Ollama: PARAMETER num_ctx in its Modelfile)", took, took)
+	if took >= window {
+		hint = "the text takes more tokens than estimated: serve the model with a larger window (Ollama: PARAMETER num_ctx in its Modelfile)"
+	}
+	return &sysexits.Error{Code: codeFail, Err: &TruncatedError{Sent: sent, Took: took, Window: window}, Hint: hint}
 }
 
 // lower makes the window what a server that cut a request took, if that

@@ -254,12 +254,13 @@ func TestUsageCheck(t *testing.T) {
 		req    Request
 		cut    bool
 		took   int
+		hint   string
 	}{
-		{"control: a server with no window takes everything", "/v1", long, false, 0},
-		{"a short text fits", "/quiet/512/v1", short, false, 0},
-		{"a silent cut shows in usage: fewer tokens than words", "/quiet/512/v1", long, true, 512},
-		{"a cut to the stated window", "/ollama/512/v1", dense, true, 512},
-		{"control: the same cut unnoticed where the window is not stated", "/quiet/512/v1", dense, false, 0},
+		{"control: a server with no window takes everything", "/v1", long, false, 0, ""},
+		{"a short text fits", "/quiet/512/v1", short, false, 0, ""},
+		{"a silent cut shows in usage: fewer tokens than words", "/quiet/512/v1", long, true, 512, "give --context-length 512"},
+		{"a cut to the stated window", "/ollama/512/v1", dense, true, 512, "the text takes more tokens than estimated"},
+		{"control: the same cut unnoticed where the window is not stated", "/quiet/512/v1", dense, false, 0, ""},
 	} {
 		for _, stream := range []bool{false, true} {
 			var infos []WindowInfo
@@ -285,7 +286,7 @@ func TestUsageCheck(t *testing.T) {
 			if te.Took != tc.took || te.Window != used {
 				t.Errorf("%s (stream %v): %+v", tc.name, stream, te)
 			}
-			if sysexits.Code(err) != sysexits.Failure || !strings.Contains(sysexits.Hint(err), "--context-length 512") {
+			if sysexits.Code(err) != sysexits.Failure || !strings.Contains(sysexits.Hint(err), tc.hint) {
 				t.Errorf("%s (stream %v): code %d, hint %q", tc.name, stream, sysexits.Code(err), sysexits.Hint(err))
 			}
 			next := te.Retry(used, c.Window(ctx))
