@@ -67,7 +67,13 @@ func (c *Client) Window(ctx context.Context) int {
 		}
 		info := decide(c.cfg.ContextLength, sw)
 		c.win.server.Store(int64(sw.tokens))
+		c.win.mu.Lock()
+		if cut := c.win.tokens.Load(); cut > 0 && cut < int64(info.Tokens) {
+			// A request cut while the server was being asked showed less.
+			info.Tokens, info.Source = int(cut), "the prompt tokens of a request the server cut"
+		}
 		c.win.tokens.Store(int64(info.Tokens))
+		c.win.mu.Unlock()
 		if c.cfg.OnWindow != nil {
 			c.cfg.OnWindow(info)
 		}
@@ -139,12 +145,12 @@ func (c *Client) probe(ctx context.Context, model string) serverWindow {
 			return serverWindow{}
 		},
 		func() serverWindow {
-			loaded, max := parseLMStudioModels(c.ask(ctx, http.MethodGet, root+"/api/v0/models", nil), model)
+			loaded, most := parseLMStudioModels(c.ask(ctx, http.MethodGet, root+"/api/v0/models", nil), model)
 			switch {
 			case loaded > 0:
 				return serverWindow{tokens: loaded, source: fmt.Sprintf("LM Studio's /api/v0/models (loaded_context_length %d)", loaded)}
-			case max > 0:
-				return serverWindow{limit: max, source: fmt.Sprintf("LM Studio's /api/v0/models (max_context_length %d; the model is not loaded)", max)}
+			case most > 0:
+				return serverWindow{limit: most, source: fmt.Sprintf("LM Studio's /api/v0/models (max_context_length %d; the model is not loaded)", most)}
 			}
 			return serverWindow{}
 		},
@@ -176,7 +182,11 @@ func (c *Client) probe(ctx context.Context, model string) serverWindow {
 // ask sends one request of the probe, once, and returns the answer's body
 // if it is a 200, else nil.
 func (c *Client) ask(ctx context.Context, method, url string, body []byte) []byte {
-	req, err := http.NewRequestWithContext(ctx, method, url, bytes.NewReader(body))
+	var rd io.Reader
+	if body != nil {
+		rd = bytes.NewReader(body)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, url, rd)
 	if err != nil {
 		return nil
 	}
@@ -262,7 +272,7 @@ func parseVLLMModels(b []byte, model string) int {
 
 // parseLMStudioModels reads LM Studio's /api/v0/models: the window the
 // model is loaded with, and the most it can be loaded with.
-func parseLMStudioModels(b []byte, model string) (loaded, max int) {
+func parseLMStudioModels(b []byte, model string) (loaded, most int) {
 	e := entry(b, model)
 	return int(e.Get("loaded_context_length").Int()), int(e.Get("max_context_length").Int())
 }
