@@ -29,8 +29,12 @@ writes each record back with a "summary" of its "text" (or --field), and a "titl
 does not start with "{" is one plain-text record, so "summarize --raw < notes.txt" works, and
 with --raw the summary streams out as it is generated (for editor filters).
 
-Text longer than the model's window (--context-length) is split at paragraph and sentence
-boundaries, its parts summarized in parallel and their notes combined: nothing is truncated.
+Text longer than the model's window is split at paragraph and sentence boundaries, its parts
+summarized in parallel and their notes combined: nothing is truncated. The window is the
+smaller of --context-length and what the server reports (Ollama: the model's num_ctx, else
+its default; llama.cpp: n_ctx; vLLM: max_model_len; LM Studio: the loaded context length);
+-v says which. Every answer's usage is checked: a server that cut a request all the same
+makes the text split smaller and sent once more, and a record it still cuts fails.
 A record's "context" (related memories from remember) is shown to the model as background.
 
 The prompt is a text/template: --print-prompt shows the built-in one; put your own in

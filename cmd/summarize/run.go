@@ -45,6 +45,9 @@ func run(c *cli.Context, env *tool.Env) error {
 		OnPart: func(line, parts int) {
 			env.Log.Info("text longer than the context window; summarizing it in parts", "record", line, "parts", parts)
 		},
+		OnCut: func(line, window int) {
+			env.Log.Info("the server cut a request of this text; summarizing it again in smaller parts", "record", line, "window", window)
+		},
 	})
 	if !c.Bool("raw") {
 		return env.Run(c, s.Record, nil)

@@ -62,6 +62,12 @@ backslash, #, [ and < are escaped and the Obsidian Tasks signifiers are dropped 
 (no forged "- [x]" line, tag or date); in iCalendar TEXT is escaped; Taskwarrior tags hold no
 space or comma. See TEXT FROM A MODEL in shelf(7).
 
+Text longer than the model's window is worked on in parts. The window is the smaller of
+--context-length and what the server reports (Ollama: the model's num_ctx, else its default;
+llama.cpp: n_ctx; vLLM: max_model_len; LM Studio: the loaded context length); -v says which.
+Every answer's usage is checked: a server that cut a request all the same makes the text
+split smaller and sent once more, and a record it still cuts fails.
+
 A record's "context" (related memories from remember) tells the model which tasks are
 already recorded.
 

@@ -57,6 +57,9 @@ func run(c *cli.Context, env *tool.Env) error {
 		Jobs:  c.Int("jobs"),
 		Now:   tool.Now,
 		Warn:  func(line int, msg string) { env.Log.Warn(msg, "record", line) },
+		OnCut: func(line, window int) {
+			env.Log.Info("the server cut a request of this text; finding its tasks again in smaller parts", "record", line, "window", window)
+		},
 	})
 
 	out := bufio.NewWriterSize(env.Stdout, 64<<10)

@@ -87,6 +87,16 @@ PARAMETER num_ctx 512
 PARAMETER num_thread 1
 `
 
+// ModelfileWith is Modelfile with the model's window set to numCtx tokens
+// (PARAMETER num_ctx), or, for 0, not set: Ollama's default applies.
+func ModelfileWith(numCtx int) string {
+	line := ""
+	if numCtx > 0 {
+		line = fmt.Sprintf("PARAMETER num_ctx %d\n", numCtx)
+	}
+	return strings.Replace(Modelfile, "PARAMETER num_ctx 512\n", line, 1)
+}
+
 type metaValue struct {
 	key string
 	val any

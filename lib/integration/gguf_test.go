@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/binary"
+	"strings"
 	"testing"
 )
 
@@ -38,5 +39,17 @@ func TestModelFile(t *testing.T) {
 	bad.Heads = 5
 	if WriteModel(&bytes.Buffer{}, bad) == nil {
 		t.Error("embd not a multiple of heads accepted")
+	}
+}
+
+func TestModelfileWith(t *testing.T) {
+	if ModelfileWith(512) != Modelfile {
+		t.Error("num_ctx 512 is not the default Modelfile")
+	}
+	if m := ModelfileWith(1024); !strings.Contains(m, "\nPARAMETER num_ctx 1024\n") || strings.Contains(m, "num_ctx 512") {
+		t.Errorf("num_ctx 1024:\n%s", m)
+	}
+	if m := ModelfileWith(0); strings.Contains(m, "num_ctx") || !strings.Contains(m, "PARAMETER num_thread 1") {
+		t.Errorf("no num_ctx:\n%s", m)
 	}
 }

@@ -4,7 +4,8 @@ package integration
 
 // The integration tests: every tool against a real Ollama, as a user runs
 // it. TestMain builds the tools, writes the model, starts ollama serve on
-// 127.0.0.1 with a temporary models directory, creates the model "tiny" and
+// 127.0.0.1 with a temporary models directory, creates the model "tiny"
+// (no num_ctx: Ollama's default window) and
 // stops the server when the tests end, however they end. Each tool has one
 // script in testdata/.
 //
@@ -14,10 +15,15 @@ import (
 	"bytes"
 	"fmt"
 	"math"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"os"
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -73,6 +79,14 @@ func run(m *testing.M) int {
 	if err := WriteModelDir(modelDir, DefaultModel); err != nil {
 		return fail(err)
 	}
+	// No num_ctx: Ollama's default window applies, as for most models,
+	// and the tools learn it from the server. (tasks' prompt, with the
+	// schema it may have to carry, leaves no room for text in 512 tokens,
+	// and in 1024 leaves the random model too few for its answer.) Scripts
+	// that need a small window start servers of their own.
+	if err := os.WriteFile(filepath.Join(modelDir, "Modelfile"), []byte(ModelfileWith(0)), 0o644); err != nil {
+		return fail(err)
+	}
 	if shared, err = StartServer(ollama, models, filepath.Join(tmp, "serve")); err != nil {
 		return fail(err)
 	}
@@ -112,19 +126,40 @@ var servers sync.Map
 
 func TestTools(t *testing.T) {
 	cmds := map[string]func(ts *testscript.TestScript, neg bool, args []string){
-		// ollama start NAME: a server of the script's own (on the same
-		// models), its base URL in $NAME and its log in $NAME_LOG.
+		// ollama start NAME [NUM_CTX|none]: a server of the script's own,
+		// its base URL in $NAME and its log in $NAME_LOG. It serves the
+		// same models, or, with NUM_CTX, a model "tiny" of its own whose
+		// Modelfile sets that num_ctx ("none": no num_ctx).
 		// ollama stop NAME: stop it.
 		"ollama": func(ts *testscript.TestScript, neg bool, args []string) {
-			if neg || len(args) != 2 {
-				ts.Fatalf("usage: ollama start|stop NAME")
+			if neg || len(args) < 2 || len(args) > 3 || len(args) == 3 && args[0] != "start" {
+				ts.Fatalf("usage: ollama start NAME [NUM_CTX|none] | ollama stop NAME")
 			}
 			key := serverKey{ts, args[1]}
 			switch args[0] {
 			case "start":
+				dir, models := "", models
+				if len(args) == 3 {
+					numCtx := 0
+					if args[2] != "none" {
+						n, err := strconv.Atoi(args[2])
+						if err != nil || n < 1 {
+							ts.Fatalf("ollama start: NUM_CTX %q is not a number of tokens", args[2])
+						}
+						numCtx = n
+					}
+					dir, models = ts.MkAbs(args[1]+".model"), ts.MkAbs(args[1]+".models")
+					ts.Check(os.MkdirAll(dir, 0o755))
+					ts.Check(os.MkdirAll(models, 0o755))
+					ts.Check(WriteModelDir(dir, DefaultModel))
+					ts.Check(os.WriteFile(filepath.Join(dir, "Modelfile"), []byte(ModelfileWith(numCtx)), 0o644))
+				}
 				s, err := StartServer(ollama, models, ts.MkAbs(args[1]+".serve"))
 				ts.Check(err)
 				ts.Defer(func() { s.Stop() })
+				if dir != "" {
+					ts.Check(s.Create("tiny", dir))
+				}
 				servers.Store(key, s)
 				ts.Setenv(args[1], s.BaseURL())
 				ts.Setenv(args[1]+"_LOG", s.Log)
@@ -135,8 +170,30 @@ func TestTools(t *testing.T) {
 				}
 				s.(*Server).Stop()
 			default:
-				ts.Fatalf("usage: ollama start|stop NAME")
+				ts.Fatalf("usage: ollama start NAME [NUM_CTX|none] | ollama stop NAME")
 			}
+		},
+		// gateway NAME URL: a proxy in front of the server whose base URL
+		// is URL that passes on only the OpenAI-compatible API (/v1/...),
+		// as some gateways do; the server's own endpoints, where it says
+		// its window, are not found. Its base URL in $NAME.
+		"gateway": func(ts *testscript.TestScript, neg bool, args []string) {
+			if neg || len(args) != 2 {
+				ts.Fatalf("usage: gateway NAME URL")
+			}
+			target, err := url.Parse(args[1])
+			ts.Check(err)
+			rp := httputil.NewSingleHostReverseProxy(&url.URL{Scheme: target.Scheme, Host: target.Host})
+			rp.FlushInterval = -1 // streams pass at once
+			gw := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if !strings.HasPrefix(r.URL.Path, "/v1/") {
+					http.NotFound(w, r)
+					return
+				}
+				rp.ServeHTTP(w, r)
+			}))
+			ts.Defer(gw.Close)
+			ts.Setenv(args[0], gw.URL+"/v1")
 		},
 	}
 	for k, v := range scripttest.Cmds {

@@ -37,7 +37,7 @@ type Config struct {
 	Retries        int           // further attempts after the first
 	Backoff        time.Duration // first backoff step (default 500ms)
 	Temperature    float64       // sent even when 0
-	ContextLength  int           // tokens the model's window holds
+	ContextLength  int           // tokens the model's window holds (0: what the server says, else 4096)
 	MaxAnswer      int64         // the most bytes read of one answer (default DefaultMaxAnswer)
 	CacheDir       string        // "" disables the cache
 	// Dial, if set, makes the connections (tests stand in for the network).
@@ -46,6 +46,9 @@ type Config struct {
 	OnRetry func(attempt int, wait time.Duration, why string)
 	// OnFallback, if set, hears when the structured-output ladder steps down.
 	OnFallback func(from, to string, why string)
+	// OnWindow, if set, hears which context window the client uses, and
+	// when a cut request lowers it.
+	OnWindow func(WindowInfo)
 }
 
 // Message is one chat message.
@@ -77,6 +80,8 @@ type Client struct {
 	modelErr  error
 
 	rung atomic.Int32 // structured-output ladder: the lowest rung the server needs
+
+	win windowState // the context window (window.go)
 }
 
 // New returns a client for cfg.
@@ -90,9 +95,6 @@ func New(cfg Config) *Client {
 	}
 	if cfg.ConnectTimeout <= 0 {
 		cfg.ConnectTimeout = 10 * time.Second
-	}
-	if cfg.ContextLength <= 0 {
-		cfg.ContextLength = 4096
 	}
 	if cfg.MaxAnswer <= 0 {
 		cfg.MaxAnswer = DefaultMaxAnswer
@@ -111,9 +113,6 @@ func New(cfg Config) *Client {
 
 // BaseURL returns the endpoint's base URL.
 func (c *Client) BaseURL() string { return c.cfg.BaseURL }
-
-// ContextLength returns the context window, in tokens.
-func (c *Client) ContextLength() int { return c.cfg.ContextLength }
 
 // Model returns the model to use: the configured one, or the only model the
 // server lists.
@@ -182,14 +181,19 @@ func (c *Client) Complete(ctx context.Context, req Request) (string, error) {
 
 // complete sends one chat request and returns the answer's text. It does
 // not cache: an answer is cached by its caller once it has passed the
-// caller's checks, so a bad answer is never replayed.
+// caller's checks, so a bad answer (or one of a cut input) is never
+// replayed.
 func (c *Client) complete(ctx context.Context, oreq openai.ChatCompletionRequest) (string, error) {
+	window := c.ContextLength()
 	resp, err := c.oa.CreateChatCompletion(ctx, oreq)
 	if err != nil {
 		return "", c.explain(ctx, err, "chat")
 	}
 	if len(resp.Choices) == 0 {
 		return "", fail(codeTemp, "", c.cfg.BaseURL+" answered with no choices")
+	}
+	if err := c.checkUsage(oreq.Messages, window, &resp.Usage); err != nil {
+		return "", err
 	}
 	content := stripThink(resp.Choices[0].Message.Content)
 	if resp.Choices[0].FinishReason == openai.FinishReasonLength {
@@ -212,6 +216,8 @@ func (c *Client) Stream(ctx context.Context, req Request, onText func(string) er
 		return s, onText(s)
 	}
 	oreq.Stream = true
+	oreq.StreamOptions = &openai.StreamOptions{IncludeUsage: true} // for checkUsage
+	window := c.ContextLength()
 	ctx, activity := withActivity(ctx)
 	st, err := c.oa.CreateChatCompletionStream(ctx, oreq)
 	if err != nil {
@@ -221,6 +227,7 @@ func (c *Client) Stream(ctx context.Context, req Request, onText func(string) er
 	var all strings.Builder
 	think := &thinkFilter{}
 	finished := false
+	var usage *openai.Usage
 	for {
 		chunk, err := st.Recv()
 		if errors.Is(err, io.EOF) {
@@ -231,6 +238,9 @@ func (c *Client) Stream(ctx context.Context, req Request, onText func(string) er
 				return all.String(), fail(codeTemp, "", fmt.Sprintf("%s: the answer stream broke off before its end: %v", c.cfg.BaseURL, err))
 			}
 			return all.String(), c.explain(ctx, err, "chat stream")
+		}
+		if chunk.Usage != nil {
+			usage = chunk.Usage
 		}
 		for _, ch := range chunk.Choices {
 			if ch.FinishReason != "" {
@@ -251,6 +261,9 @@ func (c *Client) Stream(ctx context.Context, req Request, onText func(string) er
 	}
 	if !finished {
 		return all.String(), fail(codeTemp, "", c.cfg.BaseURL+": the answer stream broke off before its end")
+	}
+	if err := c.checkUsage(oreq.Messages, window, usage); err != nil {
+		return all.String(), err
 	}
 	if strings.TrimSpace(all.String()) != "" {
 		c.cache.put(key, all.String())

@@ -31,7 +31,7 @@ var Styles = []string{"brief", "bullets", "detailed"}
 // Model is what summarize needs of a model client (*llm.Client).
 type Model interface {
 	Model(ctx context.Context) (string, error)
-	ContextLength() int
+	Window(ctx context.Context) int
 	Complete(ctx context.Context, req llm.Request) (string, error)
 	Stream(ctx context.Context, req llm.Request, onText func(string) error) (string, error)
 	Structured(ctx context.Context, req llm.Request, name string, schema *llm.Schema, out any) error
@@ -45,6 +45,9 @@ type Options struct {
 	Jobs   int                   // parts summarized at once
 	Now    func() time.Time      // for provenance
 	OnPart func(line, parts int) // hears when a text is split
+	// OnCut hears when the server cut a request of a text and the text is
+	// worked on again, split for a window of that many tokens.
+	OnCut func(line, window int)
 }
 
 // Summarizer summarizes records or text with one model and prompt.
@@ -163,8 +166,7 @@ type budgets struct {
 	system               string
 }
 
-func (s *Summarizer) budgets(mems []Memory, jsonOut bool) (budgets, error) {
-	window := s.m.ContextLength()
+func (s *Summarizer) budgets(window int, mems []Memory, jsonOut bool) (budgets, error) {
 	b := budgets{reserve: min(1024, window/4)}
 	for {
 		sys, err := s.p.Render("system", data{Style: s.opt.Style, Context: mems, JSON: jsonOut})
@@ -193,8 +195,8 @@ func (s *Summarizer) budgets(mems []Memory, jsonOut bool) (budgets, error) {
 		mems = mems[:len(mems)-1]
 	}
 	if min(b.part, b.final) < 64 {
-		return b, sysexits.Errorf(sysexits.Usage, "raise --context-length to the model's real window (most hold 4096 tokens or more)",
-			"--context-length %d leaves no room for text after the prompt", window)
+		return b, sysexits.Errorf(sysexits.Usage, "raise --context-length to the model's real window (most hold 4096 tokens or more), or serve the model with a larger one",
+			"a context window of %d tokens leaves no room for text after the prompt", window)
 	}
 	return b, nil
 }
@@ -206,12 +208,44 @@ var schemaTokens = sync.OnceValue(func() int {
 	return llm.EstimateTokens(string(b)) + 40
 })
 
+// summarize summarizes text split for the model's window. When the server
+// cuts a request all the same (its window is smaller than it says, or the
+// text takes more tokens than estimated), the text is summarized once more,
+// split smaller, unless part of the answer has already been streamed.
 func (s *Summarizer) summarize(ctx context.Context, text string, mems []Memory, jsonOut bool, onText func(string) error, line int) (Result, error) {
 	model, err := s.m.Model(ctx)
 	if err != nil {
 		return Result{}, err
 	}
-	b, err := s.budgets(mems, jsonOut)
+	window := s.m.Window(ctx)
+	streamed := false
+	on := onText
+	if onText != nil {
+		on = func(piece string) error {
+			streamed = true
+			return onText(piece)
+		}
+	}
+	res, err := s.summarizeFor(ctx, window, model, text, mems, jsonOut, on, line)
+	var cut *llm.TruncatedError
+	if !errors.As(err, &cut) {
+		return res, err
+	}
+	if streamed {
+		return res, fmt.Errorf("the summary written is of part of the text only: %w", err)
+	}
+	smaller := cut.Retry(window, s.m.Window(ctx))
+	if _, berr := s.budgets(smaller, mems, jsonOut); berr != nil {
+		return res, fmt.Errorf("%w; split for a window of %d tokens, the prompt would leave no room for text", err, smaller)
+	}
+	if s.opt.OnCut != nil {
+		s.opt.OnCut(line, smaller)
+	}
+	return s.summarizeFor(ctx, smaller, model, text, mems, jsonOut, on, line)
+}
+
+func (s *Summarizer) summarizeFor(ctx context.Context, window int, model, text string, mems []Memory, jsonOut bool, onText func(string) error, line int) (Result, error) {
+	b, err := s.budgets(window, mems, jsonOut)
 	if err != nil {
 		return Result{}, err
 	}

@@ -20,20 +20,42 @@ import (
 var update = flag.Bool("update", false, "rewrite golden files")
 
 // fake is a model that answers from the request and records what it saw.
+// With cut set, it is a server whose real window is that many tokens: a
+// longer request gets a TruncatedError, and, with learn, the window is cut
+// from then on, as llm.Client learns it from the cut.
 type fake struct {
 	mu     sync.Mutex
 	window int
 	reqs   []llm.Request
 	fail   error
+	cut    int
+	learn  bool
+	cuts   int
 }
 
 func (f *fake) Model(context.Context) (string, error) { return "fake-1", nil }
-func (f *fake) ContextLength() int                    { return f.window }
+func (f *fake) Window(context.Context) int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.window
+}
 
 func (f *fake) see(req llm.Request) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.reqs = append(f.reqs, req)
+	sent := 0
+	for _, m := range req.Messages {
+		sent += llm.EstimateTokens(m.Content)
+	}
+	if f.cut > 0 && sent > f.cut {
+		f.cuts++
+		err := &llm.TruncatedError{Sent: sent, Took: f.cut, Window: f.window}
+		if f.learn {
+			f.window = min(f.window, f.cut)
+		}
+		return err
+	}
 	return f.fail
 }
 
@@ -175,6 +197,88 @@ func TestMapReduce(t *testing.T) {
 	if s := rec.Get("summary").String(); !strings.HasPrefix(s, "about about ") || !strings.Contains(s, "Paragraph 00") {
 		t.Errorf("summary %q does not come from the notes", rec.Get("summary").String())
 	}
+}
+
+// TestCutSplitsAgain: when the server cuts a request all the same, the text
+// is summarized once more, split for a smaller window, and the summary is
+// of the whole text; a second cut is the record's error.
+func TestCutSplitsAgain(t *testing.T) {
+	var paras []string
+	for i := range 40 {
+		paras = append(paras, fmt.Sprintf("Paragraph %02d. %s", i, strings.Repeat("Some words that fill the paragraph. ", 10)))
+	}
+	text := strings.Join(paras, "\n\n")
+	for _, tc := range []struct {
+		name      string
+		f         *fake
+		retryWith int // the window of the second try (0: none)
+		fails     bool
+	}{
+		{"the cut shows the server's window", &fake{window: 4096, cut: 900, learn: true}, 900, false},
+		{"the window was right, the estimate low: half the window", &fake{window: 2048, cut: 1000}, 1024, false},
+		{"cut again: the record fails", &fake{window: 4096, cut: 700}, 2048, true},
+		{"control: no cut, no second try", &fake{window: 4096}, 0, false},
+	} {
+		s := newSummarizer(t, tc.f, "brief")
+		retried := 0
+		s.opt.OnCut = func(line, window int) {
+			if window != tc.retryWith {
+				t.Errorf("%s: split again for %d, want %d", tc.name, window, tc.retryWith)
+			}
+			retried++
+		}
+		rec := record.New([]byte(`{"text":` + mustJSON(text) + `}`))
+		err := s.Record(context.Background(), rec)
+		var te *llm.TruncatedError
+		if tc.fails != (err != nil) || tc.fails && !errors.As(err, &te) {
+			t.Errorf("%s: error %v", tc.name, err)
+			continue
+		}
+		if retried != min(tc.retryWith, 1) {
+			t.Errorf("%s: split again %d times", tc.name, retried)
+		}
+		if !tc.fails && !strings.Contains(rec.Get("summary").String(), "Paragraph 00") {
+			t.Errorf("%s: summary %q", tc.name, rec.Get("summary").String())
+		}
+	}
+}
+
+// TestCutAfterStreaming: the summary of a cut text that has already been
+// streamed is not taken back, nor followed by a second one: the run fails.
+func TestCutAfterStreaming(t *testing.T) {
+	// Cut before anything was streamed: split again, then streamed.
+	f := &fake{window: 4096, cut: 900, learn: true}
+	s := newSummarizer(t, f, "brief")
+	var out strings.Builder
+	_, err := s.Text(context.Background(), strings.Repeat("A sentence of some words. ", 200), func(p string) error {
+		out.WriteString(p)
+		return nil
+	})
+	if err != nil || f.cuts != 1 || !strings.HasPrefix(out.String(), "about about ") {
+		t.Fatalf("err %v after %d cuts, out %q", err, f.cuts, out.String())
+	}
+	f = &fake{window: 4096}
+	s = newSummarizer(t, &streamThenCut{f}, "brief")
+	out.Reset()
+	_, err = s.Text(context.Background(), "A short text.", func(p string) error {
+		out.WriteString(p)
+		return nil
+	})
+	if err == nil || !strings.Contains(err.Error(), "the summary written is of part of the text only") || out.Len() == 0 {
+		t.Fatalf("err %v, out %q", err, out.String())
+	}
+	if len(f.reqs) != 1 {
+		t.Errorf("%d requests, want 1", len(f.reqs))
+	}
+}
+
+// streamThenCut streams its answer, then finds in the usage that the
+// input was cut.
+type streamThenCut struct{ *fake }
+
+func (s *streamThenCut) Stream(ctx context.Context, req llm.Request, on func(string) error) (string, error) {
+	out, _ := s.fake.Stream(ctx, req, on)
+	return out, &llm.TruncatedError{Sent: 100, Took: 10, Window: 4096}
 }
 
 func TestWindowTooSmall(t *testing.T) {

@@ -30,7 +30,7 @@ var Prompt string
 // Model is what tasks needs of a model client (*llm.Client).
 type Model interface {
 	Model(ctx context.Context) (string, error)
-	ContextLength() int
+	Window(ctx context.Context) int
 	Structured(ctx context.Context, req llm.Request, name string, schema *llm.Schema, out any) error
 }
 
@@ -62,6 +62,9 @@ type Options struct {
 	// Warn hears about what was dropped from an answer (a date that is not
 	// one), with the record's line.
 	Warn func(line int, msg string)
+	// OnCut hears when the server cut a request of a text and the text is
+	// worked on again, split for a window of that many tokens.
+	OnCut func(line, window int)
 }
 
 // Extractor finds the tasks of records with one model and prompt.
@@ -192,7 +195,7 @@ func (x *Extractor) Record(ctx context.Context, rec *record.Record) error {
 	if err != nil {
 		return err
 	}
-	found, err := x.extract(ctx, t.Str, rec.Get("summary").String(), mems, ref)
+	found, err := x.extractOnce(ctx, t.Str, rec.Get("summary").String(), mems, ref, rec.Line)
 	if err != nil {
 		return err
 	}
@@ -246,9 +249,33 @@ func (x *Extractor) Record(ctx context.Context, rec *record.Record) error {
 	return nil
 }
 
+// extractOnce is extract for the model's window, and once more for a
+// smaller one when the server cut a request all the same (its window is
+// smaller than it says, or the text takes more tokens than estimated).
+func (x *Extractor) extractOnce(ctx context.Context, text, summary string, mems []Memory, ref time.Time, line int) ([]item, error) {
+	window := x.m.Window(ctx)
+	found, err := x.extract(ctx, window, text, summary, mems, ref)
+	var cut *llm.TruncatedError
+	if !errors.As(err, &cut) {
+		return found, err
+	}
+	smaller := cut.Retry(window, x.m.Window(ctx))
+	if x.opt.OnCut != nil {
+		x.opt.OnCut(line, smaller)
+	}
+	found, rerr := x.extract(ctx, smaller, text, summary, mems, ref)
+	if errors.Is(rerr, errNoRoom) {
+		return nil, fmt.Errorf("%w; split for a window of %d tokens, the prompt would leave no room for text", err, smaller)
+	}
+	return found, rerr
+}
+
+// errNoRoom is a window too small for the prompt.
+var errNoRoom = errors.New("leaves no room for text after the prompt")
+
 // extract asks the model, part by part when the text is longer than the
 // window allows, and returns the items of all parts in order.
-func (x *Extractor) extract(ctx context.Context, text, summary string, mems []Memory, ref time.Time) ([]item, error) {
+func (x *Extractor) extract(ctx context.Context, window int, text, summary string, mems []Memory, ref time.Time) ([]item, error) {
 	_, offset := ref.Zone()
 	d := data{
 		Today:   ref.Format("Monday, 2006-01-02"),
@@ -258,7 +285,6 @@ func (x *Extractor) extract(ctx context.Context, text, summary string, mems []Me
 		Context: mems,
 		Part:    99, Parts: 99,
 	}
-	window := x.m.ContextLength()
 	reserve := min(1024, window/4)
 	var sys string
 	var budget int
@@ -278,7 +304,7 @@ func (x *Extractor) extract(ctx context.Context, text, summary string, mems []Me
 		d.Context = d.Context[:len(d.Context)-1]
 	}
 	if budget < 64 {
-		return nil, fmt.Errorf("--context-length %d leaves no room for text after the prompt", window)
+		return nil, fmt.Errorf("a context window of %d tokens %w", window, errNoRoom)
 	}
 	parts := llm.Split(text, budget)
 	results := make([][]item, len(parts))

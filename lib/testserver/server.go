@@ -31,6 +31,24 @@
 // URL prefixes choose the served models: /v1 serves "tiny"; /multi/v1
 // serves "tiny" and "big"; /empty/v1 serves none; /auth/v1 serves "tiny"
 // and wants the key "test-key".
+//
+// The prefix /KIND/N/v1 plays a server of that kind whose model ("tiny")
+// has a window of N tokens. Like Ollama, it cuts a longer prompt without a
+// word, keeping its first 4 tokens and its end, answers from what is left,
+// and reports the tokens it took as usage.prompt_tokens. It tells its
+// window where that kind of server does:
+//
+//	/ollama/N    POST /ollama/N/api/show: "num_ctx N" in "parameters" (N 0:
+//	             no num_ctx, so Ollama's default of 4096 applies), and the
+//	             trained length in model_info; GET /ollama/N/api/version
+//	/llamacpp/N  GET /llamacpp/N/props: default_generation_settings.n_ctx
+//	/vllm/N      GET /vllm/N/v1/models: max_model_len of each model
+//	/lmstudio/N  GET /lmstudio/N/api/v0/models: loaded_context_length
+//	/quiet/N     nowhere
+//
+// Every chat request to such a server adds a line to the log:
+// {"path":"/window","model":M,"body":{"limit":N,"prompt":T,"cut":BOOL}}.
+// Tokens are counted by Tokens.
 package testserver
 
 import (
@@ -118,6 +136,9 @@ func (s *Server) Close() {
 type endpoint struct {
 	models []string
 	key    string
+	kind   string // a server kind (see the package comment), or ""
+	window int    // its model's window in tokens
+	stated int    // the window in the URL (0: none stated)
 }
 
 var endpoints = map[string]endpoint{
@@ -134,6 +155,19 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		if strings.HasPrefix(r.URL.Path, prefix+"/") {
 			ep, rest = e, strings.TrimPrefix(r.URL.Path, prefix)
 			break
+		}
+	}
+	native := ""
+	if m := kindPath.FindStringSubmatch(r.URL.Path); m != nil {
+		n, _ := strconv.Atoi(m[2])
+		ep = endpoint{models: []string{"tiny"}, kind: m[1], window: n, stated: n}
+		if m[1] == "ollama" && n == 0 {
+			ep.window = OllamaDefaultWindow
+		}
+		if after, ok := strings.CutPrefix(m[3], "/v1/"); ok {
+			rest = "/" + after
+		} else {
+			native = m[3]
 		}
 	}
 	if ep.models == nil && rest == "" && !strings.HasPrefix(r.URL.Path, "/files/") {
@@ -156,11 +190,17 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	case r.Method == http.MethodGet && strings.HasPrefix(r.URL.Path, "/files/"):
 		s.file(w, r)
 		return
+	case native != "":
+		s.native(w, r, ep, native, body)
 	case r.Method == http.MethodGet && rest == "/models":
 		s.record(rest, "", nil)
 		data := []map[string]any{}
 		for _, m := range ep.models {
-			data = append(data, map[string]any{"id": m, "object": "model", "created": 1700000000, "owned_by": "shelf-test"})
+			entry := map[string]any{"id": m, "object": "model", "created": 1700000000, "owned_by": "shelf-test"}
+			if ep.kind == "vllm" {
+				entry["max_model_len"] = ep.window
+			}
+			data = append(data, entry)
 		}
 		writeJSON(w, 200, map[string]any{"object": "list", "data": data})
 	case r.Method == http.MethodGet && strings.HasPrefix(rest, "/models/"):
@@ -230,14 +270,19 @@ func (s *Server) attempt(fault string, body []byte) int {
 	return s.seen[key]
 }
 
+type chatMessage struct {
+	Role    string `json:"role"`
+	Content string `json:"content"`
+}
+
 type chatRequest struct {
-	Model    string `json:"model"`
-	Messages []struct {
-		Role    string `json:"role"`
-		Content string `json:"content"`
-	} `json:"messages"`
-	Stream         bool `json:"stream"`
-	MaxTokens      int  `json:"max_tokens"`
+	Model         string        `json:"model"`
+	Messages      []chatMessage `json:"messages"`
+	Stream        bool          `json:"stream"`
+	StreamOptions *struct {
+		IncludeUsage bool `json:"include_usage"`
+	} `json:"stream_options"`
+	MaxTokens      int `json:"max_tokens"`
 	ResponseFormat *struct {
 		Type       string `json:"type"`
 		JSONSchema *struct {
@@ -275,6 +320,10 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request, ep endpoint, body 
 			apiError(w, 400, fmt.Sprintf("the request exceeds the available context size (%d tokens > %d)", total, n), "invalid_request_error")
 			return
 		}
+	}
+	took := promptTokens(req.Messages)
+	if ep.window > 0 {
+		took = s.fit(ep, &req)
 	}
 	rf := ""
 	var schema json.RawMessage
@@ -342,6 +391,7 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request, ep endpoint, body 
 	if f["think"] != "" {
 		content = "<think>\nLet me think about {this}.\n</think>\n" + content
 	}
+	usage := map[string]any{"prompt_tokens": took, "completion_tokens": Tokens(content), "total_tokens": took + Tokens(content)}
 	if f["huge"] != "" {
 		content = strings.Repeat("word ", HugeSize/5)
 	}
@@ -354,7 +404,10 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request, ep endpoint, body 
 		return
 	}
 	if req.Stream {
-		s.stream(w, req.Model, content, finish, f["cut"] != "")
+		if req.StreamOptions == nil || !req.StreamOptions.IncludeUsage {
+			usage = nil
+		}
+		s.stream(w, req.Model, content, finish, f["cut"] != "", usage)
 		return
 	}
 	if f["cut"] != "" && s.attempt("cutbody", body) == 1 {
@@ -364,7 +417,7 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request, ep endpoint, body 
 	writeJSON(w, 200, map[string]any{
 		"id": "chatcmpl-test", "object": "chat.completion", "created": 1700000000, "model": req.Model,
 		"choices": []any{map[string]any{"index": 0, "message": map[string]any{"role": "assistant", "content": content}, "finish_reason": finish}},
-		"usage":   map[string]any{"prompt_tokens": len(all) / 4, "completion_tokens": len(content) / 4, "total_tokens": (len(all) + len(content)) / 4},
+		"usage":   usage,
 	})
 }
 
@@ -453,7 +506,7 @@ func (s *Server) preflight(w http.ResponseWriter, r *http.Request, f map[string]
 	return true
 }
 
-func (s *Server) stream(w http.ResponseWriter, model, content, finish string, cut bool) {
+func (s *Server) stream(w http.ResponseWriter, model, content, finish string, cut bool, usage map[string]any) {
 	w.Header().Set("Content-Type", "text/event-stream")
 	w.WriteHeader(200)
 	fl, _ := w.(http.Flusher)
@@ -474,6 +527,9 @@ func (s *Server) stream(w http.ResponseWriter, model, content, finish string, cu
 	}
 	send(map[string]any{"id": "chatcmpl-test", "object": "chat.completion.chunk", "model": model,
 		"choices": []any{map[string]any{"index": 0, "delta": map[string]any{}, "finish_reason": finish}}})
+	if usage != nil {
+		send(map[string]any{"id": "chatcmpl-test", "object": "chat.completion.chunk", "model": model, "choices": []any{}, "usage": usage})
+	}
 	fmt.Fprint(w, "data: [DONE]\n\n")
 }
 

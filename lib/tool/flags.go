@@ -30,7 +30,7 @@ func modelFlags() []cli.Flag {
 		&cli.DurationFlag{Name: "timeout", Value: 10 * time.Minute, Usage: "give up on a request after `DURATION` (a stream: after that long silent)", EnvVars: []string{"SHELF_TIMEOUT"}},
 		&cli.IntFlag{Name: "retries", Value: 3, Usage: "retry a request `N` times on 429, 5xx and connection errors", EnvVars: []string{"SHELF_RETRIES"}},
 		&cli.Float64Flag{Name: "temperature", Value: 0, Usage: "sampling temperature (0: deterministic)", EnvVars: []string{"SHELF_TEMPERATURE"}},
-		&cli.IntFlag{Name: "context-length", Value: 4096, Usage: "the model's context window in `TOKENS`; longer input is split", EnvVars: []string{"SHELF_CONTEXT_LENGTH"}},
+		&cli.IntFlag{Name: "context-length", Value: 4096, Usage: "the model's context window in `TOKENS`: the smaller of this and what the server reports; longer input is split", DefaultText: "what the server reports, else 4096", EnvVars: []string{"SHELF_CONTEXT_LENGTH"}},
 		&cli.StringFlag{Name: "max-answer", Value: "32MiB", Usage: "read at most `SIZE` of one answer from the server (e.g. 64MiB); a longer one fails its record", EnvVars: []string{"SHELF_MAX_ANSWER"}},
 		&cli.BoolFlag{Name: "no-cache", Usage: "neither read nor write the response cache ($XDG_CACHE_HOME/shelf)", EnvVars: []string{"SHELF_NO_CACHE"}},
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/url"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -47,13 +48,14 @@ func (e *Env) Client(c *cli.Context) (*llm.Client, error) {
 		Timeout:       c.Duration("timeout"),
 		Retries:       c.Int("retries"),
 		Temperature:   c.Float64("temperature"),
-		ContextLength: c.Int("context-length"),
+		ContextLength: givenContextLength(c),
 		OnRetry: func(attempt int, wait time.Duration, why string) {
 			e.Log.Warn("retrying", "attempt", attempt, "in", wait.Round(time.Millisecond), "after", e.Redact(why))
 		},
 		OnFallback: func(from, to, why string) {
 			e.Log.Info("structured output: the server needs a simpler method", "from", from, "to", to, "because", why)
 		},
+		OnWindow: e.logWindow,
 	}
 	if !c.Bool("no-cache") {
 		cfg.CacheDir = filepath.Join(config.CacheDir(), "llm")
@@ -180,4 +182,28 @@ func CheckBaseURL(raw string) error {
 		return fmt.Errorf("%q has no host (for Ollama: http://localhost:11434/v1)", raw)
 	}
 	return nil
+}
+
+// givenContextLength is --context-length when the person gave it (flag,
+// environment or configuration file), else 0: the server's window then.
+func givenContextLength(c *cli.Context) int {
+	if !c.IsSet("context-length") {
+		return 0
+	}
+	return c.Int("context-length")
+}
+
+// logWindow says which context window text is split for, and warns when a
+// request the server cut lowered it.
+func (e *Env) logWindow(w llm.WindowInfo) {
+	given := "not given"
+	if w.Given > 0 {
+		given = strconv.Itoa(w.Given)
+	}
+	if w.Was > 0 {
+		e.Log.Warn("the server cut a request short: its window is smaller than assumed; splitting text for the smaller window from now on",
+			"window", w.Tokens, "was", w.Was)
+		return
+	}
+	e.Log.Debug("context window", "tokens", w.Tokens, "from", w.Source, "context-length", given)
 }
