@@ -57,6 +57,10 @@ func (f *thinkFilter) feed(s string) string {
 
 var fence = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile("(?s)```[a-zA-Z]*\\s*\\n(.*?)```") })
 
+// maxObjectStarts is how many "{" of an answer's chatter extractJSON tries
+// as the start of its object.
+const maxObjectStarts = 32
+
 // extractJSON finds the JSON object in a model's answer: the answer itself,
 // the content of a code fence, or the first object in surrounding chatter.
 func extractJSON(answer string) (any, error) {
@@ -69,10 +73,15 @@ func extractJSON(answer string) (any, error) {
 			return v, nil
 		}
 	}
-	for i := 0; i < len(s); i++ {
+	// An object in chatter starts at one of the first few "{": trying
+	// every one of them would take time quadratic in a hostile answer's
+	// length ({"a":[ repeated).
+	tries := 0
+	for i := 0; i < len(s) && tries < maxObjectStarts; i++ {
 		if s[i] != '{' {
 			continue
 		}
+		tries++
 		dec := json.NewDecoder(strings.NewReader(s[i:]))
 		dec.UseNumber()
 		var v any

@@ -95,3 +95,17 @@ func TestSchema(t *testing.T) {
 		}
 	}
 }
+
+// TestExtractHostile: an answer of nested openings that never close is
+// rejected after a bounded number of tries, not in time quadratic in its
+// length; an object after a little chatter is still found.
+func TestExtractHostile(t *testing.T) {
+	hostile := strings.Repeat(`{"a":[`, 256<<10/6)
+	if _, err := extractJSON(hostile); err == nil {
+		t.Fatal("an answer with no whole object gave one")
+	}
+	v, err := extractJSON(`Sure {not json} and {"also":` + "\n" + `{"name":"x"}`)
+	if err != nil || v.(map[string]any)["name"] != "x" {
+		t.Fatalf("%v %v", v, err)
+	}
+}
