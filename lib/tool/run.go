@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/shelfai/shelf/lib/config"
@@ -132,20 +133,51 @@ func (e *Env) RunFrom(c *cli.Context, src pipeline.Source, fn pipeline.Func, sin
 				e.Log.Debug(err.Error(), "input", where)
 			}
 		},
-		Progress: func(s pipeline.Stats) {
-			fraction := -1.0
-			if in, ok := src.(interface{ Progress() (int64, int64) }); ok {
-				if done, total := in.Progress(); total > 0 {
-					fraction = float64(done) / float64(total)
-				}
+	}
+	var mu sync.Mutex
+	var last pipeline.Stats
+	show := func() {
+		mu.Lock()
+		s := last
+		mu.Unlock()
+		fraction := -1.0
+		if in, ok := src.(interface{ Progress() (int64, int64) }); ok {
+			if done, total := in.Progress(); total > 0 {
+				fraction = float64(done) / float64(total)
 			}
-			progress.Count(s.Written, e.Total, s.Failed, fraction)
-		},
+		}
+		progress.Count(s.Written, e.Total, s.Failed, fraction)
+	}
+	opt.Progress = func(s pipeline.Stats) {
+		mu.Lock()
+		last = s
+		mu.Unlock()
+		show()
 	}
 	if opt.Jobs < 1 {
 		return e.BadSetting("jobs", "must be 1 or more, not %d", opt.Jobs)
 	}
+	stopTicks := func() {}
+	if progress != nil {
+		// A long record (an hour of audio, a model that thinks) still
+		// shows that the run is alive: the line is redrawn every second.
+		tick := time.NewTicker(time.Second)
+		stop, stopped := make(chan struct{}), make(chan struct{})
+		go func() {
+			defer close(stopped)
+			for {
+				select {
+				case <-tick.C:
+					show()
+				case <-stop:
+					return
+				}
+			}
+		}()
+		stopTicks = func() { tick.Stop(); close(stop); <-stopped }
+	}
 	stats, err := pipeline.Run(c.Context, src, sink, opt, fn)
+	stopTicks()
 	progress.Done()
 	if err != nil {
 		return err
