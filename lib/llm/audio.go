@@ -110,11 +110,11 @@ func (c *Client) Transcribe(ctx context.Context, name string, data []byte, opt T
 func (c *Client) explainAudio(ctx context.Context, err error, name string, size int) error {
 	switch StatusCode(err) {
 	case 413:
-		return fail(codeFail, "send a smaller file: compress it (ffmpeg -i in.wav -ac 1 -ar 16000 -b:a 32k out.mp3), split it, or use the whisper engine",
+		return failKind(codeFail, UploadTooLarge, "transcription", c.cfg.BaseURL,
 			fmt.Sprintf("%s refused %s (%.1f MB) as too large: %s", c.cfg.BaseURL, name, float64(size)/(1<<20), message(err)))
 	case 404:
 		if !strings.Contains(strings.ToLower(message(err)), "model") {
-			return fail(codeConfig, "this server has no speech-to-text (Ollama has none): point --base-url (or SHELF_TRANSCRIBE_BASE_URL) at a whisper.cpp server (run with --inference-path /v1/audio/transcriptions), speaches, LocalAI or vLLM, or use --engine whisper",
+			return failKind(codeConfig, NoSpeech, "transcription", c.cfg.BaseURL,
 				fmt.Sprintf("%s has no /audio/transcriptions endpoint (404)", c.cfg.BaseURL))
 		}
 	}

@@ -29,7 +29,6 @@ const DefaultMaxAnswer = 32 << 20
 // Config says which endpoint and model to talk to, and how patiently.
 type Config struct {
 	BaseURL        string
-	BaseURLEnv     string // the environment variable hints name for BaseURL (default SHELF_BASE_URL)
 	Model          string // "" means: the one model the server lists
 	APIKey         string
 	Timeout        time.Duration // per attempt; for a stream, the longest silence
@@ -128,9 +127,9 @@ func (c *Client) Model(ctx context.Context) (string, error) {
 		case len(ids) == 1:
 			c.model = ids[0]
 		case len(ids) == 0:
-			c.modelErr = fail(codeConfig, "load or pull a model on the server (Ollama: ollama pull llama3.2), then retry", fmt.Sprintf("no model given and %s serves none", c.cfg.BaseURL))
+			c.modelErr = failKind(codeConfig, NoModel, "models", c.cfg.BaseURL, fmt.Sprintf("no model given and %s serves none", c.cfg.BaseURL))
 		default:
-			c.modelErr = fail(codeConfig, "choose one with --model or SHELF_MODEL: "+strings.Join(ids, ", "), fmt.Sprintf("no model given and %s serves %d", c.cfg.BaseURL, len(ids)))
+			c.modelErr = failKind(codeConfig, ModelAmbiguous, "models", c.cfg.BaseURL, fmt.Sprintf("no model given and %s serves %d", c.cfg.BaseURL, len(ids)), ids...)
 		}
 	})
 	return c.model, c.modelErr
@@ -197,7 +196,7 @@ func (c *Client) complete(ctx context.Context, oreq openai.ChatCompletionRequest
 	}
 	content := stripThink(resp.Choices[0].Message.Content)
 	if resp.Choices[0].FinishReason == openai.FinishReasonLength {
-		return "", fail(codeFail, "raise --context-length if the model's window allows, or ask for a shorter answer",
+		return "", failKind(codeFail, AnswerCut, "chat", c.cfg.BaseURL,
 			fmt.Sprintf("the answer was cut off at the token limit (%d tokens)", oreq.MaxTokens))
 	}
 	return content, nil

@@ -107,8 +107,8 @@ func TestUnreachable(t *testing.T) {
 	if sysexits.Code(err) != sysexits.Unavailable || !strings.Contains(err.Error(), "cannot reach "+url) {
 		t.Fatalf("err %v", err)
 	}
-	if !strings.Contains(sysexits.Hint(err), "ollama serve") {
-		t.Errorf("hint %q", sysexits.Hint(err))
+	if kind, _ := KindOf(err); kind != Unreachable {
+		t.Errorf("kind %d, want Unreachable", kind)
 	}
 	if retries.Load() != 2 {
 		t.Errorf("%d retries, want 2", retries.Load())
@@ -145,19 +145,26 @@ func TestErrorsExplain(t *testing.T) {
 	tests := []struct {
 		url, model string
 		code       int
-		msg, hint  string
+		msg        string
+		kind       Kind
 	}{
-		{s.BaseURL(), "nosuch", sysexits.Config, `model "nosuch" not found`, "--model or SHELF_MODEL: tiny"},
-		{s.URL + "/auth/v1", "tiny", sysexits.Config, "refused the request (401)", "--api-key"},
-		{s.URL, "tiny", sysexits.Config, "has no chat endpoint (404)", "usually end in /v1"},
-		{s.BaseURL(), "tiny+ctx5", sysexits.Failure, "exceeds the available context size", ""},
-		{s.BaseURL(), "tiny+long", sysexits.Failure, "cut off at the token limit", "--context-length"},
+		{s.BaseURL(), "nosuch", sysexits.Config, `model "nosuch" not found`, ModelNotFound},
+		{s.URL + "/auth/v1", "tiny", sysexits.Config, "refused the request (401)", Unauthorized},
+		{s.URL, "tiny", sysexits.Config, "has no chat endpoint (404)", NoEndpoint},
+		{s.BaseURL(), "tiny+ctx5", sysexits.Failure, "exceeds the available context size", 0},
+		{s.BaseURL(), "tiny+long", sysexits.Failure, "cut off at the token limit", AnswerCut},
 	}
 	for _, tt := range tests {
 		_, err := client(tt.url, tt.model).Complete(ctx, hello)
-		if err == nil || sysexits.Code(err) != tt.code || !strings.Contains(err.Error(), tt.msg) || !strings.Contains(sysexits.Hint(err), tt.hint) {
-			t.Errorf("%s %s: got %v (code %d, hint %q)", tt.url, tt.model, err, sysexits.Code(err), sysexits.Hint(err))
+		kind, _ := KindOf(err)
+		if err == nil || sysexits.Code(err) != tt.code || !strings.Contains(err.Error(), tt.msg) || kind != tt.kind {
+			t.Errorf("%s %s: got %v (code %d, kind %d)", tt.url, tt.model, err, sysexits.Code(err), kind)
 		}
+	}
+	// A missing model's error lists what the server serves.
+	_, err := client(s.BaseURL(), "nosuch").Complete(ctx, hello)
+	if _, e := KindOf(err); e == nil || strings.Join(e.Models, ",") != "tiny" {
+		t.Errorf("models served: %+v", e)
 	}
 	c := client(s.URL+"/auth/v1", "tiny", func(c *Config) { c.APIKey = "test-key" })
 	if _, err := c.Complete(ctx, hello); err != nil {
@@ -172,8 +179,8 @@ func TestModelChoice(t *testing.T) {
 		t.Errorf("one model: %q %v", m, err)
 	}
 	_, err := client(s.URL+"/multi/v1", "").Model(ctx)
-	if sysexits.Code(err) != sysexits.Config || !strings.Contains(sysexits.Hint(err), "tiny, big") {
-		t.Errorf("two models: %v / %s", err, sysexits.Hint(err))
+	if kind, e := KindOf(err); sysexits.Code(err) != sysexits.Config || kind != ModelAmbiguous || strings.Join(e.Models, ", ") != "tiny, big" {
+		t.Errorf("two models: %v / %+v", err, e)
 	}
 	_, err = client(s.URL+"/empty/v1", "").Model(ctx)
 	if sysexits.Code(err) != sysexits.Config || !strings.Contains(err.Error(), "serves none") {
@@ -340,8 +347,8 @@ func TestHostDoesNotResolve(t *testing.T) {
 	if sysexits.Code(err) != sysexits.Config || !strings.Contains(err.Error(), `the host name "olama.local" does not resolve`) {
 		t.Fatalf("err %v (code %d)", err, sysexits.Code(err))
 	}
-	if !strings.Contains(sysexits.Hint(err), "check the host name in --base-url") || strings.Contains(sysexits.Hint(err), "ollama serve") {
-		t.Errorf("hint %q", sysexits.Hint(err))
+	if kind, _ := KindOf(err); kind != NoSuchHost {
+		t.Errorf("kind %d, want NoSuchHost", kind)
 	}
 	if dials != 1 || retries.Load() != 0 {
 		t.Errorf("%d dials and %d retries, want 1 and 0", dials, retries.Load())

@@ -1,7 +1,6 @@
 package llm
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -22,6 +21,56 @@ const (
 
 func fail(code int, hint, msg string) error {
 	return &sysexits.Error{Code: code, Err: errors.New(msg), Hint: hint}
+}
+
+// Kind says what went wrong between shelf and a server, so that a command
+// can tell the person what to do about it, in its own words (the flags and
+// variables are the command's, not this package's).
+type Kind int
+
+// The kinds of Error.
+const (
+	Unreachable    Kind = iota + 1 // nothing answers at the URL
+	NoSuchHost                     // the URL's host name does not resolve
+	WentAway                       // the server answered earlier in the run, and no longer does
+	Timeout                        // no (complete) answer in time
+	Unauthorized                   // the key was refused (401, 403)
+	NoEndpoint                     // the URL has no such endpoint (404): often a missing /v1
+	NoSpeech                       // the server has no speech-to-text (404 on /audio/transcriptions)
+	ModelNotFound                  // the server does not serve the model (404)
+	NoModel                        // no model was named and the server serves none
+	ModelAmbiguous                 // no model was named and the server serves several
+	Busy                           // 429 or 5xx, after the retries
+	TooLarge                       // the answer is larger than Config.MaxAnswer
+	UploadTooLarge                 // the server refused an upload as too large (413)
+	AnswerCut                      // the answer was cut off at the token limit
+	BadAnswer                      // the answer does not match the schema, even after a repair round
+)
+
+// Error is a failure of a request, with its Kind. The exit status is in
+// the *sysexits.Error around it.
+type Error struct {
+	Kind    Kind
+	Request string   // chat, embeddings, transcription, models
+	URL     string   // the endpoint's base URL
+	Models  []string // what the server serves, when it said (ModelNotFound, ModelAmbiguous)
+	msg     string
+}
+
+func (e *Error) Error() string { return e.msg }
+
+// failKind returns an Error of kind with exit status code.
+func failKind(code int, kind Kind, request, url, msg string, models ...string) error {
+	return &sysexits.Error{Code: code, Err: &Error{Kind: kind, Request: request, URL: url, Models: models, msg: msg}}
+}
+
+// KindOf returns the Kind of err's Error, or 0.
+func KindOf(err error) (Kind, *Error) {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Kind, e
+	}
+	return 0, nil
 }
 
 // StatusCode returns the HTTP status of an endpoint's error answer, or 0.
@@ -64,30 +113,23 @@ func (c *Client) explain(ctx context.Context, err error, what string) error {
 	url := c.cfg.BaseURL
 	var u *unreachable
 	if dns := new(net.DNSError); errors.As(err, &u) && errors.As(u.err, &dns) && dns.IsNotFound {
-		return fail(codeConfig,
-			fmt.Sprintf("check the host name in --base-url (%s) for a typo", cmp.Or(c.cfg.BaseURLEnv, "SHELF_BASE_URL")),
+		return failKind(codeConfig, NoSuchHost, what, url,
 			fmt.Sprintf("cannot reach %s: the host name %q does not resolve", url, dns.Name))
 	}
 	if errors.As(err, &u) {
-		return fail(codeUnavailable,
-			fmt.Sprintf("is the server running? Start Ollama with 'ollama serve', or point --base-url (%s) at your server (now %s)", cmp.Or(c.cfg.BaseURLEnv, "SHELF_BASE_URL"), url),
-			fmt.Sprintf("cannot reach %s: %s", url, rootCause(u.err)))
+		return failKind(codeUnavailable, Unreachable, what, url, fmt.Sprintf("cannot reach %s: %s", url, rootCause(u.err)))
 	}
 	var gone *wentAway
 	if errors.As(err, &gone) {
-		return fail(codeTemp,
-			"the server stopped answering during the run; run the records that carry this error again once it is back",
-			fmt.Sprintf("%s stopped answering: %s", url, rootCause(gone.err)))
+		return failKind(codeTemp, WentAway, what, url, fmt.Sprintf("%s stopped answering: %s", url, rootCause(gone.err)))
 	}
 	var te *timeoutError
 	if errors.As(err, &te) {
-		return fail(codeTemp, "a slow model may need a longer --timeout; a busy server, fewer --jobs",
-			fmt.Sprintf("%s: %s from %s after %d tries", what, te, url, c.cfg.Retries+1))
+		return failKind(codeTemp, Timeout, what, url, fmt.Sprintf("%s: %s from %s after %d tries", what, te, url, c.cfg.Retries+1))
 	}
 	var tl *TooLargeError
 	if errors.As(err, &tl) {
-		return fail(codeFail, "raise --max-answer if this server's answers are that large on purpose",
-			fmt.Sprintf("%s: %s from %s; reading stopped there", what, tl, url))
+		return failKind(codeFail, TooLarge, what, url, fmt.Sprintf("%s: %s from %s; reading stopped there", what, tl, url))
 	}
 	code := StatusCode(err)
 	msg := message(err)
@@ -99,29 +141,18 @@ func (c *Client) explain(ctx context.Context, err error, what string) error {
 		}
 		return fail(codeTemp, "", fmt.Sprintf("%s: %s: %s", what, url, rootCause(err)))
 	case code == http.StatusUnauthorized || code == http.StatusForbidden:
-		return fail(codeConfig, "set --api-key (or SHELF_API_KEY, OPENAI_API_KEY) to a key this server accepts",
-			fmt.Sprintf("%s refused the request (%d): %s", url, code, msg))
+		return failKind(codeConfig, Unauthorized, what, url, fmt.Sprintf("%s refused the request (%d): %s", url, code, msg))
 	case code == http.StatusNotFound:
 		if strings.Contains(strings.ToLower(msg), "model") {
-			// The flag that names this request's model.
-			flag := "--model or SHELF_MODEL"
-			switch what {
-			case "transcription":
-				flag = "--model or SHELF_TRANSCRIBE_MODEL"
-			case "embeddings":
-				flag = "--embed-model or SHELF_EMBED_MODEL"
+			var ids []string
+			if list, lerr := c.Models(ctx); lerr == nil {
+				ids = list
 			}
-			hint := "choose a model the server serves with " + flag
-			if ids, lerr := c.Models(ctx); lerr == nil && len(ids) > 0 {
-				hint += ": " + strings.Join(ids, ", ")
-			}
-			return fail(codeConfig, hint, fmt.Sprintf("%s (404 from %s)", msg, url))
+			return failKind(codeConfig, ModelNotFound, what, url, fmt.Sprintf("%s (404 from %s)", msg, url), ids...)
 		}
-		return fail(codeConfig, "check --base-url: OpenAI-compatible servers usually end in /v1 (Ollama: http://localhost:11434/v1)",
-			fmt.Sprintf("%s has no %s endpoint (404): %s", url, what, msg))
+		return failKind(codeConfig, NoEndpoint, what, url, fmt.Sprintf("%s has no %s endpoint (404): %s", url, what, msg))
 	case retryableStatus(code):
-		return fail(codeTemp, "the server is busy or failing; retry later, or with fewer --jobs",
-			fmt.Sprintf("%s: %s answered %d after %d tries: %s", what, url, code, c.cfg.Retries+1, msg))
+		return failKind(codeTemp, Busy, what, url, fmt.Sprintf("%s: %s answered %d after %d tries: %s", what, url, code, c.cfg.Retries+1, msg))
 	default:
 		return &sysexits.Error{Code: codeFail, Err: &serverError{msg: fmt.Sprintf("%s: %s answered %d: %s", what, url, code, msg), raw: msg, err: err}}
 	}

@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	openai "github.com/sashabaranov/go-openai"
-	"github.com/shelfai/shelf/lib/sysexits"
 )
 
 // The rungs of the structured-output ladder, from the strongest guarantee
@@ -103,8 +102,8 @@ func (c *Client) Structured(ctx context.Context, req Request, name string, schem
 			c.cache.put(key, answer2)
 			return decodeInto(v2, out)
 		}
-		return &sysexits.Error{Code: codeFail, Err: fmt.Errorf("the model's answer does not match the %s schema, even after a repair round: %v", name, verr2),
-			Hint: "a larger or instruction-tuned model answers structured requests more reliably"}
+		return failKind(codeFail, BadAnswer, "chat", c.cfg.BaseURL,
+			fmt.Sprintf("the model's answer does not match the %s schema, even after a repair round: %v", name, verr2))
 	}
 }
 

@@ -342,11 +342,7 @@ func (c *Client) checkUsage(msgs []openai.ChatCompletionMessage, window int, usa
 		return nil
 	}
 	c.lower(took)
-	hint := fmt.Sprintf("the model's window seems to hold %d tokens: give --context-length %d, or serve the model with a larger window (Ollama: PARAMETER num_ctx in its Modelfile)", took, took)
-	if took >= window {
-		hint = "the text takes more tokens than estimated: serve the model with a larger window (Ollama: PARAMETER num_ctx in its Modelfile)"
-	}
-	return &sysexits.Error{Code: codeFail, Err: &TruncatedError{Sent: sent, Took: took, Window: window}, Hint: hint}
+	return &sysexits.Error{Code: codeFail, Err: &TruncatedError{Sent: sent, Took: took, Window: window}}
 }
 
 // lower makes the window what a server that cut a request took, if that

@@ -286,8 +286,8 @@ func TestUsageCheck(t *testing.T) {
 			if te.Took != tc.took || te.Window != used {
 				t.Errorf("%s (stream %v): %+v", tc.name, stream, te)
 			}
-			if sysexits.Code(err) != sysexits.Failure || !strings.Contains(sysexits.Hint(err), tc.hint) {
-				t.Errorf("%s (stream %v): code %d, hint %q", tc.name, stream, sysexits.Code(err), sysexits.Hint(err))
+			if sysexits.Code(err) != sysexits.Failure {
+				t.Errorf("%s (stream %v): code %d", tc.name, stream, sysexits.Code(err))
 			}
 			next := te.Retry(used, c.Window(ctx))
 			if next >= used || next > 512 {

@@ -43,7 +43,6 @@ func (e *Env) Client(c *cli.Context) (*llm.Client, error) {
 	cfg := llm.Config{
 		MaxAnswer:     maxAnswer,
 		BaseURL:       c.String("base-url"),
-		BaseURLEnv:    e.urlEnv,
 		Model:         c.String("model"),
 		APIKey:        c.String("api-key"),
 		Timeout:       c.Duration("timeout"),
@@ -188,7 +187,7 @@ func (e *Env) RunFrom(c *cli.Context, src pipeline.Source, fn pipeline.Func, sin
 		return nil
 	}
 	if stats.Failed > 0 {
-		hint := sysexits.Hint(firstErr)
+		hint := hintFor(firstErr, e.urlEnv)
 		if hint == "" {
 			hint = "each failed record carries the reason in its errors field"
 		}

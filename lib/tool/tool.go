@@ -537,7 +537,7 @@ func (e *Env) report(err error) int {
 	if we != nil && !errors.As(err, &se) {
 		code = sysexits.IOErr // stdout itself: a full disk, a closed file
 	}
-	hint := e.Redact(sysexits.Hint(err))
+	hint := e.Redact(hintFor(err, e.urlEnv))
 	msg := e.Redact(err.Error())
 	if e.Log != nil && e.format != "" && e.format != "text" {
 		kv := []any{"exit", code}
