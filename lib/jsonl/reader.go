@@ -208,24 +208,11 @@ func (r *Reader) Ready() bool {
 
 // readLine returns the next line without its "\n", however long.
 func (r *Reader) readLine() ([]byte, error) {
-	line, err := r.br.ReadSlice('\n')
+	line, err := r.br.ReadBytes('\n')
 	if err == nil {
-		return bytes.Clone(line[:len(line)-1]), nil
+		line = line[:len(line)-1]
 	}
-	if !errors.Is(err, bufio.ErrBufferFull) {
-		return bytes.Clone(line), err
-	}
-	buf := bytes.Clone(line)
-	for {
-		line, err = r.br.ReadSlice('\n')
-		buf = append(buf, line...)
-		if err == nil {
-			return buf[:len(buf)-1], nil
-		}
-		if !errors.Is(err, bufio.ErrBufferFull) {
-			return buf, err
-		}
-	}
+	return line, err
 }
 
 func dropCR(b []byte) []byte { return bytes.TrimSuffix(b, []byte("\r")) }

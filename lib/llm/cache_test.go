@@ -43,10 +43,17 @@ func TestCacheConcurrent(t *testing.T) {
 	if _, ok := nilCache.get(key); ok {
 		t.Fatal("nil cache answered")
 	}
-	// A cache directory that cannot be written is not an error.
-	ro := &Cache{Dir: filepath.Join(t.TempDir(), "ro")}
-	os.MkdirAll(ro.Dir, 0o500)
+	// A cache that cannot be written (its folder would be under a file,
+	// which stops root too) is not an error: the answer is just not kept.
+	blocker := filepath.Join(t.TempDir(), "file")
+	if err := os.WriteFile(blocker, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ro := &Cache{Dir: filepath.Join(blocker, "llm")}
 	ro.put(key, "x")
+	if v, ok := ro.get(key); ok {
+		t.Errorf("an unwritable cache gave back %q", v)
+	}
 }
 
 func TestCacheCheck(t *testing.T) {

@@ -110,9 +110,6 @@ func New(cfg Config) *Client {
 	return c
 }
 
-// BaseURL returns the endpoint's base URL.
-func (c *Client) BaseURL() string { return c.cfg.BaseURL }
-
 // Model returns the model to use: the configured one, or the only model the
 // server lists.
 func (c *Client) Model(ctx context.Context) (string, error) {

@@ -20,7 +20,6 @@ const (
 	DataErr     = 65 // some input lines were not JSON
 	NoInput     = 66 // an input file could not be opened
 	Unavailable = 69 // the endpoint could not be reached at all
-	Software    = 70 // internal error
 	CantCreate  = 73 // cannot write the vault or store
 	IOErr       = 74 // input/output error
 	TempFail    = 75 // temporary failure: retry later

@@ -1,7 +1,6 @@
 package tasks
 
 import (
-	"fmt"
 	"io"
 	"regexp"
 	"slices"
@@ -181,8 +180,8 @@ func Markdown(t Task) string {
 	if f := safetext.MarkdownTask(t.For); f != "" {
 		b.WriteString(" (for " + f + ")")
 	}
-	if p := map[string]string{"high": " ⏫", "medium": " 🔼", "low": " 🔽"}[t.Priority]; p != "" {
-		b.WriteString(p)
+	if p := PriorityFlags[t.Priority]; p != "" {
+		b.WriteString(" " + p)
 	}
 	if t.hasDue {
 		b.WriteString(" 📅 " + t.due.Time.Format(time.DateOnly))
@@ -313,10 +312,5 @@ func Fold(s string) string {
 	return b.String()
 }
 
-// Describe is a one-line account of a task, for messages.
-func Describe(t Task) string {
-	if t.hasDue {
-		return fmt.Sprintf("%q due %s", t.Title, t.Due)
-	}
-	return fmt.Sprintf("%q", t.Title)
-}
+// PriorityFlags are the Obsidian Tasks signifiers of the priorities.
+var PriorityFlags = map[string]string{"high": "⏫", "medium": "🔼", "low": "🔽"}

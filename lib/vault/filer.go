@@ -22,6 +22,7 @@ import (
 	"github.com/shelfai/shelf/lib/record"
 	"github.com/shelfai/shelf/lib/safetext"
 	"github.com/shelfai/shelf/lib/sysexits"
+	"github.com/shelfai/shelf/lib/tasks"
 	"github.com/tidwall/gjson"
 	"golang.org/x/text/unicode/norm"
 )
@@ -214,7 +215,7 @@ func (f *Filer) Record(ctx context.Context, rec *record.Record) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	fm := FrontMatter{ID: id, Title: title, Created: createdText, Source: rec.Get("source").String(), Tags: tags}
-	rel, warning, err := f.write(fm, hasCreated, created, body, folder, existing, found)
+	rel, warning, err := f.write(placement{fm: fm, hasCreated: hasCreated, created: created, body: body, folder: folder, existing: existing, found: found})
 	if err != nil {
 		return err
 	}
@@ -284,9 +285,8 @@ func (f *Filer) noteData(rec *record.Record, title, summary, text string) (noteD
 		Source:  safetext.Line(rec.Get("source").String()),
 	}
 	var warnings []string
-	flags := map[string]string{"high": "⏫", "medium": "🔼", "low": "🔽"}
 	for _, t := range rec.Get("tasks").Array() {
-		tk := task{Title: safetext.MarkdownTask(t.Get("title").String()), For: safetext.MarkdownTask(t.Get("for").String()), Flag: flags[t.Get("priority").String()]}
+		tk := task{Title: safetext.MarkdownTask(t.Get("title").String()), For: safetext.MarkdownTask(t.Get("for").String()), Flag: tasks.PriorityFlags[t.Get("priority").String()]}
 		if due := t.Get("due").String(); due != "" {
 			if validDue(due) {
 				tk.Due = due
@@ -369,11 +369,23 @@ func (f *Filer) choose(ctx context.Context, rec *record.Record, title, summary s
 	return f.spelled(Inbox), nil
 }
 
+// placement is what write puts in the vault.
+type placement struct {
+	fm         FrontMatter
+	hasCreated bool      // the record has a created of its own
+	created    time.Time // when the record was made (or filed)
+	body       string
+	folder     string // where a new note goes
+	existing   string // the note of the record, when found
+	found      bool
+}
+
 // write puts the note in place and returns its vault-relative path, or a
 // warning when the note was edited by the person and is left alone. A note
 // that is there already keeps its created when the record has none
 // (hasCreated false), so that filing a record again changes nothing.
-func (f *Filer) write(fm FrontMatter, hasCreated bool, created time.Time, body, folder, existing string, found bool) (string, string, error) {
+func (f *Filer) write(n placement) (string, string, error) {
+	fm, hasCreated, created, body, folder, existing, found := n.fm, n.hasCreated, n.created, n.body, n.folder, n.existing, n.found
 	id, title := fm.ID, fm.Title
 	if found {
 		note, err := f.root.ReadFile(existing)

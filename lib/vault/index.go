@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"strings"
@@ -37,23 +38,11 @@ func LoadIndex(v *Vault, cacheDir string) (*Index, error) {
 		if err != nil {
 			return nil, err
 		}
-		if sameTimes(dirs, ix.Dirs) {
+		if maps.Equal(dirs, ix.Dirs) {
 			return ix, nil
 		}
 	}
 	return ix, ix.Rebuild()
-}
-
-func sameTimes(a, b map[string]int64) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k, v := range a {
-		if w, ok := b[k]; !ok || w != v {
-			return false
-		}
-	}
-	return true
 }
 
 // dirTimes reads the modification times of the vault's note folders.
