@@ -45,9 +45,11 @@ source, path}: BM25 over SQLite FTS5 and vector similarity, fused by reciprocal 
 --since and --until (a date, an RFC 3339 time, today, yesterday, or 7d / 2w / 12h ago),
 --tag, --kind, --recency HALF-LIFE (30d: a month-old memory counts half), --raw for people.
 Without a QUERY, recall lists the -k newest memories the filters let through (score 0):
-'remember recall --since yesterday --until today -k 100 --raw' is yesterday. When the
-embedding endpoint fails, recall and context go on by keywords, with one warning; --mode
-vector fails instead.
+'remember recall --since yesterday --until today -k 100 --raw' is yesterday. A memory's
+time, for --since, --until, --recency and the newest listing, is its record's "created"
+(an RFC 3339 time, or a date: from midnight) or, without one (plain text, say), when it
+was stored, by the tools' clock (SOURCE_DATE_EPOCH when set). When the embedding endpoint
+fails, recall and context go on by keywords, with one warning; --mode vector fails instead.
 
 recall, context, stats and export only read: they work on a store the user may not write
 (opened read-only; in a folder the user may not write, read as the file holds it), change
