@@ -12,9 +12,9 @@
 # on the same day with the same memories files the same note again (its id
 # comes from its text), so nothing is doubled; a day without memories makes
 # no note. A memory counts for the day it was made (a voice memo: when it
-# was recorded), so a memo of yesterday that arrives after the digest is in
-# none: run the digest again, which files a second note for that day with
-# it. The note's record comes out on standard output.
+# was recorded; plain text, which has no date: when remember stored it), so
+# a memo of yesterday that arrives after the digest is in none: run the
+# digest again, which files a second note for that day with it. The note's record comes out on standard output.
 #
 # Environment: as for the tools (SHELF_BASE_URL, SHELF_MODEL, SHELF_DB,
 # SOURCE_DATE_EPOCH to fix the clock, ...); SHELF_DIGEST_MAX, the most memories a digest takes (default 200).

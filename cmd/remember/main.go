@@ -29,12 +29,19 @@ stays in history; the same content again is not stored twice. What is searched i
 record's title with its summary or text.
 
 Embeddings come from the endpoint's /v1/embeddings with --embed-model (SHELF_EMBED_MODEL),
-in batches; the model and dimension are stored with each vector. Without an embedding model,
-recall is by keywords only (with one warning); 'remember reindex' embeds what is missing or
-was embedded by another model. When the endpoint fails (a model it does not serve, 503, not
-running), nothing is lost: the records are stored all the same, found by keywords at once,
-with one warning that says why, and the run exits 0. The next run that can embed fills in
-the vectors of up to 256 such memories after its own records; 'remember reindex' does all.
+in batches; the model and dimension are stored with each vector. A run given no model embeds
+with that of the store's vectors (of most of them, while a reindex is under way). Vectors of
+two models do not mix: a run given a model that the store's vectors are not of warns and
+embeds nothing (recall and context go by keywords, --mode vector fails, records are stored
+without vectors) until 'remember reindex --embed-model MODEL' embeds the store again with
+it. Without any model, recall is by keywords only (with one warning); 'remember reindex'
+embeds what is missing or was embedded by another model (without --embed-model, the model
+of most of the store's vectors).
+
+When the endpoint fails (a model it does not serve, 503, not running), nothing is lost: the
+records are stored all the same, found by keywords at once, with one warning that says why,
+and the run exits 0. The next run that can embed fills in the vectors of up to 256 such
+memories after its own records; 'remember reindex' does all.
 
 A store that cannot be written (its folder missing or read-only, the disk full) still passes
 every record on, each that had something to remember with the reason in its "errors", and
@@ -45,9 +52,11 @@ source, path}: BM25 over SQLite FTS5 and vector similarity, fused by reciprocal 
 --since and --until (a date, an RFC 3339 time, today, yesterday, or 7d / 2w / 12h ago),
 --tag, --kind, --recency HALF-LIFE (30d: a month-old memory counts half), --raw for people.
 Without a QUERY, recall lists the -k newest memories the filters let through (score 0):
-'remember recall --since yesterday --until today -k 100 --raw' is yesterday. When the
-embedding endpoint fails, recall and context go on by keywords, with one warning; --mode
-vector fails instead.
+'remember recall --since yesterday --until today -k 100 --raw' is yesterday. A memory's
+time, for --since, --until, --recency and the newest listing, is its record's "created"
+(an RFC 3339 time, or a date: from midnight) or, without one (plain text, say), when it
+was stored, by the tools' clock (SOURCE_DATE_EPOCH when set). When the embedding endpoint
+fails, recall and context go on by keywords, with one warning; --mode vector fails instead.
 
 recall, context, stats and export only read: they work on a store the user may not write
 (opened read-only; in a folder the user may not write, read as the file holds it), change
@@ -77,7 +86,8 @@ SHELF_NO_CACHE, SHELF_LOG_FORMAT, XDG_DATA_HOME.
 Exit status: 0 done (also when embeddings failed: the memories are stored); 64 usage; 65
 some input lines were not JSON, or forget was given ids the store does not hold; 66 the
 store cannot be read; 69 the endpoint could not be reached; 73 the store cannot be written;
-75 temporary failures; 78 bad configuration; 1 anything else; 130 and 143 interrupted.`,
+75 temporary failures; 78 bad configuration (also --mode vector with a model that the
+store's vectors are not of); 1 anything else; 130 and 143 interrupted.`,
 		UsesModel: true,
 		OwnModel:  true,
 		Flags:     flags(),

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -25,7 +26,7 @@ import (
 func flags() []cli.Flag {
 	return []cli.Flag{
 		&cli.StringFlag{Name: "db", Usage: "the store: a SQLite `FILE` (default $XDG_DATA_HOME/shelf/memory.db)", EnvVars: []string{"SHELF_DB"}},
-		&cli.StringFlag{Name: "embed-model", Usage: "embedding `MODEL` of the endpoint (none: keyword search only)", EnvVars: []string{"SHELF_EMBED_MODEL"}},
+		&cli.StringFlag{Name: "embed-model", Usage: "embedding `MODEL` of the endpoint (default: that of the store's vectors; none: keyword search only)", EnvVars: []string{"SHELF_EMBED_MODEL"}},
 	}
 }
 
@@ -94,13 +95,59 @@ func openRead(c *cli.Context) (*memory.Store, error) {
 	return s, nil
 }
 
-// embedder returns the batcher of the embedding model, or nil (with one
-// warning) when none is set.
-func embedder(c *cli.Context, env *tool.Env) (*llm.Batcher, error) {
-	model := str(c, "embed-model")
-	if model == "" {
+// chooseModel picks a run's embedding model from the one set (by flag,
+// SHELF_EMBED_MODEL or configuration; "" for none) and the models of the
+// store's vectors (most vectors first). Without one set, the store's;
+// the one set, if the store has no vectors or some of that model. Else
+// the run embeds nothing (mismatch): vectors of two models are not
+// comparable, and a store of both would find by meaning only the memories
+// of the query's model.
+func chooseModel(set string, stored []string) (use string, mismatch bool) {
+	switch {
+	case set == "" && len(stored) > 0:
+		return stored[0], false
+	case set == "" || len(stored) == 0 || slices.Contains(stored, set):
+		return set, false
+	}
+	return "", true
+}
+
+// errMismatch says that the model set is not the one of the store's vectors.
+func errMismatch(set string, stored []string) error {
+	return sysexits.Errorf(sysexits.Config,
+		fmt.Sprintf("'remember reindex --embed-model %s' embeds the store again with %s; or use --embed-model %s", set, set, stored[0]),
+		"the store's vectors are of %s, not %s, and the vectors of two models do not mix", strings.Join(stored, ", "), set)
+}
+
+// embedder returns the batcher of the run's embedding model (chooseModel),
+// or nil when the run embeds nothing, with one warning that ends with
+// without: what comes of it. With vector alone asked for, a run that
+// cannot embed is an error instead.
+func embedder(c *cli.Context, env *tool.Env, s *memory.Store, without string, vector bool) (*llm.Batcher, error) {
+	set := str(c, "embed-model")
+	stored, err := s.Models(c.Context)
+	if err != nil {
+		return nil, fmt.Errorf("read the store's embedding models: %w", err)
+	}
+	model, mismatch := chooseModel(set, stored)
+	switch {
+	case mismatch && vector:
+		return nil, errMismatch(set, stored)
+	case mismatch:
+		err := errMismatch(set, stored)
+		env.Log.Warn(err.Error()+": "+without, "hint", sysexits.Hint(err))
+		return nil, nil
+	case model == "" && vector:
+		return nil, sysexits.Errorf(sysexits.Usage, "set --embed-model or SHELF_EMBED_MODEL", "--mode vector needs an embedding model")
+	case model == "":
 		env.Log.Warn("no embedding model: keyword search only; set --embed-model or SHELF_EMBED_MODEL (then 'remember reindex')")
 		return nil, nil
+	case set == "":
+		env.Log.Debug("embedding with the model of the store's vectors", "model", model)
+	}
+	if len(stored) > 1 {
+		env.Log.Warn(fmt.Sprintf("the store holds vectors of %d models (%s), which do not mix: memories with vectors of another than %s are found by keywords only", len(stored), strings.Join(stored, ", "), model),
+			"hint", fmt.Sprintf("'remember reindex --embed-model %s' embeds them with %s", model, model))
 	}
 	client, err := env.Client(c)
 	if err != nil {
@@ -178,7 +225,7 @@ func store(c *cli.Context, env *tool.Env) error {
 	var emb *vectors
 	if openErr == nil {
 		defer s.Close()
-		b, err := embedder(c, env)
+		b, err := embedder(c, env, s, "stored without vectors, found by keywords only until a run with the store's model fills them in", false)
 		if err != nil {
 			return err
 		}
@@ -448,9 +495,12 @@ func recall(env *tool.Env) func(c *cli.Context) error {
 		// Without a query, recall lists the memories the filters let
 		// through, newest first.
 		text := strings.Join(c.Args().Slice(), " ")
-		emb, err := embedder(c, env)
-		if err != nil {
-			return err
+		var emb *llm.Batcher
+		if strings.TrimSpace(text) != "" && c.String("mode") != "keyword" {
+			var err error
+			if emb, err = embedder(c, env, s, "recalled by keywords only", c.String("mode") == "vector"); err != nil {
+				return err
+			}
 		}
 		q, err := query(c, text, emb)
 		if err != nil {
@@ -506,12 +556,14 @@ func contextMode(env *tool.Env) func(c *cli.Context) error {
 		var emb *vectors
 		if openErr == nil {
 			defer s.Close()
-			b, err := embedder(c, env)
-			if err != nil {
-				return err
-			}
-			if b != nil && base.Mode != "keyword" {
-				emb = &vectors{b: b}
+			if base.Mode != "keyword" {
+				b, err := embedder(c, env, s, "context found by keywords only", base.Mode == "vector")
+				if err != nil {
+					return err
+				}
+				if b != nil {
+					emb = &vectors{b: b}
+				}
 			}
 		}
 		err = env.Run(c, func(ctx context.Context, rec *record.Record) error {
@@ -648,15 +700,24 @@ func stats(env *tool.Env) func(c *cli.Context) error {
 
 func reindex(env *tool.Env) func(c *cli.Context) error {
 	return func(c *cli.Context) error {
-		model := str(c, "embed-model")
-		if model == "" {
-			return sysexits.Errorf(sysexits.Usage, "set --embed-model or SHELF_EMBED_MODEL", "reindex needs an embedding model")
-		}
 		s, err := open(c)
 		if err != nil {
 			return err
 		}
 		defer s.Close()
+		// Without a model set, the store's: that of most of its vectors.
+		model := str(c, "embed-model")
+		if model == "" {
+			stored, err := s.Models(c.Context)
+			if err != nil {
+				return fmt.Errorf("read the store's embedding models: %w", err)
+			}
+			if len(stored) == 0 {
+				return sysexits.Errorf(sysexits.Usage, "set --embed-model or SHELF_EMBED_MODEL", "reindex needs an embedding model")
+			}
+			model = stored[0]
+			env.Log.Debug("embedding with the model of the store's vectors", "model", model)
+		}
 		client, err := env.Client(c)
 		if err != nil {
 			return err

@@ -151,6 +151,7 @@ func (s *Store) Import(ctx context.Context, r io.Reader) (int, error) {
 	n, line := 0, 0
 	vecs := map[string][]pending{}
 	unembedded := false
+	loc := s.now().Location()
 	for {
 		b, rerr := br.ReadBytes('\n')
 		if len(b) > 0 {
@@ -170,8 +171,8 @@ func (s *Store) Import(ctx context.Context, r io.Reader) (int, error) {
 				cur = 1
 			}
 			res, err := tx.ExecContext(ctx, `INSERT INTO memories(id, version, current, hash, stored_at, kind, title, body, tags, created, created_unix, source, path, record)
-				VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, (SELECT CAST(strftime('%s', ?) AS INTEGER)), ?, ?, ?)`,
-				e.ID, e.Version, cur, hash(e.Record), e.StoredAt, it.Kind, it.Title, it.Body, joinTags(it.Tags), it.Created, it.Created, it.Source, it.Path, string(e.Record))
+				VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+				e.ID, e.Version, cur, hash(e.Record), e.StoredAt, it.Kind, it.Title, it.Body, joinTags(it.Tags), it.Created, createdUnix(it.Created, loc), it.Source, it.Path, string(e.Record))
 			if err != nil {
 				return n, err
 			}
@@ -242,7 +243,11 @@ type Stats struct {
 
 // Stats counts what the store holds.
 func (s *Store) Stats(ctx context.Context) (Stats, error) {
-	st := Stats{Path: s.Path, Vectors: map[string]int{}, Dims: map[string]int{}, Schema: SchemaVersion}
+	st := Stats{Path: s.Path, Vectors: map[string]int{}, Dims: map[string]int{}}
+	// The store's own: one of an older schema is read as it is.
+	if err := s.db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&st.Schema); err != nil {
+		return st, err
+	}
 	if err := s.db.QueryRowContext(ctx, "SELECT COUNT(*) FROM memories WHERE current = 1").Scan(&st.Memories); err != nil {
 		return st, err
 	}

@@ -23,7 +23,7 @@ type Item struct {
 	Title   string
 	Body    string // what keyword and vector search read
 	Tags    []string
-	Created string // RFC 3339
+	Created string // RFC 3339 or a date; else the memory's time is when it is stored
 	Source  string
 	Path    string
 	Vector  []float32 // nil: none (yet)
@@ -80,6 +80,16 @@ func hash(b []byte) string {
 	return hex.EncodeToString(s[:])
 }
 
+// createdUnix is the created_unix of a record's created: its time in Unix
+// seconds, or nil (NULL) when it is not a time or date, so that the
+// memory's time is when it was stored (timeExpr).
+func createdUnix(created string, loc *time.Location) any {
+	if t, ok := createdTime(created, loc); ok {
+		return t.Unix()
+	}
+	return nil
+}
+
 // Result says what Put did with one item.
 type Result int
 
@@ -98,7 +108,7 @@ func (s *Store) Put(ctx context.Context, items []Item) ([]Result, error) {
 	}
 	defer tx.Rollback()
 	out := make([]Result, len(items))
-	now := s.now().Unix()
+	now := s.now()
 	unembedded := false
 	vecs := map[string][]pending{}
 	prep := func(q string) *sql.Stmt {
@@ -151,11 +161,7 @@ func (s *Store) Put(ctx context.Context, items []Item) ([]Result, error) {
 				vecs[m] = slices.DeleteFunc(vs, func(p pending) bool { return p.rowid == curRow })
 			}
 		}
-		var createdUnix any
-		if t, err := time.Parse(time.RFC3339, it.Created); err == nil {
-			createdUnix = t.Unix()
-		}
-		res, err := insert.ExecContext(ctx, it.ID, version+1, h, now, it.Kind, it.Title, it.Body, strings.Join(it.Tags, " "), it.Created, createdUnix, it.Source, it.Path, string(it.Record))
+		res, err := insert.ExecContext(ctx, it.ID, version+1, h, now.Unix(), it.Kind, it.Title, it.Body, strings.Join(it.Tags, " "), it.Created, createdUnix(it.Created, now.Location()), it.Source, it.Path, string(it.Record))
 		if err != nil {
 			return nil, err
 		}

@@ -28,7 +28,8 @@ type Query struct {
 	Tag          string
 	Kind         string
 	// HalfLife, if set, weighs scores down by age: a memory HalfLife old
-	// counts half.
+	// counts half. Since, Until, HalfLife and the newest listing read a
+	// memory's time: its created, else when it was stored.
 	HalfLife time.Duration
 	Exclude  string // an id to leave out (context: the record itself)
 	Mode     string // "hybrid" (default), "keyword" or "vector"
@@ -46,6 +47,7 @@ type Hit struct {
 	Path    string  `json:"path,omitempty"`
 	Kind    string  `json:"kind,omitempty"`
 	rowid   int64
+	at      int64 // the memory's time (timeExpr)
 }
 
 // rrfK is reciprocal-rank fusion's damping constant.
@@ -123,10 +125,8 @@ func (s *Store) Search(ctx context.Context, q Query) ([]Hit, error) {
 	}
 	for i := range hits {
 		if q.HalfLife > 0 {
-			if t, err := time.Parse(time.RFC3339, hits[i].Created); err == nil {
-				age := math.Max(0, now.Sub(t).Seconds())
-				hits[i].Score *= math.Pow(0.5, age/q.HalfLife.Seconds())
-			}
+			age := math.Max(0, float64(now.Unix()-hits[i].at))
+			hits[i].Score *= math.Pow(0.5, age/q.HalfLife.Seconds())
 		}
 	}
 	slices.SortStableFunc(hits, func(a, b Hit) int {
@@ -279,11 +279,11 @@ func (q Query) where() (string, []any) {
 	conds := []string{"m.current = 1"}
 	var args []any
 	if !q.Since.IsZero() {
-		conds = append(conds, "m.created_unix >= ?")
+		conds = append(conds, timeExpr+" >= ?")
 		args = append(args, q.Since.Unix())
 	}
 	if !q.Until.IsZero() {
-		conds = append(conds, "m.created_unix < ?")
+		conds = append(conds, timeExpr+" < ?")
 		args = append(args, q.Until.Unix())
 	}
 	if q.Tag != "" {
@@ -387,12 +387,12 @@ func (s *Store) vectorSearch(ctx context.Context, q Query, filter string, args [
 	return out, nil
 }
 
-// newest lists the q.K newest memories that pass q's filters; those made
-// at the same time in id order.
+// newest lists the q.K newest memories that pass q's filters, by their
+// time (created, else when stored); those of the same time in id order.
 func (s *Store) newest(ctx context.Context, q Query) ([]Hit, error) {
 	filter, args := q.where()
 	rows, err := s.db.QueryContext(ctx, "SELECT "+hitColumns+" FROM memories m WHERE "+
-		filter+" ORDER BY m.created_unix DESC, m.id LIMIT ?", append(args, q.K)...)
+		filter+" ORDER BY "+timeExpr+" DESC, m.id LIMIT ?", append(args, q.K)...)
 	if err != nil {
 		return nil, err
 	}
@@ -418,7 +418,7 @@ func (s *Store) hits(ctx context.Context, scores map[int64]float64) ([]Hit, erro
 }
 
 // hitColumns are the columns of memories m that scanHits reads.
-const hitColumns = "m.rowid, m.id, m.title, m.body, m.created, m.source, m.path, m.kind"
+const hitColumns = "m.rowid, m.id, m.title, m.body, m.created, m.source, m.path, m.kind, " + timeExpr
 
 // scanHits reads rows of hitColumns into hits, each with the start of its
 // text as the snippet, and closes rows.
@@ -428,7 +428,7 @@ func scanHits(rows *sql.Rows) ([]Hit, error) {
 	for rows.Next() {
 		var h Hit
 		var body string
-		if err := rows.Scan(&h.rowid, &h.ID, &h.Title, &body, &h.Created, &h.Source, &h.Path, &h.Kind); err != nil {
+		if err := rows.Scan(&h.rowid, &h.ID, &h.Title, &body, &h.Created, &h.Source, &h.Path, &h.Kind, &h.at); err != nil {
 			return nil, err
 		}
 		h.Snippet = prefix(body, 160)

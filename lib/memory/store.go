@@ -25,7 +25,11 @@ import (
 
 // SchemaVersion is the version of the database layout; Open migrates older
 // stores up to it.
-const SchemaVersion = 1
+const SchemaVersion = 2
+
+// oldestReadable is the oldest layout that OpenReadOnly reads as it is:
+// schema 2 only adds an index and fills in the times of dated memories.
+const oldestReadable = 1
 
 // Store is an open memory store.
 type Store struct {
@@ -38,9 +42,11 @@ type Store struct {
 	keep *sql.Conn
 }
 
-var migrations = []string{
+// migrations[v] brings a store of schema v up to v+1, in the transaction
+// that then sets the schema version.
+var migrations = []func(ctx context.Context, tx *sql.Tx) error{
 	// 1: memories with history, their FTS5 index, vectors and codes.
-	`CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+	execSQL(`CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
 	CREATE TABLE memories(
 		rowid INTEGER PRIMARY KEY,
 		id TEXT NOT NULL,
@@ -81,7 +87,72 @@ var migrations = []string{
 		n INTEGER NOT NULL,
 		rowids BLOB NOT NULL,
 		bits BLOB NOT NULL
-	);`,
+	);`),
+	// 2: a memory's time is its created, else when it was stored
+	// (timeExpr), indexed; a created that is a date counts too, which
+	// schema 1 left out.
+	migrateTimes,
+}
+
+// execSQL is a migration of statements only.
+func execSQL(q string) func(ctx context.Context, tx *sql.Tx) error {
+	return func(ctx context.Context, tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, q)
+		return err
+	}
+}
+
+// migrateTimes indexes the memories' times and fills in created_unix of
+// the memories whose created is a date (midnight, local time). Each step
+// may run again without harm.
+func migrateTimes(ctx context.Context, tx *sql.Tx) error {
+	if _, err := tx.ExecContext(ctx, `DROP INDEX IF EXISTS memories_created;
+		CREATE INDEX IF NOT EXISTS memories_at ON memories(COALESCE(created_unix, stored_at)) WHERE current = 1`); err != nil {
+		return err
+	}
+	rows, err := tx.QueryContext(ctx, "SELECT rowid, created FROM memories WHERE created_unix IS NULL AND created != ''")
+	if err != nil {
+		return err
+	}
+	fill := map[int64]int64{}
+	for rows.Next() {
+		var id int64
+		var created string
+		if err := rows.Scan(&id, &created); err != nil {
+			rows.Close()
+			return err
+		}
+		if t, ok := createdTime(created, time.Local); ok {
+			fill[id] = t.Unix()
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for id, unix := range fill {
+		if _, err := tx.ExecContext(ctx, "UPDATE memories SET created_unix = ? WHERE rowid = ?", unix, id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// timeExpr is a memory's time (on memories m), in Unix seconds: its
+// created, else when it was stored. Index memories_at holds it.
+const timeExpr = "COALESCE(m.created_unix, m.stored_at)"
+
+// createdTime reads a record's created: an RFC 3339 time, or a date
+// (midnight in loc). ok is false for anything else.
+func createdTime(created string, loc *time.Location) (time.Time, bool) {
+	created = strings.TrimSpace(created)
+	if t, err := time.Parse(time.RFC3339, created); err == nil {
+		return t, true
+	}
+	if t, err := time.ParseInLocation(time.DateOnly, created, loc); err == nil {
+		return t, true
+	}
+	return time.Time{}, false
 }
 
 // DefaultPath is $XDG_DATA_HOME/shelf/memory.db.
@@ -132,7 +203,7 @@ func OpenReadOnly(ctx context.Context, path string) (*Store, error) {
 	case v > SchemaVersion:
 		s.Close()
 		return nil, fmt.Errorf("%s was written by a newer remember (schema %d, this one knows %d)", path, v, SchemaVersion)
-	case v < SchemaVersion:
+	case v < oldestReadable:
 		s.Close()
 		return nil, fmt.Errorf("%s has the older schema %d; a run that stores (remember < /dev/null) brings it up to %d", path, v, SchemaVersion)
 	}
@@ -225,7 +296,7 @@ func (s *Store) migrate(ctx context.Context) error {
 			tx.Rollback()
 			break
 		}
-		if _, err := tx.ExecContext(ctx, migrations[v]); err != nil {
+		if err := migrations[v](ctx, tx); err != nil {
 			tx.Rollback()
 			return fmt.Errorf("migrate %s to schema %d: %w", s.Path, v+1, err)
 		}

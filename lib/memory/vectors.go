@@ -245,3 +245,38 @@ func siftDown(h []cand, i int) {
 		i = m
 	}
 }
+
+// Models lists the embedding models of the store's vectors (which are the
+// current memories'), the one with the most vectors first, ties by name.
+// A store embedded by one model, as it is but while a reindex to another
+// runs, costs two index lookups.
+func (s *Store) Models(ctx context.Context) ([]string, error) {
+	var first, last string
+	err := s.db.QueryRowContext(ctx, "SELECT model FROM vectors ORDER BY model LIMIT 1").Scan(&first)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := s.db.QueryRowContext(ctx, "SELECT model FROM vectors ORDER BY model DESC LIMIT 1").Scan(&last); err != nil {
+		return nil, err
+	}
+	if first == last {
+		return []string{first}, nil
+	}
+	rows, err := s.db.QueryContext(ctx, "SELECT model FROM vectors GROUP BY model ORDER BY COUNT(*) DESC, model")
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var m string
+		if err := rows.Scan(&m); err != nil {
+			return nil, err
+		}
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
