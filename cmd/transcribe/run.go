@@ -2,26 +2,13 @@ package main
 
 import (
 	"bufio"
-	"context"
-	"crypto/sha256"
-	"encoding/hex"
-	"errors"
-	"fmt"
-	"io"
-	"io/fs"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
-	"syscall"
-	"time"
 
 	"github.com/shelfai/shelf/lib/config"
 	"github.com/shelfai/shelf/lib/jsonl"
-	"github.com/shelfai/shelf/lib/llm"
 	"github.com/shelfai/shelf/lib/pipeline"
-	"github.com/shelfai/shelf/lib/record"
 	"github.com/shelfai/shelf/lib/sysexits"
 	"github.com/shelfai/shelf/lib/tool"
 	"github.com/shelfai/shelf/lib/transcribe"
@@ -91,24 +78,6 @@ func engine(c *cli.Context, env *tool.Env) (transcribe.Engine, error) {
 	return &transcribe.API{C: client, Opt: opt}, nil
 }
 
-// fromArgs yields one record per file operand.
-type fromArgs struct {
-	names []string
-	i     int
-}
-
-func (a *fromArgs) Next() (*record.Record, error) {
-	if a.i >= len(a.names) {
-		return nil, io.EOF
-	}
-	name := a.names[a.i]
-	a.i++
-	b, _ := record.Marshal(map[string]string{"source": name})
-	return &record.Record{JSON: b, Line: a.i, Meta: fromArg{}}, nil
-}
-
-type fromArg struct{}
-
 func run(c *cli.Context, env *tool.Env) error {
 	format := c.String("format")
 	if !slices.Contains(formats, format) {
@@ -128,89 +97,14 @@ func run(c *cli.Context, env *tool.Env) error {
 	defer eng.Close()
 	env.Log.Debug("engine", "name", eng.Name(), "model", eng.Model())
 
+	tr := &transcribe.Transcriber{Engine: eng, Stdin: env.Stdin, Now: tool.Now, Prompt: c.String("prompt")}
 	var src pipeline.Source
 	if len(names) > 0 {
-		src = &fromArgs{names: names}
+		src = transcribe.Files(names)
 		env.Total = len(names)
 	} else {
 		src = env.Inputs(c)
 	}
-	var stdinOnce sync.Once
-	var stdinData []byte
-	var stdinErr error
-	promptHash := ""
-	if p := c.String("prompt"); p != "" {
-		sum := sha256.Sum256([]byte(p))
-		promptHash = hex.EncodeToString(sum[:6])
-	}
-
-	fn := func(ctx context.Context, rec *record.Record) error {
-		var err error
-		source := rec.Get("source").String()
-		if source == "" {
-			return nil // no audio named: passes through untouched
-		}
-		var data []byte
-		created := tool.Now()
-		if source == "-" {
-			stdinOnce.Do(func() { stdinData, stdinErr = io.ReadAll(env.Stdin) })
-			data, err = stdinData, stdinErr
-		} else {
-			data, err = os.ReadFile(source)
-			if st, serr := os.Stat(source); serr == nil {
-				created = st.ModTime()
-			}
-		}
-		if err != nil {
-			if errors.Is(err, fs.ErrNotExist) || errors.Is(err, fs.ErrPermission) || errors.Is(err, syscall.EISDIR) {
-				return sysexits.New(sysexits.NoInput, err, "name audio files; for a folder, memos/*.m4a")
-			}
-			return err
-		}
-		if len(data) == 0 {
-			return fmt.Errorf("no audio: %s is empty", source)
-		}
-		t, err := eng.Transcribe(ctx, transcribe.Input{Source: source, Data: data})
-		if err != nil {
-			return err
-		}
-		sum := sha256.Sum256(data)
-		prov := record.Provenance{Tool: "transcribe", Model: eng.Name() + ":" + eng.Model(), Prompt: promptHash, At: tool.Now().UTC().Format(time.RFC3339)}
-		if _, synthetic := rec.Meta.(fromArg); synthetic {
-			// A record of our own: fields in the contract's order.
-			rec.JSON = []byte("{}")
-		}
-		set := func(k string, v any) {
-			if err == nil {
-				err = rec.Set(k, v)
-			}
-		}
-		if !rec.Has("id") {
-			set("id", hex.EncodeToString(sum[:16]))
-		}
-		if !rec.Has("source") {
-			set("source", source)
-		}
-		if !rec.Has("created") {
-			set("created", created.Format(time.RFC3339))
-		}
-		if t.Duration > 0 {
-			set("duration", t.Duration)
-		}
-		if t.Language != "" {
-			set("language", t.Language)
-		}
-		set("text", t.Text)
-		set("segments", transcribe.Segments(t))
-		set("provenance.text", prov)
-		set("provenance.segments", prov)
-		if t.Language != "" {
-			set("provenance.language", prov)
-		}
-		rec.Meta = t
-		return err
-	}
-
 	out := bufio.NewWriterSize(env.Stdout, 64<<10)
 	var sink pipeline.Sink
 	var subs *transcribe.Subtitles
@@ -219,33 +113,11 @@ func run(c *cli.Context, env *tool.Env) error {
 		subs = &transcribe.Subtitles{W: out, Format: format, Multi: len(names) > 1}
 		sink = subs
 	case c.Bool("segments"):
-		sink = &segmentSink{w: jsonl.NewWriter(env.Stdout)}
+		sink = &transcribe.SegmentSink{W: jsonl.NewWriter(env.Stdout)}
 	}
-	err = env.RunFrom(c, src, fn, sink)
+	err = env.RunFrom(c, src, tr.Record, sink)
 	if subs != nil {
 		subs.Close()
 	}
 	return err
 }
-
-// segmentSink writes each transcribed record as its segments; other
-// records (failures, records without audio) go on as they are.
-type segmentSink struct{ w *jsonl.Writer }
-
-func (s *segmentSink) Write(rec *record.Record) error {
-	if _, ok := rec.Meta.(llm.Transcript); !ok {
-		return s.w.Write(rec)
-	}
-	for _, seg := range transcribe.SplitRecord(rec) {
-		b, err := record.Marshal(seg)
-		if err != nil {
-			return err
-		}
-		if err := s.w.Write(record.New(b)); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func (s *segmentSink) Flush() error { return s.w.Flush() }

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/shelfai/shelf/lib/llm"
+	"github.com/shelfai/shelf/lib/pipeline"
 	"github.com/shelfai/shelf/lib/record"
 )
 
@@ -46,6 +47,31 @@ func SplitRecord(rec *record.Record) []SegmentRecord {
 	}
 	return out
 }
+
+// SegmentSink writes each record Transcriber.Record transcribed as its
+// segment records (--segments), and other records (failures, records
+// without audio) as they are.
+type SegmentSink struct{ W pipeline.Sink }
+
+// Write writes one record.
+func (s *SegmentSink) Write(rec *record.Record) error {
+	if _, ok := rec.Meta.(llm.Transcript); !ok {
+		return s.W.Write(rec)
+	}
+	for _, seg := range SplitRecord(rec) {
+		b, err := record.Marshal(seg)
+		if err != nil {
+			return err
+		}
+		if err := s.W.Write(record.New(b)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Flush flushes the sink written to.
+func (s *SegmentSink) Flush() error { return s.W.Flush() }
 
 func stamp(sec float64, sep string) string {
 	ms := int64(math.Round(sec * 1000))
