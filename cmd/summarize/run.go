@@ -38,15 +38,10 @@ func run(c *cli.Context, env *tool.Env) error {
 		return err
 	}
 	s := summarize.New(client, p, summarize.Options{
-		Field: c.String("field"),
-		Style: style,
-		Jobs:  c.Int("jobs"),
-		Now:   tool.Now,
+		Options: env.AskOptions(c, "summarizing it"),
+		Style:   style,
 		OnPart: func(line, parts int) {
 			env.Log.Info("text longer than the context window; summarizing it in parts", "record", line, "parts", parts)
-		},
-		OnCut: func(line, window int) {
-			env.Log.Info("the server cut a request of this text; summarizing it again in smaller parts", "record", line, "window", window)
 		},
 	})
 	if !c.Bool("raw") {

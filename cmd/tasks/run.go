@@ -52,14 +52,9 @@ func run(c *cli.Context, env *tool.Env) error {
 		return err
 	}
 	x := tasks.New(client, p, tasks.Options{
-		Field: c.String("field"),
-		Zone:  zone,
-		Jobs:  c.Int("jobs"),
-		Now:   tool.Now,
-		Warn:  func(line int, msg string) { env.Log.Warn(msg, "record", line) },
-		OnCut: func(line, window int) {
-			env.Log.Info("the server cut a request of this text; finding its tasks again in smaller parts", "record", line, "window", window)
-		},
+		Options: env.AskOptions(c, "finding its tasks"),
+		Zone:    zone,
+		Warn:    func(line int, msg string) { env.Log.Warn(msg, "record", line) },
 	})
 
 	out := bufio.NewWriterSize(env.Stdout, 64<<10)

@@ -6,18 +6,18 @@
 package summarize
 
 import (
+	"cmp"
 	"context"
 	_ "embed"
 	"errors"
 	"fmt"
 	"strings"
 	"sync"
-	"time"
 
+	"github.com/shelfai/shelf/lib/ask"
 	"github.com/shelfai/shelf/lib/llm"
 	"github.com/shelfai/shelf/lib/prompt"
 	"github.com/shelfai/shelf/lib/record"
-	"github.com/shelfai/shelf/lib/sysexits"
 )
 
 // Prompt is the built-in prompt template.
@@ -30,56 +30,29 @@ var Styles = []string{"brief", "bullets", "detailed"}
 
 // Model is what summarize needs of a model client (*llm.Client).
 type Model interface {
-	Model(ctx context.Context) (string, error)
-	Window(ctx context.Context) int
+	ask.Model
 	Complete(ctx context.Context, req llm.Request) (string, error)
 	Stream(ctx context.Context, req llm.Request, onText func(string) error) (string, error)
-	Structured(ctx context.Context, req llm.Request, name string, schema *llm.Schema, out any) error
 }
 
-// Options tune a Summarizer.
+// Options tune a Summarizer: those of every tool that asks about a
+// record's text (Tool defaults to "summarize"), and summarize's own.
 type Options struct {
-	Tool   string // names the tool in provenance (default "summarize")
-	Field  string // gjson path of the text (default "text")
+	ask.Options
 	Style  string
-	Jobs   int                   // parts summarized at once
-	Now    func() time.Time      // for provenance
 	OnPart func(line, parts int) // hears when a text is split
-	// OnCut hears when the server cut a request of a text and the text is
-	// worked on again, split for a window of that many tokens.
-	OnCut func(line, window int)
 }
 
 // Summarizer summarizes records or text with one model and prompt.
 type Summarizer struct {
-	m   Model
-	p   *prompt.Prompt
-	opt Options
+	ask    *ask.Asker[Model]
+	style  string
+	onPart func(line, parts int)
 }
 
 // New returns a Summarizer.
 func New(m Model, p *prompt.Prompt, opt Options) *Summarizer {
-	if opt.Tool == "" {
-		opt.Tool = "summarize"
-	}
-	if opt.Field == "" {
-		opt.Field = "text"
-	}
-	if opt.Style == "" {
-		opt.Style = "brief"
-	}
-	if opt.Jobs < 1 {
-		opt.Jobs = 1
-	}
-	if opt.Now == nil {
-		opt.Now = time.Now
-	}
-	return &Summarizer{m: m, p: p, opt: opt}
-}
-
-// Memory is a related memory from a record's "context".
-type Memory struct {
-	Title, Snippet, Created string
+	return &Summarizer{ask: ask.New("summarize", m, p, opt.Options), style: cmp.Or(opt.Style, "brief"), onPart: opt.OnPart}
 }
 
 // Result is a summary.
@@ -98,7 +71,7 @@ type data struct {
 	Parts     int
 	FromParts bool
 	JSON      bool
-	Context   []Memory
+	Context   []ask.Memory
 }
 
 type answer struct {
@@ -120,11 +93,11 @@ var answerSchema = &llm.Schema{
 // Record summarizes one record in place (a pipeline.Func). A record
 // without text at the field passes through untouched.
 func (s *Summarizer) Record(ctx context.Context, rec *record.Record) error {
-	t := rec.Get(s.opt.Field)
-	if !t.Exists() || t.Type.String() != "String" || strings.TrimSpace(t.Str) == "" {
+	text, ok := s.ask.Text(rec)
+	if !ok {
 		return nil
 	}
-	res, err := s.summarize(ctx, t.Str, memories(rec), true, nil, rec.Line)
+	res, err := s.summarize(ctx, text, ask.Memories(rec), true, nil, rec.Line)
 	if err != nil {
 		return err
 	}
@@ -140,84 +113,66 @@ func (s *Summarizer) Text(ctx context.Context, text string, onText func(string) 
 // RecordText summarizes a record's text for a plain-text answer (--raw).
 // ok is false when the record has no text.
 func (s *Summarizer) RecordText(ctx context.Context, rec *record.Record) (res Result, ok bool, err error) {
-	t := rec.Get(s.opt.Field)
-	if !t.Exists() || t.Type.String() != "String" || strings.TrimSpace(t.Str) == "" {
+	text, ok := s.ask.Text(rec)
+	if !ok {
 		return Result{}, false, nil
 	}
-	res, err = s.summarize(ctx, t.Str, memories(rec), false, nil, rec.Line)
+	res, err = s.summarize(ctx, text, ask.Memories(rec), false, nil, rec.Line)
 	return res, err == nil, err
 }
 
-func memories(rec *record.Record) []Memory {
-	var out []Memory
-	for _, m := range rec.Get("context").Array() {
-		out = append(out, Memory{Title: m.Get("title").String(), Snippet: m.Get("snippet").String(), Created: m.Get("created").String()})
-	}
-	return out
-}
-
-// budgets works out how many tokens of text one request can carry: a part
+// budgets is how many tokens of text one request can carry: a part
 // request (plain), and the final request (which may carry the answer's
-// schema). Related memories are dropped from the end while they crowd out
-// the text.
+// schema); and the system prompt, with the related memories that fit.
 type budgets struct {
 	part, final, reserve int
-	mems                 []Memory
 	system               string
 }
 
-func (s *Summarizer) budgets(window int, mems []Memory, jsonOut bool) (budgets, error) {
-	b := budgets{reserve: min(1024, window/4)}
-	for {
-		sys, err := s.p.Render("system", data{Style: s.opt.Style, Context: mems, JSON: jsonOut})
+func (s *Summarizer) budgets(window int, mems []ask.Memory, jsonOut bool) (budgets, error) {
+	var b budgets
+	var partCost, finalCost int
+	fit, err := s.ask.Fit(window, mems, func(mems []ask.Memory) (int, error) {
+		sys, err := s.ask.Prompt.Render("system", data{Style: s.style, Context: mems, JSON: jsonOut})
 		if err != nil {
-			return b, err
+			return 0, err
 		}
-		fin, err := s.p.Render("final", data{Style: s.opt.Style, Parts: 99, FromParts: true, JSON: jsonOut})
+		fin, err := s.ask.Prompt.Render("final", data{Style: s.style, Parts: 99, FromParts: true, JSON: jsonOut})
 		if err != nil {
-			return b, err
+			return 0, err
 		}
-		part, err := s.p.Render("part", data{Style: s.opt.Style, Part: 99, Parts: 99})
+		part, err := s.ask.Prompt.Render("part", data{Style: s.style, Part: 99, Parts: 99})
 		if err != nil {
-			return b, err
+			return 0, err
 		}
-		const framing = 16 // roles and message boundaries
-		base := window - b.reserve - llm.EstimateTokens(sys) - framing
-		b.part = base - llm.EstimateTokens(part)
-		b.final = base - llm.EstimateTokens(fin)
+		b.system = sys
+		partCost = llm.EstimateTokens(sys) + llm.EstimateTokens(part)
+		finalCost = llm.EstimateTokens(sys) + llm.EstimateTokens(fin)
 		if jsonOut {
-			b.final -= schemaTokens()
+			finalCost += schemaTokens()
 		}
-		b.mems, b.system = mems, sys
-		if min(b.part, b.final) >= window/8 || len(mems) == 0 {
-			break
-		}
-		mems = mems[:len(mems)-1]
+		return max(partCost, finalCost), nil
+	})
+	if err != nil {
+		return b, err
 	}
-	if min(b.part, b.final) < 64 {
-		return b, sysexits.Errorf(sysexits.Usage, "raise --context-length to the model's real window (most hold 4096 tokens or more), or serve the model with a larger one",
-			"a context window of %d tokens leaves no room for text after the prompt", window)
-	}
+	b.part, b.final, b.reserve = fit.Text(partCost), fit.Text(finalCost), fit.Reserve
 	return b, nil
 }
 
 // schemaTokens is what the schema instructions of the lower rungs of the
 // structured-output ladder may add to the final prompt.
-var schemaTokens = sync.OnceValue(func() int {
-	b, _ := answerSchema.MarshalJSON()
-	return llm.EstimateTokens(string(b)) + 40
-})
+var schemaTokens = sync.OnceValue(func() int { return ask.SchemaTokens(answerSchema) })
 
 // summarize summarizes text split for the model's window. When the server
 // cuts a request all the same (its window is smaller than it says, or the
 // text takes more tokens than estimated), the text is summarized once more,
 // split smaller, unless part of the answer has already been streamed.
-func (s *Summarizer) summarize(ctx context.Context, text string, mems []Memory, jsonOut bool, onText func(string) error, line int) (Result, error) {
-	model, err := s.m.Model(ctx)
+func (s *Summarizer) summarize(ctx context.Context, text string, mems []ask.Memory, jsonOut bool, onText func(string) error, line int) (Result, error) {
+	model, err := s.ask.Model.Model(ctx)
 	if err != nil {
 		return Result{}, err
 	}
-	window := s.m.Window(ctx)
 	streamed := false
 	on := onText
 	if onText != nil {
@@ -226,25 +181,26 @@ func (s *Summarizer) summarize(ctx context.Context, text string, mems []Memory, 
 			return onText(piece)
 		}
 	}
-	res, err := s.summarizeFor(ctx, window, model, text, mems, jsonOut, on, line)
-	var cut *llm.TruncatedError
-	if !errors.As(err, &cut) {
-		return res, err
+	again := func(window int) error {
+		if streamed {
+			return errStreamed
+		}
+		_, err := s.budgets(window, mems, jsonOut)
+		return err
 	}
-	if streamed {
-		return res, fmt.Errorf("the summary written is of part of the text only: %w", err)
-	}
-	smaller := cut.Retry(window, s.m.Window(ctx))
-	if _, berr := s.budgets(smaller, mems, jsonOut); berr != nil {
-		return res, fmt.Errorf("%w; split for a window of %d tokens, the prompt would leave no room for text", err, smaller)
-	}
-	if s.opt.OnCut != nil {
-		s.opt.OnCut(line, smaller)
-	}
-	return s.summarizeFor(ctx, smaller, model, text, mems, jsonOut, on, line)
+	var res Result
+	err = s.ask.InWindow(ctx, line, again, func(window int) (err error) {
+		res, err = s.summarizeFor(ctx, window, model, text, mems, jsonOut, on, line)
+		return err
+	})
+	return res, err
 }
 
-func (s *Summarizer) summarizeFor(ctx context.Context, window int, model, text string, mems []Memory, jsonOut bool, onText func(string) error, line int) (Result, error) {
+// errStreamed is why a cut text is not summarized again once part of its
+// summary is out.
+var errStreamed = errors.New("the summary written is of part of the text only")
+
+func (s *Summarizer) summarizeFor(ctx context.Context, window int, model, text string, mems []ask.Memory, jsonOut bool, onText func(string) error, line int) (Result, error) {
 	b, err := s.budgets(window, mems, jsonOut)
 	if err != nil {
 		return Result{}, err
@@ -256,8 +212,8 @@ func (s *Summarizer) summarizeFor(ctx context.Context, window int, model, text s
 		parts := llm.Split(text, b.part)
 		if depth == 0 {
 			res.Parts = len(parts)
-			if s.opt.OnPart != nil {
-				s.opt.OnPart(line, len(parts))
+			if s.onPart != nil {
+				s.onPart(line, len(parts))
 			}
 		}
 		notes, err := s.notes(ctx, sys, parts, reserve)
@@ -270,15 +226,15 @@ func (s *Summarizer) summarizeFor(ctx context.Context, window int, model, text s
 		}
 		text, fromParts = combined, true
 	}
-	d := data{Text: text, Style: s.opt.Style, Parts: res.Parts, FromParts: fromParts, JSON: jsonOut}
-	user, err := s.p.Render("final", d)
+	d := data{Text: text, Style: s.style, Parts: res.Parts, FromParts: fromParts, JSON: jsonOut}
+	user, err := s.ask.Prompt.Render("final", d)
 	if err != nil {
 		return Result{}, err
 	}
 	req := llm.Request{Messages: []llm.Message{llm.System(sys), llm.User(user)}, MaxTokens: reserve}
 	if jsonOut {
 		var a answer
-		if err := s.m.Structured(ctx, req, "summary", answerSchema, &a); err != nil {
+		if err := s.ask.Model.Structured(ctx, req, "summary", answerSchema, &a); err != nil {
 			return Result{}, err
 		}
 		res.Summary, res.Title, res.Tags = strings.TrimSpace(a.Summary), strings.TrimSpace(a.Title), record.NormalizeTags(a.Tags)
@@ -289,9 +245,9 @@ func (s *Summarizer) summarizeFor(ctx context.Context, window int, model, text s
 	}
 	var out string
 	if onText != nil {
-		out, err = s.m.Stream(ctx, req, onText)
+		out, err = s.ask.Model.Stream(ctx, req, onText)
 	} else {
-		out, err = s.m.Complete(ctx, req)
+		out, err = s.ask.Model.Complete(ctx, req)
 	}
 	if err != nil {
 		return Result{}, err
@@ -306,38 +262,20 @@ func (s *Summarizer) summarizeFor(ctx context.Context, window int, model, text s
 // notes summarizes the parts, up to Jobs at once, and returns their notes
 // in order.
 func (s *Summarizer) notes(ctx context.Context, sys string, parts []string, reserve int) ([]string, error) {
-	notes := make([]string, len(parts))
-	errs := make([]error, len(parts))
-	sem := make(chan struct{}, s.opt.Jobs)
-	var wg sync.WaitGroup
-	for i, p := range parts {
-		user, err := s.p.Render("part", data{Text: p, Style: s.opt.Style, Part: i + 1, Parts: len(parts)})
+	return ask.Parts(ctx, s.ask.Jobs, parts, func(ctx context.Context, i int, part string) (string, error) {
+		user, err := s.ask.Prompt.Render("part", data{Text: part, Style: s.style, Part: i + 1, Parts: len(parts)})
 		if err != nil {
-			return nil, err
+			return "", err
 		}
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer wg.Done()
-			defer func() { <-sem }()
-			req := llm.Request{Messages: []llm.Message{llm.System(sys), llm.User(user)}, MaxTokens: reserve}
-			out, err := s.m.Complete(ctx, req)
-			notes[i], errs[i] = strings.TrimSpace(out), err
-		}()
-	}
-	wg.Wait()
-	for i, err := range errs {
-		if err != nil {
-			return nil, fmt.Errorf("part %d of %d: %w", i+1, len(parts), err)
-		}
-	}
-	return notes, nil
+		req := llm.Request{Messages: []llm.Message{llm.System(sys), llm.User(user)}, MaxTokens: reserve}
+		out, err := s.ask.Model.Complete(ctx, req)
+		return strings.TrimSpace(out), err
+	})
 }
 
 // apply writes the result into the record: summary always, title and tags
 // only when the record has none, and provenance for each field written.
 func (s *Summarizer) apply(rec *record.Record, res Result) error {
-	prov := record.Provenance{Tool: s.opt.Tool, Model: res.Model, Prompt: s.p.Hash, At: s.opt.Now().UTC().Format(time.RFC3339)}
 	if err := rec.Set("summary", res.Summary); err != nil {
 		return err
 	}
@@ -354,14 +292,5 @@ func (s *Summarizer) apply(rec *record.Record, res Result) error {
 		}
 		fields = append(fields, "tags")
 	}
-	p := rec.Get("provenance")
-	if p.Exists() && !p.IsObject() {
-		return errors.New(`the record's "provenance" is not an object; it was left as it is`)
-	}
-	for _, f := range fields {
-		if err := rec.Set("provenance."+f, prov); err != nil {
-			return err
-		}
-	}
-	return nil
+	return s.ask.SetProvenance(rec, res.Model, fields...)
 }

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/shelfai/shelf/lib/ask"
 	"github.com/shelfai/shelf/lib/llm"
 	"github.com/shelfai/shelf/lib/prompt"
 	"github.com/shelfai/shelf/lib/record"
@@ -106,7 +107,7 @@ func newSummarizer(t *testing.T, m Model, style string) *Summarizer {
 		t.Fatal(err)
 	}
 	at := time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC)
-	return New(m, p, Options{Style: style, Jobs: 3, Now: func() time.Time { return at }})
+	return New(m, p, Options{Style: style, Options: ask.Options{Jobs: 3, Now: func() time.Time { return at }}})
 }
 
 func TestRecord(t *testing.T) {
@@ -126,7 +127,7 @@ func TestRecord(t *testing.T) {
 			if err := s.Record(context.Background(), rec); err != nil {
 				t.Fatal(err)
 			}
-			want := strings.ReplaceAll(tt.want, "HASH", s.p.Hash)
+			want := strings.ReplaceAll(tt.want, "HASH", s.ask.Prompt.Hash)
 			if string(rec.JSON) != want {
 				t.Errorf("\n got %s\nwant %s", rec.JSON, want)
 			}
@@ -136,7 +137,7 @@ func TestRecord(t *testing.T) {
 
 func TestField(t *testing.T) {
 	p, _ := prompt.Load("summarize", "", Prompt)
-	s := New(&fake{window: 4096}, p, Options{Field: "note.body"})
+	s := New(&fake{window: 4096}, p, Options{Options: ask.Options{Field: "note.body"}})
 	rec := record.New([]byte(`{"note":{"body":"deep text"}}`))
 	if err := s.Record(context.Background(), rec); err != nil {
 		t.Fatal(err)
@@ -163,7 +164,7 @@ func TestMapReduce(t *testing.T) {
 	f := &fake{window: 512}
 	s := newSummarizer(t, f, "brief")
 	var parts int
-	s.opt.OnPart = func(line, n int) { parts = n }
+	s.onPart = func(line, n int) { parts = n }
 	rec := record.New([]byte(`{"text":` + mustJSON(text) + `}`))
 	if err := s.Record(context.Background(), rec); err != nil {
 		t.Fatal(err)
@@ -221,7 +222,7 @@ func TestCutSplitsAgain(t *testing.T) {
 	} {
 		s := newSummarizer(t, tc.f, "brief")
 		retried := 0
-		s.opt.OnCut = func(line, window int) {
+		s.ask.OnCut = func(line, window int) {
 			if window != tc.retryWith {
 				t.Errorf("%s: split again for %d, want %d", tc.name, window, tc.retryWith)
 			}
@@ -308,7 +309,7 @@ func TestPromptGolden(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	mems := []Memory{{Title: "Roof repair", Snippet: "Bob quoted 2,000 for the roof.", Created: "2026-10-01"}, {Snippet: "Call the insurer."}}
+	mems := []ask.Memory{{Title: "Roof repair", Snippet: "Bob quoted 2,000 for the roof.", Created: "2026-10-01"}, {Snippet: "Call the insurer."}}
 	cases := map[string]struct {
 		tmpl string
 		d    data

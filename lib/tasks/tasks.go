@@ -8,7 +8,6 @@ package tasks
 import (
 	"context"
 	_ "embed"
-	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -16,6 +15,7 @@ import (
 	"unicode"
 
 	"github.com/google/uuid"
+	"github.com/shelfai/shelf/lib/ask"
 	"github.com/shelfai/shelf/lib/llm"
 	"github.com/shelfai/shelf/lib/prompt"
 	"github.com/shelfai/shelf/lib/record"
@@ -28,11 +28,7 @@ import (
 var Prompt string
 
 // Model is what tasks needs of a model client (*llm.Client).
-type Model interface {
-	Model(ctx context.Context) (string, error)
-	Window(ctx context.Context) int
-	Structured(ctx context.Context, req llm.Request, name string, schema *llm.Schema, out any) error
-}
+type Model = ask.Model
 
 // Task is one action item, in the contract's shape.
 type Task struct {
@@ -52,49 +48,33 @@ type Task struct {
 	source string
 }
 
-// Options tune an Extractor.
+// Options tune an Extractor: those of every tool that asks about a
+// record's text (Tool defaults to "tasks"), and tasks' own.
 type Options struct {
-	Tool  string         // names the tool in provenance and errors (default "tasks")
-	Field string         // gjson path of the text (default "text")
-	Zone  *time.Location // the person's time zone (default: local)
-	Jobs  int            // parts worked on at once
-	Now   func() time.Time
+	ask.Options
+	Zone *time.Location // the person's time zone (default: local)
 	// Warn hears about what was dropped from an answer (a date that is not
 	// one), with the record's line.
 	Warn func(line int, msg string)
-	// OnCut hears when the server cut a request of a text and the text is
-	// worked on again, split for a window of that many tokens.
-	OnCut func(line, window int)
 }
 
 // Extractor finds the tasks of records with one model and prompt.
 type Extractor struct {
-	m   Model
-	p   *prompt.Prompt
-	opt Options
+	ask  *ask.Asker[Model]
+	zone *time.Location
+	warn func(line int, msg string)
 }
 
 // New returns an Extractor.
 func New(m Model, p *prompt.Prompt, opt Options) *Extractor {
-	if opt.Tool == "" {
-		opt.Tool = "tasks"
+	x := &Extractor{ask: ask.New("tasks", m, p, opt.Options), zone: opt.Zone, warn: opt.Warn}
+	if x.zone == nil {
+		x.zone = time.Local
 	}
-	if opt.Field == "" {
-		opt.Field = "text"
+	if x.warn == nil {
+		x.warn = func(int, string) {}
 	}
-	if opt.Zone == nil {
-		opt.Zone = time.Local
-	}
-	if opt.Jobs < 1 {
-		opt.Jobs = 1
-	}
-	if opt.Now == nil {
-		opt.Now = time.Now
-	}
-	if opt.Warn == nil {
-		opt.Warn = func(int, string) {}
-	}
-	return &Extractor{m: m, p: p, opt: opt}
+	return x
 }
 
 // Namespace is the UUID namespace of task identities.
@@ -144,58 +124,48 @@ var schema = &llm.Schema{
 	},
 }
 
-var schemaTokens = sync.OnceValue(func() int {
-	b, _ := schema.MarshalJSON()
-	return llm.EstimateTokens(string(b)) + 40
-})
+var schemaTokens = sync.OnceValue(func() int { return ask.SchemaTokens(schema) })
 
 type data struct {
 	Today, Time, Zone string
 	Text, Summary     string
 	Part, Parts       int
-	Context           []Memory
+	Context           []ask.Memory
 }
-
-// Memory is a related memory from a record's "context".
-type Memory struct{ Title, Snippet, Created string }
 
 // Record finds the tasks of one record (a pipeline.Func): it adds "tasks"
 // (and "id" when the record has none) and keeps the tasks in rec.Meta for
 // the output formats. A record without text passes through untouched.
 func (x *Extractor) Record(ctx context.Context, rec *record.Record) error {
-	t := rec.Get(x.opt.Field)
-	if !t.Exists() || t.Type.String() != "String" || strings.TrimSpace(t.Str) == "" {
+	text, ok := x.ask.Text(rec)
+	if !ok {
 		return nil
 	}
 	id := rec.Get("id")
 	sourceID := id.String()
 	if !id.Exists() || sourceID == "" {
-		sourceID = record.ContentID(rec.Get("source").String(), t.Str)
+		sourceID = record.ContentID(rec.Get("source").String(), text)
 		if err := rec.Set("id", sourceID); err != nil {
 			return err
 		}
 	}
-	ref := x.opt.Now().In(x.opt.Zone)
+	ref := x.ask.Now().In(x.zone)
 	if c := rec.Get("created"); c.Exists() {
 		if ct, err := time.Parse(time.RFC3339, c.String()); err == nil {
-			ref = ct.In(x.opt.Zone)
-		} else if day, err := time.ParseInLocation(time.DateOnly, c.String(), x.opt.Zone); err == nil {
+			ref = ct.In(x.zone)
+		} else if day, err := time.ParseInLocation(time.DateOnly, c.String(), x.zone); err == nil {
 			ref = day // a date alone: its start, in the person's zone
 		} else {
 			msg := fmt.Sprintf("created: %q is not an RFC 3339 time or a date; relative dates were resolved against now", safetext.Clip(c.String(), 40))
-			rec.AppendError(x.opt.Tool, msg)
-			x.opt.Warn(rec.Line, msg)
+			rec.AppendError(x.ask.Tool, msg)
+			x.warn(rec.Line, msg)
 		}
 	}
-	var mems []Memory
-	for _, m := range rec.Get("context").Array() {
-		mems = append(mems, Memory{Title: m.Get("title").String(), Snippet: m.Get("snippet").String(), Created: m.Get("created").String()})
-	}
-	model, err := x.m.Model(ctx)
+	model, err := x.ask.Model.Model(ctx)
 	if err != nil {
 		return err
 	}
-	found, err := x.extractOnce(ctx, t.Str, rec.Get("summary").String(), mems, ref, rec.Line)
+	found, err := x.find(ctx, text, x.data(ref, rec.Get("summary").String(), ask.Memories(rec)), rec.Line)
 	if err != nil {
 		return err
 	}
@@ -223,8 +193,8 @@ func (x *Extractor) Record(ctx context.Context, rec *record.Record) error {
 			due, err := ResolveDue(d, ref)
 			if err != nil {
 				msg := fmt.Sprintf("task %q: due date dropped: %v", title, err)
-				rec.AppendError(x.opt.Tool, msg)
-				x.opt.Warn(rec.Line, msg)
+				rec.AppendError(x.ask.Tool, msg)
+				x.warn(rec.Line, msg)
 			} else {
 				task.due, task.hasDue, task.Due = due, true, due.String()
 			}
@@ -237,47 +207,18 @@ func (x *Extractor) Record(ctx context.Context, rec *record.Record) error {
 	if err := rec.Set("tasks", tasks); err != nil {
 		return err
 	}
-	p := rec.Get("provenance")
-	if p.Exists() && !p.IsObject() {
-		return errors.New(`the record's "provenance" is not an object; it was left as it is`)
-	}
-	prov := record.Provenance{Tool: x.opt.Tool, Model: model, Prompt: x.p.Hash, At: x.opt.Now().UTC().Format(time.RFC3339)}
-	if err := rec.Set("provenance.tasks", prov); err != nil {
+	if err := x.ask.SetProvenance(rec, model, "tasks"); err != nil {
 		return err
 	}
 	rec.Meta = tasks
 	return nil
 }
 
-// extractOnce is extract for the model's window, and once more for a
-// smaller one when the server cut a request all the same (its window is
-// smaller than it says, or the text takes more tokens than estimated).
-func (x *Extractor) extractOnce(ctx context.Context, text, summary string, mems []Memory, ref time.Time, line int) ([]item, error) {
-	window := x.m.Window(ctx)
-	found, err := x.extract(ctx, window, text, summary, mems, ref)
-	var cut *llm.TruncatedError
-	if !errors.As(err, &cut) {
-		return found, err
-	}
-	smaller := cut.Retry(window, x.m.Window(ctx))
-	if x.opt.OnCut != nil {
-		x.opt.OnCut(line, smaller)
-	}
-	found, rerr := x.extract(ctx, smaller, text, summary, mems, ref)
-	if errors.Is(rerr, errNoRoom) {
-		return nil, fmt.Errorf("%w; split for a window of %d tokens, the prompt would leave no room for text", err, smaller)
-	}
-	return found, rerr
-}
-
-// errNoRoom is a window too small for the prompt.
-var errNoRoom = errors.New("leaves no room for text after the prompt")
-
-// extract asks the model, part by part when the text is longer than the
-// window allows, and returns the items of all parts in order.
-func (x *Extractor) extract(ctx context.Context, window int, text, summary string, mems []Memory, ref time.Time) ([]item, error) {
+// data is what the prompt is told of a record: the reference time, the
+// record's summary and its related memories.
+func (x *Extractor) data(ref time.Time, summary string, mems []ask.Memory) data {
 	_, offset := ref.Zone()
-	d := data{
+	return data{
 		Today:   ref.Format("Monday, 2006-01-02"),
 		Time:    ref.Format("15:04"),
 		Zone:    fmt.Sprintf("%s, UTC%s", ref.Location(), formatOffset(offset)),
@@ -285,60 +226,77 @@ func (x *Extractor) extract(ctx context.Context, window int, text, summary strin
 		Context: mems,
 		Part:    99, Parts: 99,
 	}
-	reserve := min(1024, window/4)
-	var sys string
-	var budget int
-	for {
+}
+
+// plan is how the requests about one text are made for a window.
+type plan struct {
+	d       data   // with the related memories that fit
+	system  string // the system prompt
+	text    int    // tokens of text a request can carry
+	reserve int    // tokens kept for the answer
+}
+
+// fit plans the requests about d's record for a window.
+func (x *Extractor) fit(window int, d data) (plan, error) {
+	pl := plan{d: d}
+	cost := 0
+	b, err := x.ask.Fit(window, d.Context, func(mems []ask.Memory) (int, error) {
+		pl.d.Context = mems
 		var err error
-		if sys, err = x.p.Render("system", d); err != nil {
-			return nil, err
+		if pl.system, err = x.ask.Prompt.Render("system", pl.d); err != nil {
+			return 0, err
 		}
-		user, err := x.p.Render("user", d)
+		user, err := x.ask.Prompt.Render("user", pl.d)
 		if err != nil {
-			return nil, err
+			return 0, err
 		}
-		budget = window - reserve - llm.EstimateTokens(sys) - llm.EstimateTokens(user) - schemaTokens() - 16
-		if budget >= window/8 || len(d.Context) == 0 {
-			break
-		}
-		d.Context = d.Context[:len(d.Context)-1]
+		cost = llm.EstimateTokens(pl.system) + llm.EstimateTokens(user) + schemaTokens()
+		return cost, nil
+	})
+	pl.text, pl.reserve = b.Text(cost), b.Reserve
+	return pl, err
+}
+
+// find is extract for the model's window, and once more for a smaller one
+// when the server cut a request all the same.
+func (x *Extractor) find(ctx context.Context, text string, d data, line int) ([]item, error) {
+	var found []item
+	err := x.ask.InWindow(ctx, line, func(window int) error {
+		_, err := x.fit(window, d)
+		return err
+	}, func(window int) (err error) {
+		found, err = x.extract(ctx, window, text, d)
+		return err
+	})
+	return found, err
+}
+
+// extract asks the model, part by part when the text is longer than the
+// window allows, and returns the items of all parts in order.
+func (x *Extractor) extract(ctx context.Context, window int, text string, d data) ([]item, error) {
+	pl, err := x.fit(window, d)
+	if err != nil {
+		return nil, err
 	}
-	if budget < 64 {
-		return nil, fmt.Errorf("a context window of %d tokens %w", window, errNoRoom)
-	}
-	parts := llm.Split(text, budget)
-	results := make([][]item, len(parts))
-	errs := make([]error, len(parts))
-	sem := make(chan struct{}, x.opt.Jobs)
-	var wg sync.WaitGroup
-	for i, part := range parts {
-		pd := d
+	parts := llm.Split(text, pl.text)
+	found, err := ask.Parts(ctx, x.ask.Jobs, parts, func(ctx context.Context, i int, part string) ([]item, error) {
+		pd := pl.d
 		pd.Text, pd.Part, pd.Parts = part, i+1, len(parts)
-		user, err := x.p.Render("user", pd)
+		user, err := x.ask.Prompt.Render("user", pd)
 		if err != nil {
 			return nil, err
 		}
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer wg.Done()
-			defer func() { <-sem }()
-			var a answer
-			req := llm.Request{Messages: []llm.Message{llm.System(sys), llm.User(user)}, MaxTokens: reserve}
-			errs[i] = x.m.Structured(ctx, req, "tasks", schema, &a)
-			results[i] = a.Tasks
-		}()
+		var a answer
+		req := llm.Request{Messages: []llm.Message{llm.System(pl.system), llm.User(user)}, MaxTokens: pl.reserve}
+		err = x.ask.Model.Structured(ctx, req, "tasks", schema, &a)
+		return a.Tasks, err
+	})
+	if err != nil {
+		return nil, err
 	}
-	wg.Wait()
 	var all []item
-	for i := range parts {
-		if errs[i] != nil {
-			if len(parts) > 1 {
-				return nil, fmt.Errorf("part %d of %d: %w", i+1, len(parts), errs[i])
-			}
-			return nil, errs[i]
-		}
-		all = append(all, results[i]...)
+	for _, items := range found {
+		all = append(all, items...)
 	}
 	return all, nil
 }

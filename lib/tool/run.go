@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/shelfai/shelf/lib/ask"
 	"github.com/shelfai/shelf/lib/config"
 	"github.com/shelfai/shelf/lib/jsonl"
 	"github.com/shelfai/shelf/lib/llm"
@@ -213,6 +214,24 @@ func CheckBaseURL(raw string) error {
 		return fmt.Errorf("%q has no host (for Ollama: http://localhost:11434/v1)", raw)
 	}
 	return nil
+}
+
+// AskOptions are the options of a tool that asks a model about a record's
+// text, from its flags: --field, --jobs, and --context-length as the person
+// gave it, which fails as a bad setting when it leaves no room for text. A
+// request the server cut is logged as the text worked on again; doing says
+// how ("summarizing it").
+func (e *Env) AskOptions(c *cli.Context, doing string) ask.Options {
+	return ask.Options{
+		Field:         c.String("field"),
+		Jobs:          c.Int("jobs"),
+		Now:           Now,
+		ContextLength: givenContextLength(c),
+		BadSetting:    e.BadSetting,
+		OnCut: func(line, window int) {
+			e.Log.Info("the server cut a request of this text; "+doing+" again in smaller parts", "record", line, "window", window)
+		},
+	}
 }
 
 // givenContextLength is --context-length when the person gave it (flag,

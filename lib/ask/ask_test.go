@@ -1,0 +1,69 @@
+package ask
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/shelfai/shelf/lib/prompt"
+	"github.com/shelfai/shelf/lib/record"
+)
+
+func TestText(t *testing.T) {
+	tests := []struct {
+		field, in, want string
+		ok              bool
+	}{
+		{"", `{"text":"Ship it."}`, "Ship it.", true},
+		{"", `{"text":"  keeps its spaces "}`, "  keeps its spaces ", true},
+		{"note.body", `{"note":{"body":"deep"},"text":"not this"}`, "deep", true},
+		{"", `{"body":"x"}`, "", false},
+		{"", `{"text":" \n\t "}`, "", false},
+		{"", `{"text":42}`, "", false},
+		{"", `{"text":["a"]}`, "", false},
+		{"", `{"text":null}`, "", false},
+	}
+	for _, tt := range tests {
+		got, ok := Options{Field: tt.field}.withDefaults("test").Text(record.New([]byte(tt.in)))
+		if got != tt.want || ok != tt.ok {
+			t.Errorf("%s at %q: %q, %v; want %q, %v", tt.in, tt.field, got, ok, tt.want, tt.ok)
+		}
+	}
+}
+
+func TestMemories(t *testing.T) {
+	rec := record.New([]byte(`{"context":[{"id":"1","title":"Roof","snippet":"Bob quoted 2,000.","score":0.9,"created":"2026-10-01"},{"snippet":"Call the insurer."}]}`))
+	got := fmt.Sprint(Memories(rec))
+	if want := "[{Roof Bob quoted 2,000. 2026-10-01} { Call the insurer. }]"; got != want {
+		t.Errorf("%s, want %s", got, want)
+	}
+	if m := Memories(record.New([]byte(`{"text":"x"}`))); m != nil {
+		t.Errorf("no context: %v", m)
+	}
+}
+
+func TestSetProvenance(t *testing.T) {
+	at := time.Date(2026, 11, 26, 10, 0, 0, 0, time.FixedZone("CET", 3600))
+	p := &prompt.Prompt{Hash: "0123456789ab"}
+	a := New[Model]("test", nil, p, Options{Now: func() time.Time { return at }})
+	prov := `{"tool":"test","model":"m-1","prompt":"` + p.Hash + `","at":"2026-11-26T09:00:00Z"}`
+	tests := []struct {
+		name, in string
+		fields   []string
+		want     string
+		fails    bool
+	}{
+		{"each field", `{"text":"x"}`, []string{"summary", "title"},
+			`{"text":"x","provenance":{"summary":` + prov + `,"title":` + prov + `}}`, false},
+		{"others kept", `{"provenance":{"text":{"tool":"transcribe"}}}`, []string{"tasks"},
+			`{"provenance":{"text":{"tool":"transcribe"},"tasks":` + prov + `}}`, false},
+		{"not an object: left as it is", `{"provenance":"mine"}`, []string{"tasks"}, `{"provenance":"mine"}`, true},
+	}
+	for _, tt := range tests {
+		rec := record.New([]byte(tt.in))
+		err := a.SetProvenance(rec, "m-1", tt.fields...)
+		if string(rec.JSON) != tt.want || (err != nil) != tt.fails {
+			t.Errorf("%s: %s, %v; want %s", tt.name, rec.JSON, err, tt.want)
+		}
+	}
+}

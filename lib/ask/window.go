@@ -1,0 +1,115 @@
+package ask
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/shelfai/shelf/lib/llm"
+	"github.com/shelfai/shelf/lib/sysexits"
+)
+
+// framing is what roles and message boundaries add to a request.
+const framing = 16
+
+// minText is the least text a request must have room for.
+const minText = 64
+
+// Budget is what a context window leaves for the text of each request.
+type Budget struct {
+	Window  int
+	Reserve int      // tokens kept for the answer (the request's MaxTokens)
+	Context []Memory // the related memories the prompt carries: the first of those given
+}
+
+// Text returns how many tokens of text a request can carry whose prompt,
+// without the text, takes cost tokens.
+func (b Budget) Text(cost int) int { return b.Window - b.Reserve - cost - framing }
+
+// NoRoomError is a context window too small for the prompt: a request
+// would have no room for text.
+type NoRoomError struct {
+	Window int
+	Err    error // says so, with the exit status and a hint
+}
+
+func (e *NoRoomError) Error() string { return e.Err.Error() }
+func (e *NoRoomError) Unwrap() error { return e.Err }
+
+// Fit returns the budget of a window of that many tokens for requests
+// whose prompt, without the text, takes cost tokens with the memories
+// given (the costliest request's, when a tool makes more than one kind).
+// Memories are dropped from the end while they crowd the text out (leave
+// it less than an eighth of the window); cost is called last with those
+// the budget keeps.
+//
+// A window that leaves no room for text is a *NoRoomError. When the window
+// is the person's --context-length, it is their setting that is wrong
+// (BadSetting's exit status, 64 for a flag); when it came from the server
+// (or is the default, or was lowered by a cut), nothing the person typed is
+// wrong: the record fails (exit 1), as it does when the server cuts a text
+// that cannot be split smaller.
+func (o Options) Fit(window int, mems []Memory, cost func(mems []Memory) (int, error)) (Budget, error) {
+	b := Budget{Window: window, Reserve: min(1024, window/4)}
+	text := 0
+	for {
+		c, err := cost(mems)
+		if err != nil {
+			return b, err
+		}
+		b.Context, text = mems, b.Text(c)
+		if text >= window/8 || len(mems) == 0 {
+			break
+		}
+		mems = mems[:len(mems)-1]
+	}
+	if text >= minText {
+		return b, nil
+	}
+	if o.ContextLength > 0 && window == o.ContextLength {
+		err := o.BadSetting("context-length", "%d leaves no room for text after the prompt", window)
+		var e *sysexits.Error
+		if errors.As(err, &e) {
+			e.Hint = "raise --context-length to the model's real window (most hold 4096 tokens or more), or serve the model with a larger one"
+		}
+		return b, &NoRoomError{Window: window, Err: err}
+	}
+	return b, &NoRoomError{Window: window, Err: sysexits.Errorf(sysexits.Failure,
+		"serve the model with a larger window (Ollama: PARAMETER num_ctx in its Modelfile), or use a shorter prompt",
+		"a context window of %d tokens leaves no room for text after the prompt", window)}
+}
+
+// InWindow runs work for the model's context window. When the server cut
+// a request all the same (its window is smaller than it says, or the text
+// takes more tokens than estimated), work runs once more, for the smaller
+// window the cut shows, and OnCut hears of it first with the record's
+// line; unless again says why not: a *NoRoomError (the prompt would leave
+// no room in that window), or a reason of the tool's own, which the error
+// then puts before the cut.
+func (a *Asker[M]) InWindow(ctx context.Context, line int, again func(window int) error, work func(window int) error) error {
+	window := a.Model.Window(ctx)
+	err := work(window)
+	var cut *llm.TruncatedError
+	if !errors.As(err, &cut) {
+		return err
+	}
+	smaller := cut.Retry(window, a.Model.Window(ctx))
+	var room *NoRoomError
+	switch why := again(smaller); {
+	case errors.As(why, &room):
+		return fmt.Errorf("%w; split for a window of %d tokens, the prompt would leave no room for text", err, smaller)
+	case why != nil:
+		return fmt.Errorf("%v: %w", why, err)
+	}
+	if a.OnCut != nil {
+		a.OnCut(line, smaller)
+	}
+	return work(smaller)
+}
+
+// SchemaTokens is what a schema may add to a prompt: the lower rungs of
+// the structured-output ladder put its instructions in the prompt.
+func SchemaTokens(s *llm.Schema) int {
+	b, _ := s.MarshalJSON()
+	return llm.EstimateTokens(string(b)) + 40
+}
