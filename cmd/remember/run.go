@@ -135,7 +135,7 @@ func embedder(c *cli.Context, env *tool.Env, s *memory.Store, without string, ve
 		return nil, errMismatch(set, stored)
 	case mismatch:
 		err := errMismatch(set, stored)
-		env.Log.Warn(err.Error()+": "+without, "hint", sysexits.Hint(err))
+		env.Log.Warn(err.Error()+": "+without, "hint", env.Hint(err))
 		return nil, nil
 	case model == "" && vector:
 		return nil, sysexits.Errorf(sysexits.Usage, "set --embed-model or SHELF_EMBED_MODEL", "--mode vector needs an embedding model")
@@ -196,7 +196,7 @@ func (v *vectors) Err() error {
 // warnEmbed warns once that embeddings failed: msg says what came of it.
 func warnEmbed(env *tool.Env, msg string, err error) {
 	kv := []any{"error", err}
-	if h := sysexits.Hint(err); h != "" {
+	if h := env.Hint(err); h != "" {
 		kv = append(kv, "hint", h)
 	}
 	env.Log.Warn(msg, kv...)
