@@ -222,7 +222,7 @@ func (c *Client) Stream(ctx context.Context, req Request, onText func(string) er
 	defer st.Close()
 	var all strings.Builder
 	think := &thinkFilter{}
-	finished := false
+	finished, cutAtLimit := false, false
 	var usage *openai.Usage
 	for {
 		chunk, err := st.Recv()
@@ -242,6 +242,9 @@ func (c *Client) Stream(ctx context.Context, req Request, onText func(string) er
 			if ch.FinishReason != "" {
 				finished = true
 			}
+			if ch.FinishReason == openai.FinishReasonLength {
+				cutAtLimit = true
+			}
 			if ch.Delta.Content != "" || ch.Delta.ReasoningContent != "" {
 				activity.touch() // the answer grew: the silence timer starts again
 			}
@@ -257,6 +260,10 @@ func (c *Client) Stream(ctx context.Context, req Request, onText func(string) er
 	}
 	if !finished {
 		return all.String(), fail(codeTemp, "", c.cfg.BaseURL+": the answer stream broke off before its end")
+	}
+	if cutAtLimit {
+		return all.String(), failKind(codeFail, AnswerCut, "chat", c.cfg.BaseURL,
+			fmt.Sprintf("the answer was cut off at the token limit (%d tokens)", oreq.MaxTokens))
 	}
 	if err := c.checkUsage(oreq.Messages, window, usage); err != nil {
 		return all.String(), err

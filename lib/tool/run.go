@@ -157,6 +157,9 @@ func (e *Env) RunFrom(c *cli.Context, src pipeline.Source, fn pipeline.Func, sin
 	if opt.Jobs < 1 {
 		return e.BadSetting("jobs", "must be 1 or more, not %d", opt.Jobs)
 	}
+	if opt.Jobs > maxJobs {
+		return e.BadSetting("jobs", "must be at most %d, not %d", maxJobs, opt.Jobs)
+	}
 	stopTicks := func() {}
 	if progress != nil {
 		// A long record (an hour of audio, a model that thinks) still
@@ -257,3 +260,7 @@ func (e *Env) logWindow(w llm.WindowInfo) {
 	}
 	e.Log.Debug("context window", "tokens", w.Tokens, "from", w.Source, "context-length", given)
 }
+
+// maxJobs bounds --jobs: far more requests at once than any local server
+// serves, and few enough goroutines that a typo cannot exhaust memory.
+const maxJobs = 1024
