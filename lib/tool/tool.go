@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	stdlog "log"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -306,6 +307,9 @@ func (e *Env) setup(c *cli.Context) error {
 	for _, v := range []string{"SHELF_BASE_URL", "OPENAI_BASE_URL", "SHELF_TRANSCRIBE_BASE_URL", "SHELF_DB"} {
 		e.redact.AddURL(os.Getenv(v))
 	}
+	// net/http logs through the standard logger (an unsolicited answer
+	// on an idle connection quotes the server's bytes): mask it too.
+	stdlog.SetOutput(e.redact.Writer(e.Stderr))
 	e.format = c.String("log-format")
 	l, err := logging.New(e.redact.Writer(e.Stderr), logging.Options{Tool: e.display, Format: e.format, Verbose: c.Bool("verbose"), Quiet: c.Bool("quiet")})
 	if err != nil {
