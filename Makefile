@@ -6,6 +6,8 @@
 #   make install            into $(PREFIX): binaries, man pages, bash/zsh/fish completions
 #   make man                regenerate man/man1 from the apps, man/man7 from its source
 #   make bench              the benchmarks, printed as ratios against their goals
+#   make bench-compare OLD=REV   the benchmarks of REV and of this tree, run
+#                           alternately BENCH_COUNT times, side by side as ratios
 #   make test-integration   every tool against a real Ollama with a generated model
 #                           (builds Ollama once into $XDG_CACHE_HOME/shelf: 2 to 9 minutes)
 #
@@ -33,7 +35,7 @@ OLLAMA := $(OLLAMA_DIR)/bin/ollama
 SHELL := /bin/bash
 
 
-.PHONY: all build build-whisper demo test test-integration test-whisper check-format vet man bench bench-whisper install uninstall clean
+.PHONY: all build build-whisper demo test test-integration test-whisper check-format vet man bench bench-compare bench-whisper install uninstall clean
 
 all: build
 
@@ -91,6 +93,25 @@ man:
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchtime 1x -count 1 ./cmd/... ./lib/...
+
+# Old and new take turns on the same machine in one run, so that load and
+# temperature fall on both alike; benchstat prints each figure old against
+# new with the change as a ratio. The pkg: lines are dropped so that a
+# benchmark that moved to another package is still paired with its old self.
+BENCH ?= .
+BENCH_COUNT ?= 5
+BENCHSTAT := golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9d4da
+bench-compare:
+	@if [ -z '$(OLD)' ]; then echo 'usage: make bench-compare OLD=REV [BENCH=REGEXP] [BENCH_COUNT=N]' >&2; exit 64; fi
+	@set -eo pipefail; dir=$$(mktemp -d); \
+	trap 'git worktree remove --force "$$dir/old" >/dev/null 2>&1; rm -rf "$$dir"' EXIT; \
+	git worktree add --detach -q "$$dir/old" '$(OLD)'; \
+	for i in $$(seq $(BENCH_COUNT)); do \
+	  echo "round $$i of $(BENCH_COUNT)" >&2; \
+	  (cd "$$dir/old" && $(GO) test -run '^$$' -bench '$(BENCH)' -benchtime 1x -count 1 ./cmd/... ./lib/...) | grep -v '^pkg:' >> "$$dir/old.txt"; \
+	  $(GO) test -run '^$$' -bench '$(BENCH)' -benchtime 1x -count 1 ./cmd/... ./lib/... | grep -v '^pkg:' >> "$$dir/new.txt"; \
+	done; \
+	$(GO) run $(BENCHSTAT) '$(OLD)'="$$dir/old.txt" this="$$dir/new.txt"
 
 install: build
 	install -d '$(DESTDIR)$(BINDIR)' '$(DESTDIR)$(MANDIR)/man1' '$(DESTDIR)$(MANDIR)/man7' \
