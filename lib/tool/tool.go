@@ -489,7 +489,10 @@ func Main(spec Spec, args []string, stdin io.Reader, stdout, stderr io.Writer) (
 	err := app.RunContext(ctx, args)
 	signal.Stop(sigs)
 	close(sigs)
-	if err == nil && out.err != nil {
+	var we *pipeline.WriteError
+	if out.err != nil && !errors.As(err, &we) && (err == nil || errors.Is(err, out.err)) {
+		// A failed write to stdout is a write error (exit 74) however
+		// it came back: unnoticed, or returned as it was.
 		err = &pipeline.WriteError{Err: out.err}
 	}
 	return env.report(err)
