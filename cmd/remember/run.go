@@ -149,7 +149,7 @@ func embedder(c *cli.Context, env *tool.Env, s *memory.Store, without string, ve
 		env.Log.Warn(fmt.Sprintf("the store holds vectors of %d models (%s), which do not mix: memories with vectors of another than %s are found by keywords only", len(stored), strings.Join(stored, ", "), model),
 			"hint", fmt.Sprintf("'remember reindex --embed-model %s' embeds them with %s", model, model))
 	}
-	client, err := env.Client(c)
+	client, err := env.Client()
 	if err != nil {
 		return nil, err
 	}
@@ -251,7 +251,7 @@ func store(c *cli.Context, env *tool.Env) error {
 		return nil
 	}
 	sink := &storeSink{s: s, openErr: openErr, w: jsonl.NewWriter(env.Stdout), log: env}
-	err := env.Run(c, fn, sink)
+	err := env.Run(fn, sink)
 	if emb != nil && c.Context.Err() == nil {
 		switch eerr := emb.Err(); {
 		case eerr != nil && sink.bare > 0:
@@ -566,7 +566,7 @@ func contextMode(env *tool.Env) func(c *cli.Context) error {
 				}
 			}
 		}
-		err = env.Run(c, func(ctx context.Context, rec *record.Record) error {
+		err = env.Run(func(ctx context.Context, rec *record.Record) error {
 			it, ok := memory.ItemOf(rec.JSON)
 			if !ok {
 				return nil
@@ -718,7 +718,7 @@ func reindex(env *tool.Env) func(c *cli.Context) error {
 			model = stored[0]
 			env.Log.Debug("embedding with the model of the store's vectors", "model", model)
 		}
-		client, err := env.Client(c)
+		client, err := env.Client()
 		if err != nil {
 			return err
 		}

@@ -81,10 +81,16 @@ type Spec struct {
 	// tool's endpoint ahead of SHELF_BASE_URL (transcribe's speech server
 	// is often not the chat server).
 	BaseURLEnv string
+	// Prompt, if set, is the tool's built-in prompt template: the tool
+	// gets --prompt and --print-prompt, which prints Prompt and ends the
+	// run, and Env.LoadPrompt loads the template the person chose.
+	Prompt string
 	// Choices are the values a flag takes, offered by completion.
 	Choices map[string][]string
-	Action  func(c *cli.Context, env *Env) error
-	// Commands, if set, gives the tool subcommands.
+	// Action does the tool's work; env.CLI holds its command line.
+	Action func(env *Env) error
+	// Commands, if set, gives the tool subcommands. Their actions too
+	// find their command line in env.CLI.
 	Commands func(env *Env) []*cli.Command
 }
 
@@ -97,7 +103,13 @@ type Env struct {
 	Stderr io.Writer
 	Log    *log.Logger
 	Config *config.File
+	// CLI is the command line of the command running (the tool, or
+	// one of its subcommands): the action reads its own flags from it
+	// once, into its options; Env's methods read the common ones.
+	CLI    *cli.Context
 	format string
+	// prompt is the tool's built-in prompt template (Spec.Prompt).
+	prompt string
 	watch  func()
 	// urlEnv is the environment variable that names the endpoint.
 	urlEnv string
@@ -138,10 +150,15 @@ func init() {
 func NewApp(spec Spec, env *Env) *cli.App {
 	env.Name = spec.Name
 	env.urlEnv = cmp.Or(spec.BaseURLEnv, "SHELF_BASE_URL")
+	env.prompt = spec.Prompt
 	if env.display == "" {
 		env.display = spec.Name
 	}
-	flags := slices.Clone(spec.Flags)
+	var flags []cli.Flag
+	if spec.Prompt != "" {
+		flags = promptFlags()
+	}
+	flags = append(flags, spec.Flags...)
 	if spec.UsesModel {
 		for _, f := range modelFlags() {
 			if spec.OwnModel && (f.Names()[0] == "model" || f.Names()[0] == "context-length") {
@@ -172,6 +189,7 @@ func NewApp(spec Spec, env *Env) *cli.App {
 			return usageError(c.App.Flags, err, env.display)
 		},
 		Before: func(c *cli.Context) error {
+			env.CLI = c
 			if c.String("completion") != "" {
 				// Printing a script needs no configuration: a
 				// broken file must not stop an install.
@@ -180,6 +198,7 @@ func NewApp(spec Spec, env *Env) *cli.App {
 			return env.setup(c)
 		},
 		Action: func(c *cli.Context) error {
+			env.CLI = c
 			if shell := c.String("completion"); shell != "" {
 				if err := writeCompletion(env.Stdout, shell, env.display); err != nil {
 					if _, known := completions[shell]; known {
@@ -189,10 +208,16 @@ func NewApp(spec Spec, env *Env) *cli.App {
 				}
 				return nil
 			}
+			if spec.Prompt != "" && c.Bool("print-prompt") {
+				if _, err := io.WriteString(env.Stdout, spec.Prompt); err != nil {
+					return &pipeline.WriteError{Err: err}
+				}
+				return nil
+			}
 			if spec.Action == nil {
 				return nil
 			}
-			return spec.Action(c, env)
+			return spec.Action(env)
 		},
 	}
 	if spec.Commands != nil {
@@ -209,6 +234,12 @@ func NewApp(spec Spec, env *Env) *cli.App {
 				flags := cmd.Flags
 				cmd.OnUsageError = func(c *cli.Context, err error, _ bool) error {
 					return usageError(flags, err, name)
+				}
+				if action := cmd.Action; action != nil {
+					cmd.Action = func(c *cli.Context) error {
+						env.CLI = c
+						return action(c)
+					}
 				}
 				each(cmd.Subcommands, name)
 			}
