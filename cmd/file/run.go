@@ -75,7 +75,7 @@ func run(env *tool.Env) error {
 	}
 	ix, err := vault.LoadIndex(v, config.CacheDir())
 	if err != nil {
-		return unfiled(env, sysexits.New(sysexits.CantCreate, err, ""))
+		return unfiled(env, sysexits.New(sysexits.CantCreate, "", err))
 	}
 	// Two runs on one vault take turns.
 	os.MkdirAll(filepath.Dir(ix.LockPath()), 0o700)
@@ -89,7 +89,7 @@ func run(env *tool.Env) error {
 		}
 		// What the other run wrote is in the index now.
 		if ix, err = vault.LoadIndex(v, config.CacheDir()); err != nil {
-			return unfiled(env, sysexits.New(sysexits.CantCreate, err, ""))
+			return unfiled(env, sysexits.New(sysexits.CantCreate, "", err))
 		}
 	}
 	if ix.Rebuilt {

@@ -94,7 +94,7 @@ func (in *Inputs) Next() (*record.Record, error) {
 			} else {
 				f, err := os.Open(name)
 				if err != nil {
-					return nil, sysexits.New(sysexits.NoInput, err, "check the file name; use - for standard input")
+					return nil, sysexits.New(sysexits.NoInput, "check the file name; use - for standard input", err)
 				}
 				in.file = f
 				in.cur = NewReader(f, name, in.tool)
@@ -120,7 +120,7 @@ func (in *Inputs) Next() (*record.Record, error) {
 		in.cur2.Store(nil)
 		in.cur = nil
 		if !errors.Is(err, io.EOF) {
-			return nil, sysexits.New(sysexits.IOErr, err, "")
+			return nil, sysexits.New(sysexits.IOErr, "", err)
 		}
 	}
 }

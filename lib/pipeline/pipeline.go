@@ -254,8 +254,7 @@ func (r *run) dispatch() {
 			continue
 		}
 		if it.rec.Invalid && r.opt.Strict {
-			r.setErr(sysexits.New(sysexits.DataErr, fmt.Errorf("%s: %w", firstMessage(it.rec), ErrStrict),
-				"without --strict, bad lines become error records and the run goes on"))
+			r.setErr(sysexits.New(sysexits.DataErr, "without --strict, bad lines become error records and the run goes on", fmt.Errorf("%s: %w", firstMessage(it.rec), ErrStrict)))
 			return
 		}
 		s := &slot{in: it.rec, done: make(chan struct{})}
@@ -357,7 +356,7 @@ func (r *run) interrupted(s *slot) {
 	if cause := context.Cause(r.ctx); cause != nil && !errors.Is(cause, context.Canceled) {
 		msg = cause.Error()
 	}
-	s.err = sysexits.New(sysexits.TempFail, errors.New(msg), "")
+	s.err = sysexits.New(sysexits.TempFail, "", errors.New(msg))
 	s.stopped = true
 	s.out = s.in.Clone()
 	s.out.AppendError(r.opt.Tool, msg)

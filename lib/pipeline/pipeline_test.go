@@ -75,7 +75,7 @@ func TestFailureKeepsRecordUnchanged(t *testing.T) {
 	fn := func(ctx context.Context, r *record.Record) error {
 		r.Set("half", "done") // must be thrown away
 		if r.Get("n").Int()%2 == 1 {
-			return sysexits.New(sysexits.TempFail, errors.New("model busy"), "")
+			return sysexits.New(sysexits.TempFail, "", errors.New("model busy"))
 		}
 		return nil
 	}
@@ -148,7 +148,7 @@ func TestInterruptWritesEveryRecordRead(t *testing.T) {
 	src := &blockingSource{r: input(5), left: 5, ctx: ctx}
 	go func() {
 		<-started
-		cancel(sysexits.New(sysexits.Interrupted, errors.New("interrupted by SIGINT"), ""))
+		cancel(sysexits.New(sysexits.Interrupted, "", errors.New("interrupted by SIGINT")))
 	}()
 	st, err := Run(ctx, src, sink, Options{Tool: "t", Jobs: 2}, fn)
 	if sysexits.Code(err) != sysexits.Interrupted {
@@ -243,7 +243,7 @@ func TestInterruptWritesBufferedRecords(t *testing.T) {
 	src := jsonl.NewReader(pr, "<stdin>", "t")
 	go func() {
 		<-started
-		cancel(sysexits.New(sysexits.Interrupted, errors.New("interrupted by SIGINT"), ""))
+		cancel(sysexits.New(sysexits.Interrupted, "", errors.New("interrupted by SIGINT")))
 	}()
 	sink := &sliceSink{}
 	_, err := Run(ctx, src, sink, Options{Tool: "t", Jobs: 2}, fn)

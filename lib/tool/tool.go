@@ -204,7 +204,7 @@ func NewApp(spec Spec, env *Env) *cli.App {
 					if _, known := completions[shell]; known {
 						return &pipeline.WriteError{Err: err}
 					}
-					return sysexits.New(sysexits.Usage, err, "")
+					return sysexits.New(sysexits.Usage, "", err)
 				}
 				return nil
 			}
@@ -274,7 +274,7 @@ func usageError(flags []cli.Flag, err error, command string) error {
 			msg = "unknown flag --" + name
 		}
 	}
-	return sysexits.New(sysexits.Usage, errors.New(msg), fmt.Sprintf("see '%s --help'", command))
+	return sysexits.New(sysexits.Usage, fmt.Sprintf("see '%s --help'", command), errors.New(msg))
 }
 
 // setup loads the configuration into the flags that were not given, and
@@ -316,7 +316,7 @@ func (e *Env) setup(c *cli.Context) error {
 			}
 		}
 		if err != nil {
-			return sysexits.New(sysexits.Config, fmt.Errorf("%s: %s: %v", where, name, err), "")
+			return sysexits.New(sysexits.Config, "", fmt.Errorf("%s: %s: %v", where, name, err))
 		}
 		e.sources[name] = where
 	}
@@ -344,7 +344,7 @@ func (e *Env) setup(c *cli.Context) error {
 	e.format = c.String("log-format")
 	l, err := logging.New(e.redact.Writer(e.Stderr), logging.Options{Tool: e.display, Format: e.format, Verbose: c.Bool("verbose"), Quiet: c.Bool("quiet")})
 	if err != nil {
-		return sysexits.New(sysexits.Usage, err, "")
+		return sysexits.New(sysexits.Usage, "", err)
 	}
 	e.Log = l
 	for _, p := range cf.Check(e.Name, known, AllKeys, Tools) {
