@@ -96,9 +96,9 @@ func (s Stats) ExitCode() int {
 	return sysexits.Worst(codes...)
 }
 
-// ErrStrict is returned (wrapped, with exit status 65) when Strict stopped
+// errStrict is returned (wrapped, with exit status 65) when Strict stopped
 // a run at a bad line.
-var ErrStrict = errors.New("stopped at an invalid line (--strict)")
+var errStrict = errors.New("stopped at an invalid line (--strict)")
 
 // WriteError is a failure to write the output (a closed pipe, a full disk).
 type WriteError struct{ Err error }
@@ -254,7 +254,7 @@ func (r *run) dispatch() {
 			continue
 		}
 		if it.rec.Invalid && r.opt.Strict {
-			r.setErr(sysexits.New(sysexits.DataErr, "without --strict, bad lines become error records and the run goes on", fmt.Errorf("%s: %w", firstMessage(it.rec), ErrStrict)))
+			r.setErr(sysexits.New(sysexits.DataErr, "without --strict, bad lines become error records and the run goes on", fmt.Errorf("%s: %w", firstMessage(it.rec), errStrict)))
 			return
 		}
 		s := &slot{in: it.rec, done: make(chan struct{})}

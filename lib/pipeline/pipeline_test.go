@@ -264,7 +264,7 @@ func TestStrict(t *testing.T) {
 	src := jsonl.NewReader(strings.NewReader("{\"n\":1}\n[1]\n{\"n\":2}\n"), "<stdin>", "t")
 	sink := &sliceSink{}
 	_, err := Run(context.Background(), src, sink, Options{Tool: "t", Strict: true}, func(context.Context, *record.Record) error { return nil })
-	if !errors.Is(err, ErrStrict) || sysexits.Code(err) != sysexits.DataErr || !strings.Contains(err.Error(), "line 2") {
+	if !errors.Is(err, errStrict) || sysexits.Code(err) != sysexits.DataErr || !strings.Contains(err.Error(), "line 2") {
 		t.Fatalf("err %v (code %d)", err, sysexits.Code(err))
 	}
 	if len(sink.recs) != 1 {
