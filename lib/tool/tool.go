@@ -530,7 +530,8 @@ func Main(spec Spec, args []string, stdin io.Reader, stdout, stderr io.Writer) (
 }
 
 // checkedWriter keeps the first error of its writer, so that no failed
-// write to stdout goes unnoticed.
+// write to stdout goes unnoticed. It has no Fd: nothing asks whether
+// stdout is a terminal.
 type checkedWriter struct {
 	w   io.Writer
 	err error
@@ -542,14 +543,6 @@ func (c *checkedWriter) Write(p []byte) (int, error) {
 		c.err = err
 	}
 	return n, err
-}
-
-// Fd lets terminal checks see through the writer.
-func (c *checkedWriter) Fd() uintptr {
-	if f, ok := c.w.(interface{ Fd() uintptr }); ok {
-		return f.Fd()
-	}
-	return ^uintptr(0)
 }
 
 // WatchSignals makes SIGINT and SIGTERM cancel the run's context (with an
