@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The demo of `make demo`: the sample voice memo in testdata/memos goes
-# through voice-memos.sh (transcribe | summarize | tasks | file | remember)
+# through voice-memos.sh (transcribe | summarize | tasks | shelf-file | remember)
 # into a new vault in a temporary folder, with the model at SHELF_BASE_URL
 # (default: a local Ollama at http://localhost:11434/v1); then it shows the
 # note, the tasks and a recall.

@@ -13,6 +13,7 @@ import (
 	"os"
 
 	"github.com/shelfai/shelf/lib/tool"
+	"github.com/shelfai/shelf/lib/vault"
 )
 
 func main() {
@@ -73,6 +74,7 @@ could not be reached; 73 the vault cannot be written; 75 some records failed wit
 errors; 78 bad configuration; 1 anything else; 130 and 143 interrupted.`,
 		UsesModel: true,
 		Flags:     flags(),
+		Prompt:    vault.Template,
 		Action:    run,
 	}
 }

@@ -15,43 +15,67 @@ import (
 )
 
 func flags() []cli.Flag {
-	return append(tool.PromptFlags(),
+	return []cli.Flag{
 		&cli.StringFlag{Name: "vault", Usage: "the vault: a folder of notes `DIR`", EnvVars: []string{"SHELF_VAULT"}},
 		&cli.BoolFlag{Name: "init", Usage: "create the vault folder if it does not exist"},
 		&cli.StringFlag{Name: "folder", Usage: "file every note in `NAME` (a folder of the vault; created if new)"},
 		&cli.BoolFlag{Name: "allow-new", Usage: "let the model propose a new folder"},
 		&cli.BoolFlag{Name: "dry-run", Aliases: []string{"n"}, Usage: "print the decisions as records; write nothing"},
 		&cli.BoolFlag{Name: "force", Usage: "overwrite notes that were edited since shelf wrote them"},
-	)
+	}
 }
 
-func run(c *cli.Context, env *tool.Env) error {
-	p, done, err := env.LoadPrompt(c, vault.Template)
-	if done || err != nil {
+// options are the flags of the note filer that are its own (the model's
+// are read by the environment).
+type options struct {
+	vault     string
+	init      bool
+	folder    string
+	folderSet bool // --folder was given (an empty name is an error)
+	allowNew  bool
+	dryRun    bool
+	force     bool
+}
+
+func newOptions(c *cli.Context) options {
+	return options{
+		vault:     c.String("vault"),
+		init:      c.Bool("init"),
+		folder:    c.String("folder"),
+		folderSet: c.IsSet("folder"),
+		allowNew:  c.Bool("allow-new"),
+		dryRun:    c.Bool("dry-run"),
+		force:     c.Bool("force"),
+	}
+}
+
+func run(env *tool.Env) error {
+	opts := newOptions(env.CLI)
+	p, err := env.LoadPrompt()
+	if err != nil {
 		return err
 	}
-	dir := c.String("vault")
-	if c.Bool("init") && dir != "" {
-		if err := vault.Init(dir); err != nil {
-			return unfiled(c, env, err)
+	if opts.init && opts.vault != "" {
+		if err := vault.Init(opts.vault); err != nil {
+			return unfiled(env, err)
 		}
 	}
-	v, err := vault.Open(dir)
+	v, err := vault.Open(opts.vault)
 	if err != nil {
 		if sysexits.Code(err) == sysexits.CantCreate {
-			return unfiled(c, env, err)
+			return unfiled(env, err)
 		}
 		return err
 	}
 	folder := ""
-	if c.IsSet("folder") {
-		if folder = vault.FolderPath(c.String("folder")); folder == "" {
-			return sysexits.Errorf(sysexits.Usage, "", "--folder %q has no usable name in it", c.String("folder"))
+	if opts.folderSet {
+		if folder = vault.FolderPath(opts.folder); folder == "" {
+			return sysexits.Errorf(sysexits.Usage, "", "--folder %q has no usable name in it", opts.folder)
 		}
 	}
 	ix, err := vault.LoadIndex(v, config.CacheDir())
 	if err != nil {
-		return unfiled(c, env, sysexits.New(sysexits.CantCreate, err, ""))
+		return unfiled(env, sysexits.New(sysexits.CantCreate, "", err))
 	}
 	// Two runs on one vault take turns.
 	os.MkdirAll(filepath.Dir(ix.LockPath()), 0o700)
@@ -65,7 +89,7 @@ func run(c *cli.Context, env *tool.Env) error {
 		}
 		// What the other run wrote is in the index now.
 		if ix, err = vault.LoadIndex(v, config.CacheDir()); err != nil {
-			return unfiled(c, env, sysexits.New(sysexits.CantCreate, err, ""))
+			return unfiled(env, sysexits.New(sysexits.CantCreate, "", err))
 		}
 	}
 	if ix.Rebuilt {
@@ -73,7 +97,7 @@ func run(c *cli.Context, env *tool.Env) error {
 	}
 	var model vault.Model
 	if folder == "" {
-		client, err := env.Client(c)
+		client, err := env.Client()
 		if err != nil {
 			return err
 		}
@@ -81,9 +105,9 @@ func run(c *cli.Context, env *tool.Env) error {
 	}
 	f, err := vault.NewFiler(v, ix, model, p, vault.Options{
 		Folder:   folder,
-		AllowNew: c.Bool("allow-new"),
-		DryRun:   c.Bool("dry-run"),
-		Force:    c.Bool("force"),
+		AllowNew: opts.allowNew,
+		DryRun:   opts.dryRun,
+		Force:    opts.force,
 		Now:      tool.Now,
 		Warn:     func(line int, msg string) { env.Log.Warn(msg, "record", line) },
 	})
@@ -91,8 +115,8 @@ func run(c *cli.Context, env *tool.Env) error {
 		return err
 	}
 	defer f.Close()
-	runErr := env.Run(c, f.Record, nil)
-	if !c.Bool("dry-run") {
+	runErr := env.Run(f.Record, nil)
+	if !opts.dryRun {
 		if err := ix.Save(); err != nil {
 			env.Log.Warn("could not save the vault index; the next run rebuilds it", "err", err)
 		}
@@ -103,8 +127,8 @@ func run(c *cli.Context, env *tool.Env) error {
 // unfiled passes every record on when the vault cannot take any: each with
 // something to file carries the reason in its errors, and the run's status
 // is that of the reason.
-func unfiled(c *cli.Context, env *tool.Env, reason error) error {
-	return env.Run(c, func(ctx context.Context, rec *record.Record) error {
+func unfiled(env *tool.Env, reason error) error {
+	return env.Run(func(ctx context.Context, rec *record.Record) error {
 		if !vault.HasNote(rec) {
 			return nil
 		}

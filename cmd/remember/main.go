@@ -92,7 +92,7 @@ store's vectors are not of); 1 anything else; 130 and 143 interrupted.`,
 		OwnModel:  true,
 		Flags:     flags(),
 		Choices:   map[string][]string{"mode": {"hybrid", "keyword", "vector"}},
-		Action:    store,
+		Action:    func(env *tool.Env) error { return store(env.CLI, env) },
 		Commands:  commands,
 	}
 }

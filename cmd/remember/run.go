@@ -78,7 +78,7 @@ func open(c *cli.Context) (*memory.Store, error) {
 	path := dbPath(c)
 	s, err := memory.Open(c.Context, path)
 	if err != nil {
-		return nil, sysexits.New(sysexits.CantCreate, fmt.Errorf("open the store %s: %w", path, err), dbHint)
+		return nil, sysexits.New(sysexits.CantCreate, dbHint, fmt.Errorf("open the store %s: %w", path, err))
 	}
 	s.Now = tool.Now
 	return s, nil
@@ -90,7 +90,7 @@ func openRead(c *cli.Context) (*memory.Store, error) {
 	path := dbPath(c)
 	s, err := memory.OpenReadOnly(c.Context, path)
 	if err != nil {
-		return nil, sysexits.New(sysexits.NoInput, fmt.Errorf("open the store %s: %w", path, err), "check --db (SHELF_DB)")
+		return nil, sysexits.New(sysexits.NoInput, "check --db (SHELF_DB)", fmt.Errorf("open the store %s: %w", path, err))
 	}
 	return s, nil
 }
@@ -149,7 +149,7 @@ func embedder(c *cli.Context, env *tool.Env, s *memory.Store, without string, ve
 		env.Log.Warn(fmt.Sprintf("the store holds vectors of %d models (%s), which do not mix: memories with vectors of another than %s are found by keywords only", len(stored), strings.Join(stored, ", "), model),
 			"hint", fmt.Sprintf("'remember reindex --embed-model %s' embeds them with %s", model, model))
 	}
-	client, err := env.Client(c)
+	client, err := env.Client()
 	if err != nil {
 		return nil, err
 	}
@@ -251,7 +251,7 @@ func store(c *cli.Context, env *tool.Env) error {
 		return nil
 	}
 	sink := &storeSink{s: s, openErr: openErr, w: jsonl.NewWriter(env.Stdout), log: env}
-	err := env.Run(c, fn, sink)
+	err := env.Run(fn, sink)
 	if emb != nil && c.Context.Err() == nil {
 		switch eerr := emb.Err(); {
 		case eerr != nil && sink.bare > 0:
@@ -451,10 +451,10 @@ func filters(c *cli.Context, text string) (memory.Query, error) {
 	q := memory.Query{Text: text, Tag: c.String("tag"), Kind: c.String("kind"), Now: now}
 	var err error
 	if q.Since, err = when(c.String("since"), now); err != nil {
-		return q, sysexits.New(sysexits.Usage, fmt.Errorf("--since: %w", err), "")
+		return q, sysexits.New(sysexits.Usage, "", fmt.Errorf("--since: %w", err))
 	}
 	if q.Until, err = when(c.String("until"), now); err != nil {
-		return q, sysexits.New(sysexits.Usage, fmt.Errorf("--until: %w", err), "")
+		return q, sysexits.New(sysexits.Usage, "", fmt.Errorf("--until: %w", err))
 	}
 	return q, nil
 }
@@ -475,7 +475,7 @@ func query(c *cli.Context, text string, emb *llm.Batcher) (memory.Query, error) 
 		return q, sysexits.Errorf(sysexits.Usage, "", "--mode is hybrid, keyword or vector, not %q", q.Mode)
 	}
 	if q.HalfLife, err = halfLife(c.String("recency")); err != nil {
-		return q, sysexits.New(sysexits.Usage, fmt.Errorf("--recency: %w", err), "give a half-life such as 30d or 72h")
+		return q, sysexits.New(sysexits.Usage, "give a half-life such as 30d or 72h", fmt.Errorf("--recency: %w", err))
 	}
 	if emb != nil && q.Mode != "keyword" {
 		q.Model = emb.Model
@@ -566,7 +566,7 @@ func contextMode(env *tool.Env) func(c *cli.Context) error {
 				}
 			}
 		}
-		err = env.Run(c, func(ctx context.Context, rec *record.Record) error {
+		err = env.Run(func(ctx context.Context, rec *record.Record) error {
 			it, ok := memory.ItemOf(rec.JSON)
 			if !ok {
 				return nil
@@ -637,7 +637,7 @@ func forget(env *tool.Env) func(c *cli.Context) error {
 		}
 		found, err := s.Forget(c.Context, ids)
 		if err != nil {
-			return sysexits.New(sysexits.CantCreate, err, "")
+			return sysexits.New(sysexits.CantCreate, "", err)
 		}
 		w := jsonl.NewWriter(env.Stdout)
 		for _, id := range found {
@@ -669,7 +669,7 @@ func importCmd(env *tool.Env) func(c *cli.Context) error {
 		var r io.Reader = env.Stdin
 		n, err := s.Import(c.Context, r)
 		if err != nil {
-			return sysexits.New(sysexits.DataErr, fmt.Errorf("import: %w", err), "import reads what 'remember export' writes")
+			return sysexits.New(sysexits.DataErr, "import reads what 'remember export' writes", fmt.Errorf("import: %w", err))
 		}
 		env.Log.Info("imported", "versions", n)
 		return nil
@@ -718,7 +718,7 @@ func reindex(env *tool.Env) func(c *cli.Context) error {
 			model = stored[0]
 			env.Log.Debug("embedding with the model of the store's vectors", "model", model)
 		}
-		client, err := env.Client(c)
+		client, err := env.Client()
 		if err != nil {
 			return err
 		}
@@ -737,7 +737,7 @@ func reindex(env *tool.Env) func(c *cli.Context) error {
 				return err
 			}
 			if err := s.SetVectors(c.Context, model, ids, vecs); err != nil {
-				return sysexits.New(sysexits.CantCreate, err, "")
+				return sysexits.New(sysexits.CantCreate, "", err)
 			}
 			total += len(ids)
 		}

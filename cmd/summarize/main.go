@@ -49,6 +49,7 @@ could not be reached; 75 some records failed with temporary errors; 78 bad confi
 1 anything else; 130 and 143 interrupted. Failed records are still written, with an "errors" entry.`,
 		UsesModel: true,
 		Flags:     flags(),
+		Prompt:    summarize.Prompt,
 		Choices:   map[string][]string{"style": summarize.Styles},
 		Action:    run,
 	}

@@ -16,45 +16,56 @@ import (
 )
 
 func flags() []cli.Flag {
-	return append(tool.PromptFlags(),
+	return []cli.Flag{
 		&cli.StringFlag{Name: "field", Value: "text", Usage: "summarize the text at gjson `PATH`"},
 		&cli.StringFlag{Name: "style", Value: "brief", Usage: "summary `STYLE`: " + strings.Join(summarize.Styles, ", ") + " (any word with your own prompt)", EnvVars: []string{"SHELF_SUMMARIZE_STYLE"}},
 		&cli.BoolFlag{Name: "raw", Aliases: []string{"r"}, Usage: "print just the summary text; for plain-text input it streams as it is generated"},
-	)
+	}
 }
 
-func run(c *cli.Context, env *tool.Env) error {
-	p, done, err := env.LoadPrompt(c, summarize.Prompt)
-	if done || err != nil {
+// options are summarize's own flags (--field and the model's are read by
+// the environment).
+type options struct {
+	style string
+	raw   bool
+}
+
+func newOptions(c *cli.Context) options {
+	return options{style: c.String("style"), raw: c.Bool("raw")}
+}
+
+func run(env *tool.Env) error {
+	opts := newOptions(env.CLI)
+	p, err := env.LoadPrompt()
+	if err != nil {
 		return err
 	}
-	style := c.String("style")
-	if p.Origin == "built-in" && !slices.Contains(summarize.Styles, style) {
+	if p.Origin == "built-in" && !slices.Contains(summarize.Styles, opts.style) {
 		return sysexits.Errorf(sysexits.Usage, "the built-in styles are "+strings.Join(summarize.Styles, ", ")+"; your own prompt may know others",
-			"unknown style %q", style)
+			"unknown style %q", opts.style)
 	}
-	client, err := env.Client(c)
+	client, err := env.Client()
 	if err != nil {
 		return err
 	}
 	s := summarize.New(client, p, summarize.Options{
-		Options: env.AskOptions(c, "summarizing it"),
-		Style:   style,
+		Options: env.AskOptions("summarizing it"),
+		Style:   opts.style,
 		OnPart: func(line, parts int) {
 			env.Log.Info("text longer than the context window; summarizing it in parts", "record", line, "parts", parts)
 		},
 	})
-	if !c.Bool("raw") {
-		return env.Run(c, s.Record, nil)
+	if !opts.raw {
+		return env.Run(s.Record, nil)
 	}
-	return runRaw(c, env, s)
+	return runRaw(env, s)
 }
 
 // runRaw prints summaries as text. Plain-text input streams; records are
 // summarized through the pipeline and their summaries printed in order.
-func runRaw(c *cli.Context, env *tool.Env, s *summarize.Summarizer) error {
+func runRaw(env *tool.Env, s *summarize.Summarizer) error {
 	out := bufio.NewWriter(env.Stdout)
-	in := env.Inputs(c)
+	in := env.Inputs()
 	first, err := in.Next()
 	if err == io.EOF {
 		return nil
@@ -67,14 +78,14 @@ func runRaw(c *cli.Context, env *tool.Env, s *summarize.Summarizer) error {
 		second, err := in.Next()
 		if err == io.EOF { // one plain-text input: stream its summary
 			env.WatchSignals()
-			return streamText(c.Context, s, first, out)
+			return streamText(env.CLI.Context, s, first, out)
 		}
 		if err == nil {
 			queued = append(queued, second)
 		}
 	}
 	src := &prepend{queued: queued, rest: in}
-	return env.RunFrom(c, src, func(ctx context.Context, rec *record.Record) error {
+	return env.RunFrom(src, func(ctx context.Context, rec *record.Record) error {
 		res, ok, err := s.RecordText(ctx, rec)
 		if err != nil || !ok {
 			return err

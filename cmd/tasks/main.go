@@ -12,6 +12,7 @@ import (
 	"os"
 	_ "time/tzdata" // --tz works on systems without a zoneinfo database
 
+	"github.com/shelfai/shelf/lib/tasks"
 	"github.com/shelfai/shelf/lib/tool"
 )
 
@@ -80,6 +81,7 @@ could not be reached; 73 the --append file cannot be written; 75 some records fa
 temporary errors; 78 bad configuration; 1 anything else; 130 and 143 interrupted.`,
 		UsesModel: true,
 		Flags:     flags(),
+		Prompt:    tasks.Prompt,
 		Choices:   map[string][]string{"format": formats},
 		Action:    run,
 	}

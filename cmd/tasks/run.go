@@ -19,49 +19,66 @@ import (
 var formats = []string{"jsonl", "taskwarrior", "todotxt", "markdown", "ics"}
 
 func flags() []cli.Flag {
-	return append(tool.PromptFlags(),
+	return []cli.Flag{
 		&cli.StringFlag{Name: "field", Value: "text", Usage: "find tasks in the text at gjson `PATH`"},
 		&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "jsonl", Usage: "write `FORMAT`: " + strings.Join(formats, ", ")},
 		&cli.BoolFlag{Name: "each", Usage: "write one record per task instead of the records"},
 		&cli.StringFlag{Name: "append", Usage: "add the tasks not yet in the todo.txt `FILE` to it"},
 		&cli.StringFlag{Name: "tz", Usage: "resolve dates in time zone `ZONE` (an IANA name; default: $TZ, else the system's)"},
-	)
+	}
 }
 
-func run(c *cli.Context, env *tool.Env) error {
-	format := c.String("format")
-	if !slices.Contains(formats, format) {
-		return sysexits.Errorf(sysexits.Usage, "the formats are "+strings.Join(formats, ", "), "unknown format %q", format)
+// options are the flags of tasks that are its own (--field and the
+// model's are read by the environment), checked.
+type options struct {
+	format string
+	each   bool
+	append string // the todo.txt file, or ""
+	zone   *time.Location
+}
+
+func newOptions(c *cli.Context) (options, error) {
+	opts := options{format: c.String("format"), each: c.Bool("each"), append: c.String("append"), zone: time.Local}
+	if !slices.Contains(formats, opts.format) {
+		return opts, sysexits.Errorf(sysexits.Usage, "the formats are "+strings.Join(formats, ", "), "unknown format %q", opts.format)
 	}
-	if c.Bool("each") && format != "jsonl" {
-		return sysexits.Errorf(sysexits.Usage, "--each writes records; the other formats are one task a line already", "--each goes with --format jsonl, not %s", format)
+	if opts.each && opts.format != "jsonl" {
+		return opts, sysexits.Errorf(sysexits.Usage, "--each writes records; the other formats are one task a line already", "--each goes with --format jsonl, not %s", opts.format)
 	}
-	zone := time.Local
 	if name := c.String("tz"); name != "" {
 		var err error
-		if zone, err = time.LoadLocation(name); err != nil {
-			return sysexits.Errorf(sysexits.Usage, "use an IANA zone name such as Europe/Berlin, America/New_York or UTC", "--tz %s: %v", name, err)
+		if opts.zone, err = time.LoadLocation(name); err != nil {
+			return opts, sysexits.Errorf(sysexits.Usage, "use an IANA zone name such as Europe/Berlin, America/New_York or UTC", "--tz %s: %v", name, err)
 		}
 	}
-	p, done, err := env.LoadPrompt(c, tasks.Prompt)
-	if done || err != nil {
+	return opts, nil
+}
+
+func run(env *tool.Env) error {
+	opts, err := newOptions(env.CLI)
+	if err != nil {
 		return err
 	}
-	client, err := env.Client(c)
+	p, err := env.LoadPrompt()
+	if err != nil {
+		return err
+	}
+	client, err := env.Client()
 	if err != nil {
 		return err
 	}
 	x := tasks.New(client, p, tasks.Options{
-		Options: env.AskOptions(c, "finding its tasks"),
-		Zone:    zone,
+		Options: env.AskOptions("finding its tasks"),
+		Zone:    opts.zone,
 		Warn:    func(line int, msg string) { env.Log.Warn(msg, "record", line) },
 	})
+	format := opts.format
 
 	out := bufio.NewWriterSize(env.Stdout, 64<<10)
 	var sink pipeline.Sink
 	var cal *tasks.Calendar
 	switch {
-	case c.Bool("each"):
+	case opts.each:
 		sink = &eachSink{w: jsonl.NewWriter(env.Stdout)}
 	case format == "jsonl":
 		sink = jsonl.NewWriter(env.Stdout)
@@ -80,13 +97,13 @@ func run(c *cli.Context, env *tool.Env) error {
 		}}
 	}
 	var appender *appendSink
-	if path := c.String("append"); path != "" {
+	if path := opts.append; path != "" {
 		appender = &appendSink{Sink: sink, path: path, log: func(n int, line int) {
 			env.Log.Debug("appended", "file", path, "tasks", n, "record", line)
 		}}
 		sink = appender
 	}
-	err = env.Run(c, x.Record, sink)
+	err = env.Run(x.Record, sink)
 	if cal != nil {
 		if cerr := cal.Close(); cerr == nil {
 			out.Flush()

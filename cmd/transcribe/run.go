@@ -34,20 +34,50 @@ func flags() []cli.Flag {
 
 func modelsDir() string { return filepath.Join(config.DataDir(), "models") }
 
-// engine picks and starts the engine the flags ask for.
-func engine(c *cli.Context, env *tool.Env) (transcribe.Engine, error) {
-	opt := transcribe.Options{
-		Model:          c.String("model"),
-		Language:       c.String("language"),
-		Translate:      c.Bool("translate"),
-		Prompt:         c.String("prompt"),
-		Threads:        c.Int("threads"),
-		Temperature:    float32(c.Float64("temperature")),
-		TemperatureInc: float32(c.Float64("temperature-inc")),
-		VADModel:       c.String("vad-model"),
-		Verbose:        c.Bool("verbose"),
+// options are the flags of transcribe that are its own (the endpoint's
+// are read by the environment), checked.
+type options struct {
+	engineName string
+	engineOpts transcribe.Options
+	segments   bool
+	format     string
+	names      []string // the audio files; none: records on stdin
+}
+
+func newOptions(c *cli.Context) (options, error) {
+	opts := options{
+		engineName: c.String("engine"),
+		engineOpts: transcribe.Options{
+			Model:          c.String("model"),
+			Language:       c.String("language"),
+			Translate:      c.Bool("translate"),
+			Prompt:         c.String("prompt"),
+			Threads:        c.Int("threads"),
+			Temperature:    float32(c.Float64("temperature")),
+			TemperatureInc: float32(c.Float64("temperature-inc")),
+			VADModel:       c.String("vad-model"),
+			Verbose:        c.Bool("verbose"),
+		},
+		segments: c.Bool("segments"),
+		format:   c.String("format"),
+		names:    c.Args().Slice(),
 	}
-	name := c.String("engine")
+	if !slices.Contains(formats, opts.format) {
+		return opts, sysexits.Errorf(sysexits.Usage, "the formats are "+strings.Join(formats, ", "), "unknown format %q", opts.format)
+	}
+	if opts.segments && opts.format != "jsonl" {
+		return opts, sysexits.Errorf(sysexits.Usage, "", "--segments goes with --format jsonl, not %s", opts.format)
+	}
+	if n := slices.Index(opts.names, "-"); n >= 0 && slices.Index(opts.names[n+1:], "-") >= 0 {
+		return opts, sysexits.Errorf(sysexits.Usage, "", "standard input can be read once: give - at most once")
+	}
+	return opts, nil
+}
+
+// engine picks and starts the engine the options ask for.
+func engine(env *tool.Env, opts options) (transcribe.Engine, error) {
+	opt := opts.engineOpts
+	name := opts.engineName
 	switch name {
 	case "auto":
 		name = "api"
@@ -71,51 +101,44 @@ func engine(c *cli.Context, env *tool.Env) (transcribe.Engine, error) {
 	if opt.Model == "" {
 		opt.Model = "whisper-1"
 	}
-	client, err := env.Client(c)
+	client, err := env.Client()
 	if err != nil {
 		return nil, err
 	}
 	return &transcribe.API{C: client, Opt: opt}, nil
 }
 
-func run(c *cli.Context, env *tool.Env) error {
-	format := c.String("format")
-	if !slices.Contains(formats, format) {
-		return sysexits.Errorf(sysexits.Usage, "the formats are "+strings.Join(formats, ", "), "unknown format %q", format)
+func run(env *tool.Env) error {
+	opts, err := newOptions(env.CLI)
+	if err != nil {
+		return err
 	}
-	if c.Bool("segments") && format != "jsonl" {
-		return sysexits.Errorf(sysexits.Usage, "", "--segments goes with --format jsonl, not %s", format)
-	}
-	names := c.Args().Slice()
-	if n := slices.Index(names, "-"); n >= 0 && slices.Index(names[n+1:], "-") >= 0 {
-		return sysexits.Errorf(sysexits.Usage, "", "standard input can be read once: give - at most once")
-	}
-	eng, err := engine(c, env)
+	eng, err := engine(env, opts)
 	if err != nil {
 		return err
 	}
 	defer eng.Close()
 	env.Log.Debug("engine", "name", eng.Name(), "model", eng.Model())
 
-	tr := &transcribe.Transcriber{Engine: eng, Stdin: env.Stdin, Now: tool.Now, Prompt: c.String("prompt")}
+	tr := &transcribe.Transcriber{Engine: eng, Stdin: env.Stdin, Now: tool.Now, Prompt: opts.engineOpts.Prompt}
 	var src pipeline.Source
-	if len(names) > 0 {
+	if names := opts.names; len(names) > 0 {
 		src = transcribe.Files(names)
 		env.Total = len(names)
 	} else {
-		src = env.Inputs(c)
+		src = env.Inputs()
 	}
 	out := bufio.NewWriterSize(env.Stdout, 64<<10)
 	var sink pipeline.Sink
 	var subs *transcribe.Subtitles
 	switch {
-	case format != "jsonl":
-		subs = &transcribe.Subtitles{W: out, Format: format, Multi: len(names) > 1}
+	case opts.format != "jsonl":
+		subs = &transcribe.Subtitles{W: out, Format: opts.format, Multi: len(opts.names) > 1}
 		sink = subs
-	case c.Bool("segments"):
+	case opts.segments:
 		sink = &transcribe.SegmentSink{W: jsonl.NewWriter(env.Stdout)}
 	}
-	err = env.RunFrom(c, src, tr.Record, sink)
+	err = env.RunFrom(src, tr.Record, sink)
 	if subs != nil {
 		subs.Close()
 	}

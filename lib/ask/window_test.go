@@ -120,7 +120,7 @@ func (w *windows) Window(context.Context) int {
 }
 
 func TestInWindow(t *testing.T) {
-	cut := sysexits.New(sysexits.Failure, &llm.TruncatedError{Sent: 900, Took: 512, Window: 4096}, "give --context-length 512")
+	cut := sysexits.New(sysexits.Failure, "give --context-length 512", &llm.TruncatedError{Sent: 900, Took: 512, Window: 4096})
 	other := errors.New("boom")
 	noRoom := func(w int) error {
 		if w < 1000 {

@@ -62,7 +62,7 @@ func Load(path string, explicit bool) (*File, error) {
 		if errors.Is(err, fs.ErrNotExist) && !explicit {
 			return f, nil
 		}
-		return nil, sysexits.New(sysexits.Config, fmt.Errorf("config: %w", err), "check --config or SHELF_CONFIG")
+		return nil, sysexits.New(sysexits.Config, "check --config or SHELF_CONFIG", fmt.Errorf("config: %w", err))
 	}
 	var raw map[string]any
 	if err := toml.Unmarshal(data, &raw); err != nil {
@@ -70,10 +70,11 @@ func Load(path string, explicit bool) (*File, error) {
 		if errors.As(err, &de) {
 			line, _ := de.Position()
 			return nil, sysexits.New(sysexits.Config,
-				fmt.Errorf("%s:%d: %s", path, line, err),
-				"the file is TOML: key = \"value\" lines, and [tool] tables")
+
+				"the file is TOML: key = \"value\" lines, and [tool] tables", fmt.Errorf("%s:%d: %s", path, line, err))
+
 		}
-		return nil, sysexits.New(sysexits.Config, fmt.Errorf("%s: %w", path, err), "")
+		return nil, sysexits.New(sysexits.Config, "", fmt.Errorf("%s: %w", path, err))
 	}
 	f.lines = keyLines(data)
 	for k, v := range raw {

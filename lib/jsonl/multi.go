@@ -17,8 +17,10 @@ type Inputs struct {
 	names []string
 	stdin io.Reader
 	tool  string
-	cur   *Reader
-	file  *os.File
+	// cur is the input being read; Progress reads it from another
+	// goroutine.
+	cur  atomic.Pointer[Reader]
+	file *os.File
 	// Invalid counts the invalid lines over all inputs.
 	Invalid int
 	// Plain reports whether any input was read as plain text.
@@ -26,9 +28,8 @@ type Inputs struct {
 	// Warn, if set, is each input's Reader.Warn.
 	Warn func(msg string)
 
-	cur2  atomic.Pointer[Reader] // cur, for Progress from another goroutine
-	done  atomic.Int64           // bytes of the inputs finished
-	total int64                  // bytes of all inputs, 0 when unknown
+	done  atomic.Int64 // bytes of the inputs finished
+	total int64        // bytes of all inputs, 0 when unknown
 }
 
 // NewInputs returns a reader of the named inputs.
@@ -66,7 +67,7 @@ func NewInputs(names []string, stdin io.Reader, tool string) *Inputs {
 // goroutine reads.
 func (in *Inputs) Progress() (done, total int64) {
 	done = in.done.Load()
-	if r := in.cur2.Load(); r != nil {
+	if r := in.cur.Load(); r != nil {
 		done += r.Consumed()
 	}
 	return min(done, in.total), in.total
@@ -74,40 +75,41 @@ func (in *Inputs) Progress() (done, total int64) {
 
 // Name returns the name of the input being read ("<stdin>" for stdin).
 func (in *Inputs) Name() string {
-	if in.cur == nil {
-		return ""
+	if r := in.cur.Load(); r != nil {
+		return r.Name()
 	}
-	return in.cur.Name()
+	return ""
 }
 
 // Next returns the next record of the inputs, or io.EOF after the last.
 func (in *Inputs) Next() (*record.Record, error) {
 	for {
-		if in.cur == nil {
+		cur := in.cur.Load()
+		if cur == nil {
 			if len(in.names) == 0 {
 				return nil, io.EOF
 			}
 			name := in.names[0]
 			in.names = in.names[1:]
 			if name == "-" {
-				in.cur = NewReader(in.stdin, "<stdin>", in.tool)
+				cur = NewReader(in.stdin, "<stdin>", in.tool)
 			} else {
 				f, err := os.Open(name)
 				if err != nil {
-					return nil, sysexits.New(sysexits.NoInput, err, "check the file name; use - for standard input")
+					return nil, sysexits.New(sysexits.NoInput, "check the file name; use - for standard input", err)
 				}
 				in.file = f
-				in.cur = NewReader(f, name, in.tool)
+				cur = NewReader(f, name, in.tool)
 			}
-			in.cur.Warn = in.Warn
-			in.cur2.Store(in.cur)
+			cur.Warn = in.Warn
+			in.cur.Store(cur)
 		}
-		rec, err := in.cur.Next()
+		rec, err := cur.Next()
 		if err == nil {
 			if rec.Invalid {
 				in.Invalid++
 			}
-			if in.cur.Plain() {
+			if cur.Plain() {
 				in.Plain = true
 			}
 			return rec, nil
@@ -116,11 +118,10 @@ func (in *Inputs) Next() (*record.Record, error) {
 			in.file.Close()
 			in.file = nil
 		}
-		in.done.Add(in.cur.Consumed())
-		in.cur2.Store(nil)
-		in.cur = nil
+		in.done.Add(cur.Consumed())
+		in.cur.Store(nil)
 		if !errors.Is(err, io.EOF) {
-			return nil, sysexits.New(sysexits.IOErr, err, "")
+			return nil, sysexits.New(sysexits.IOErr, "", err)
 		}
 	}
 }
@@ -128,5 +129,6 @@ func (in *Inputs) Next() (*record.Record, error) {
 // Ready reports whether Next returns a record already read from the
 // input (see Reader.Ready).
 func (in *Inputs) Ready() bool {
-	return in.cur != nil && in.cur.Ready()
+	r := in.cur.Load()
+	return r != nil && r.Ready()
 }

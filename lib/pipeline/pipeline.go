@@ -96,9 +96,9 @@ func (s Stats) ExitCode() int {
 	return sysexits.Worst(codes...)
 }
 
-// ErrStrict is returned (wrapped, with exit status 65) when Strict stopped
+// errStrict is returned (wrapped, with exit status 65) when Strict stopped
 // a run at a bad line.
-var ErrStrict = errors.New("stopped at an invalid line (--strict)")
+var errStrict = errors.New("stopped at an invalid line (--strict)")
 
 // WriteError is a failure to write the output (a closed pipe, a full disk).
 type WriteError struct{ Err error }
@@ -254,8 +254,7 @@ func (r *run) dispatch() {
 			continue
 		}
 		if it.rec.Invalid && r.opt.Strict {
-			r.setErr(sysexits.New(sysexits.DataErr, fmt.Errorf("%s: %w", firstMessage(it.rec), ErrStrict),
-				"without --strict, bad lines become error records and the run goes on"))
+			r.setErr(sysexits.New(sysexits.DataErr, "without --strict, bad lines become error records and the run goes on", fmt.Errorf("%s: %w", firstMessage(it.rec), errStrict)))
 			return
 		}
 		s := &slot{in: it.rec, done: make(chan struct{})}
@@ -357,7 +356,7 @@ func (r *run) interrupted(s *slot) {
 	if cause := context.Cause(r.ctx); cause != nil && !errors.Is(cause, context.Canceled) {
 		msg = cause.Error()
 	}
-	s.err = sysexits.New(sysexits.TempFail, errors.New(msg), "")
+	s.err = sysexits.New(sysexits.TempFail, "", errors.New(msg))
 	s.stopped = true
 	s.out = s.in.Clone()
 	s.out.AppendError(r.opt.Tool, msg)

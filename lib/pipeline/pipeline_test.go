@@ -75,7 +75,7 @@ func TestFailureKeepsRecordUnchanged(t *testing.T) {
 	fn := func(ctx context.Context, r *record.Record) error {
 		r.Set("half", "done") // must be thrown away
 		if r.Get("n").Int()%2 == 1 {
-			return sysexits.New(sysexits.TempFail, errors.New("model busy"), "")
+			return sysexits.New(sysexits.TempFail, "", errors.New("model busy"))
 		}
 		return nil
 	}
@@ -148,7 +148,7 @@ func TestInterruptWritesEveryRecordRead(t *testing.T) {
 	src := &blockingSource{r: input(5), left: 5, ctx: ctx}
 	go func() {
 		<-started
-		cancel(sysexits.New(sysexits.Interrupted, errors.New("interrupted by SIGINT"), ""))
+		cancel(sysexits.New(sysexits.Interrupted, "", errors.New("interrupted by SIGINT")))
 	}()
 	st, err := Run(ctx, src, sink, Options{Tool: "t", Jobs: 2}, fn)
 	if sysexits.Code(err) != sysexits.Interrupted {
@@ -243,7 +243,7 @@ func TestInterruptWritesBufferedRecords(t *testing.T) {
 	src := jsonl.NewReader(pr, "<stdin>", "t")
 	go func() {
 		<-started
-		cancel(sysexits.New(sysexits.Interrupted, errors.New("interrupted by SIGINT"), ""))
+		cancel(sysexits.New(sysexits.Interrupted, "", errors.New("interrupted by SIGINT")))
 	}()
 	sink := &sliceSink{}
 	_, err := Run(ctx, src, sink, Options{Tool: "t", Jobs: 2}, fn)
@@ -264,7 +264,7 @@ func TestStrict(t *testing.T) {
 	src := jsonl.NewReader(strings.NewReader("{\"n\":1}\n[1]\n{\"n\":2}\n"), "<stdin>", "t")
 	sink := &sliceSink{}
 	_, err := Run(context.Background(), src, sink, Options{Tool: "t", Strict: true}, func(context.Context, *record.Record) error { return nil })
-	if !errors.Is(err, ErrStrict) || sysexits.Code(err) != sysexits.DataErr || !strings.Contains(err.Error(), "line 2") {
+	if !errors.Is(err, errStrict) || sysexits.Code(err) != sysexits.DataErr || !strings.Contains(err.Error(), "line 2") {
 		t.Fatalf("err %v (code %d)", err, sysexits.Code(err))
 	}
 	if len(sink.recs) != 1 {

@@ -43,14 +43,14 @@ func Load(tool, file, builtin string) (*Prompt, error) {
 	case err == nil:
 		text, origin = string(b), file
 	case explicit || !errors.Is(err, fs.ErrNotExist):
-		return nil, sysexits.New(sysexits.Config, fmt.Errorf("prompt: %w", err), "")
+		return nil, sysexits.New(sysexits.Config, "", fmt.Errorf("prompt: %w", err))
 	}
 	t, err := template.New(tool).Option("missingkey=error").Funcs(template.FuncMap{
 		"trim": strings.TrimSpace,
 	}).Parse(text)
 	if err != nil {
-		return nil, sysexits.New(sysexits.Config, fmt.Errorf("prompt %s: %w", origin, err),
-			fmt.Sprintf("'%s --print-prompt' shows the built-in template to start from", tool))
+		return nil, sysexits.New(sysexits.Config, fmt.Sprintf("'%s --print-prompt' shows the built-in template to start from", tool), fmt.Errorf("prompt %s: %w", origin, err))
+
 	}
 	sum := sha256.Sum256([]byte(text))
 	return &Prompt{t: t, Hash: hex.EncodeToString(sum[:6]), Origin: origin, Text: text}, nil
@@ -63,7 +63,7 @@ func (p *Prompt) Has(name string) bool { return p.t.Lookup(name) != nil }
 func (p *Prompt) Render(name string, data any) (string, error) {
 	var b strings.Builder
 	if err := p.t.ExecuteTemplate(&b, name, data); err != nil {
-		return "", sysexits.New(sysexits.Config, fmt.Errorf("prompt %s: %w", p.Origin, err), "")
+		return "", sysexits.New(sysexits.Config, "", fmt.Errorf("prompt %s: %w", p.Origin, err))
 	}
 	return strings.TrimSpace(b.String()), nil
 }

@@ -41,8 +41,9 @@ func (e *Error) Unwrap() error { return e.Err }
 // ExitCode makes Error an urfave/cli ExitCoder.
 func (e *Error) ExitCode() int { return e.Code }
 
-// New wraps err with an exit status and a hint (which may be empty).
-func New(code int, err error, hint string) error {
+// New wraps err with an exit status and a hint (which may be empty). Its
+// arguments come in Errorf's order: code, hint, then the error.
+func New(code int, hint string, err error) error {
 	if err == nil {
 		return nil
 	}

@@ -7,7 +7,7 @@ import (
 )
 
 func TestCodeAndHint(t *testing.T) {
-	base := New(Config, errors.New("bad key"), "set --api-key")
+	base := New(Config, "set --api-key", errors.New("bad key"))
 	wrapped := fmt.Errorf("record 3: %w", base)
 	if Code(wrapped) != Config || Hint(wrapped) != "set --api-key" {
 		t.Fatalf("code %d hint %q", Code(wrapped), Hint(wrapped))
@@ -15,7 +15,7 @@ func TestCodeAndHint(t *testing.T) {
 	if Code(nil) != OK || Code(errors.New("x")) != Failure || Hint(errors.New("x")) != "" {
 		t.Fatal("defaults")
 	}
-	if New(Usage, nil, "h") != nil {
+	if New(Usage, "h", nil) != nil {
 		t.Fatal("New(nil) must be nil")
 	}
 }
@@ -49,11 +49,11 @@ func TestJoin(t *testing.T) {
 	if Join(nil, nil) != nil {
 		t.Fatal("Join of nils must be nil")
 	}
-	one := New(TempFail, errors.New("2 of 5 records failed"), "retry later")
+	one := New(TempFail, "retry later", errors.New("2 of 5 records failed"))
 	if Join(nil, one) != one {
 		t.Fatal("Join of one error must be that error")
 	}
-	side := New(CantCreate, errors.New("not appended to todo.txt"), "check the folder")
+	side := New(CantCreate, "check the folder", errors.New("not appended to todo.txt"))
 	for _, err := range []error{Join(one, side), Join(side, one)} {
 		if Code(err) != CantCreate || Hint(err) != "check the folder" {
 			t.Errorf("code %d hint %q, want the store's", Code(err), Hint(err))
@@ -65,7 +65,7 @@ func TestJoin(t *testing.T) {
 	if got := Join(side, one).Error(); got != "not appended to todo.txt; 2 of 5 records failed" {
 		t.Errorf("message %q", got)
 	}
-	stop := New(Interrupted, errors.New("interrupted by SIGINT"), "")
+	stop := New(Interrupted, "", errors.New("interrupted by SIGINT"))
 	if Code(Join(side, stop)) != Interrupted {
 		t.Error("an interruption is the worst")
 	}

@@ -22,7 +22,8 @@ import (
 )
 
 // Client makes the model client from the model flags.
-func (e *Env) Client(c *cli.Context) (*llm.Client, error) {
+func (e *Env) Client() (*llm.Client, error) {
+	c := e.CLI
 	if n := c.Int("context-length"); n != 0 && n < 256 {
 		err := e.BadSetting("context-length", "%d is too small to hold a prompt", n)
 		err.(*sysexits.Error).Hint = "most models hold 2048 tokens or more; Ollama's default is 4096"
@@ -70,15 +71,15 @@ func (e *Env) Client(c *cli.Context) (*llm.Client, error) {
 // Run reads the records of the command's file operands (or stdin), works on
 // each with fn, and writes them with sink (JSON Lines on stdout when nil).
 // It returns an error carrying the exit status that the run calls for.
-func (e *Env) Run(c *cli.Context, fn pipeline.Func, sink pipeline.Sink) error {
-	return e.RunFrom(c, e.Inputs(c), fn, sink)
+func (e *Env) Run(fn pipeline.Func, sink pipeline.Sink) error {
+	return e.RunFrom(e.Inputs(), fn, sink)
 }
 
 // Inputs returns the reader of the command's file operands (or stdin),
 // warning when stdin is a terminal, and logging the reader's warnings (the
 // first five; the rest at debug level).
-func (e *Env) Inputs(c *cli.Context) *jsonl.Inputs {
-	names := c.Args().Slice()
+func (e *Env) Inputs() *jsonl.Inputs {
+	names := e.CLI.Args().Slice()
 	readsStdin := len(names) == 0
 	for _, n := range names {
 		if n == "-" {
@@ -105,7 +106,8 @@ func (e *Env) Inputs(c *cli.Context) *jsonl.Inputs {
 }
 
 // RunFrom is Run with the records from src.
-func (e *Env) RunFrom(c *cli.Context, src pipeline.Source, fn pipeline.Func, sink pipeline.Sink) error {
+func (e *Env) RunFrom(src pipeline.Source, fn pipeline.Func, sink pipeline.Sink) error {
+	c := e.CLI
 	e.WatchSignals()
 	if sink == nil {
 		sink = jsonl.NewWriter(e.Stdout)
@@ -224,7 +226,8 @@ func CheckBaseURL(raw string) error {
 // gave it, which fails as a bad setting when it leaves no room for text. A
 // request the server cut is logged as the text worked on again; doing says
 // how ("summarizing it").
-func (e *Env) AskOptions(c *cli.Context, doing string) ask.Options {
+func (e *Env) AskOptions(doing string) ask.Options {
+	c := e.CLI
 	return ask.Options{
 		Field:         c.String("field"),
 		Jobs:          c.Int("jobs"),

@@ -81,10 +81,16 @@ type Spec struct {
 	// tool's endpoint ahead of SHELF_BASE_URL (transcribe's speech server
 	// is often not the chat server).
 	BaseURLEnv string
+	// Prompt, if set, is the tool's built-in prompt template: the tool
+	// gets --prompt and --print-prompt, which prints Prompt and ends the
+	// run, and Env.LoadPrompt loads the template the person chose.
+	Prompt string
 	// Choices are the values a flag takes, offered by completion.
 	Choices map[string][]string
-	Action  func(c *cli.Context, env *Env) error
-	// Commands, if set, gives the tool subcommands.
+	// Action does the tool's work; env.CLI holds its command line.
+	Action func(env *Env) error
+	// Commands, if set, gives the tool subcommands. Their actions too
+	// find their command line in env.CLI.
 	Commands func(env *Env) []*cli.Command
 }
 
@@ -97,7 +103,13 @@ type Env struct {
 	Stderr io.Writer
 	Log    *log.Logger
 	Config *config.File
+	// CLI is the command line of the command running (the tool, or
+	// one of its subcommands): the action reads its own flags from it
+	// once, into its options; Env's methods read the common ones.
+	CLI    *cli.Context
 	format string
+	// prompt is the tool's built-in prompt template (Spec.Prompt).
+	prompt string
 	watch  func()
 	// urlEnv is the environment variable that names the endpoint.
 	urlEnv string
@@ -138,10 +150,15 @@ func init() {
 func NewApp(spec Spec, env *Env) *cli.App {
 	env.Name = spec.Name
 	env.urlEnv = cmp.Or(spec.BaseURLEnv, "SHELF_BASE_URL")
+	env.prompt = spec.Prompt
 	if env.display == "" {
 		env.display = spec.Name
 	}
-	flags := slices.Clone(spec.Flags)
+	var flags []cli.Flag
+	if spec.Prompt != "" {
+		flags = promptFlags()
+	}
+	flags = append(flags, spec.Flags...)
 	if spec.UsesModel {
 		for _, f := range modelFlags() {
 			if spec.OwnModel && (f.Names()[0] == "model" || f.Names()[0] == "context-length") {
@@ -172,6 +189,7 @@ func NewApp(spec Spec, env *Env) *cli.App {
 			return usageError(c.App.Flags, err, env.display)
 		},
 		Before: func(c *cli.Context) error {
+			env.CLI = c
 			if c.String("completion") != "" {
 				// Printing a script needs no configuration: a
 				// broken file must not stop an install.
@@ -180,19 +198,26 @@ func NewApp(spec Spec, env *Env) *cli.App {
 			return env.setup(c)
 		},
 		Action: func(c *cli.Context) error {
+			env.CLI = c
 			if shell := c.String("completion"); shell != "" {
 				if err := writeCompletion(env.Stdout, shell, env.display); err != nil {
 					if _, known := completions[shell]; known {
 						return &pipeline.WriteError{Err: err}
 					}
-					return sysexits.New(sysexits.Usage, err, "")
+					return sysexits.New(sysexits.Usage, "", err)
+				}
+				return nil
+			}
+			if spec.Prompt != "" && c.Bool("print-prompt") {
+				if _, err := io.WriteString(env.Stdout, spec.Prompt); err != nil {
+					return &pipeline.WriteError{Err: err}
 				}
 				return nil
 			}
 			if spec.Action == nil {
 				return nil
 			}
-			return spec.Action(c, env)
+			return spec.Action(env)
 		},
 	}
 	if spec.Commands != nil {
@@ -209,6 +234,12 @@ func NewApp(spec Spec, env *Env) *cli.App {
 				flags := cmd.Flags
 				cmd.OnUsageError = func(c *cli.Context, err error, _ bool) error {
 					return usageError(flags, err, name)
+				}
+				if action := cmd.Action; action != nil {
+					cmd.Action = func(c *cli.Context) error {
+						env.CLI = c
+						return action(c)
+					}
 				}
 				each(cmd.Subcommands, name)
 			}
@@ -243,7 +274,7 @@ func usageError(flags []cli.Flag, err error, command string) error {
 			msg = "unknown flag --" + name
 		}
 	}
-	return sysexits.New(sysexits.Usage, errors.New(msg), fmt.Sprintf("see '%s --help'", command))
+	return sysexits.New(sysexits.Usage, fmt.Sprintf("see '%s --help'", command), errors.New(msg))
 }
 
 // setup loads the configuration into the flags that were not given, and
@@ -285,7 +316,7 @@ func (e *Env) setup(c *cli.Context) error {
 			}
 		}
 		if err != nil {
-			return sysexits.New(sysexits.Config, fmt.Errorf("%s: %s: %v", where, name, err), "")
+			return sysexits.New(sysexits.Config, "", fmt.Errorf("%s: %s: %v", where, name, err))
 		}
 		e.sources[name] = where
 	}
@@ -313,7 +344,7 @@ func (e *Env) setup(c *cli.Context) error {
 	e.format = c.String("log-format")
 	l, err := logging.New(e.redact.Writer(e.Stderr), logging.Options{Tool: e.display, Format: e.format, Verbose: c.Bool("verbose"), Quiet: c.Bool("quiet")})
 	if err != nil {
-		return sysexits.New(sysexits.Usage, err, "")
+		return sysexits.New(sysexits.Usage, "", err)
 	}
 	e.Log = l
 	for _, p := range cf.Check(e.Name, known, AllKeys, Tools) {
@@ -489,14 +520,18 @@ func Main(spec Spec, args []string, stdin io.Reader, stdout, stderr io.Writer) (
 	err := app.RunContext(ctx, args)
 	signal.Stop(sigs)
 	close(sigs)
-	if err == nil && out.err != nil {
+	var we *pipeline.WriteError
+	if out.err != nil && !errors.As(err, &we) && (err == nil || errors.Is(err, out.err)) {
+		// A failed write to stdout is a write error (exit 74) however
+		// it came back: unnoticed, or returned as it was.
 		err = &pipeline.WriteError{Err: out.err}
 	}
 	return env.report(err)
 }
 
 // checkedWriter keeps the first error of its writer, so that no failed
-// write to stdout goes unnoticed.
+// write to stdout goes unnoticed. It has no Fd: nothing asks whether
+// stdout is a terminal.
 type checkedWriter struct {
 	w   io.Writer
 	err error
@@ -508,14 +543,6 @@ func (c *checkedWriter) Write(p []byte) (int, error) {
 		c.err = err
 	}
 	return n, err
-}
-
-// Fd lets terminal checks see through the writer.
-func (c *checkedWriter) Fd() uintptr {
-	if f, ok := c.w.(interface{ Fd() uintptr }); ok {
-		return f.Fd()
-	}
-	return ^uintptr(0)
 }
 
 // WatchSignals makes SIGINT and SIGTERM cancel the run's context (with an

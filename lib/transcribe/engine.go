@@ -104,9 +104,9 @@ func audioError(err error) error {
 	var he *audio.HeaderError
 	switch {
 	case errors.As(err, &he):
-		return sysexits.New(sysexits.DataErr, err, "the file is damaged, or not the audio its header describes; if you know how it was recorded, read it as raw samples: ffmpeg -f s16le -ar 16000 -ac 1 -i FILE fixed.wav")
+		return sysexits.New(sysexits.DataErr, "the file is damaged, or not the audio its header describes; if you know how it was recorded, read it as raw samples: ffmpeg -f s16le -ar 16000 -ac 1 -i FILE fixed.wav", err)
 	case errors.Is(err, audio.ErrTooLong):
-		return sysexits.New(sysexits.DataErr, err, "split it first: ffmpeg -i FILE -f segment -segment_time 3600 part%03d.wav")
+		return sysexits.New(sysexits.DataErr, "split it first: ffmpeg -i FILE -f segment -segment_time 3600 part%03d.wav", err)
 	}
 	return err
 }

@@ -241,7 +241,7 @@ func Pull(ctx context.Context, client *http.Client, baseURL, dir, name, sum stri
 		sum = m.SHA1
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return "", sysexits.New(sysexits.CantCreate, err, "")
+		return "", sysexits.New(sysexits.CantCreate, "", err)
 	}
 	dest := ModelPath(dir, name)
 	url := strings.TrimRight(baseURL, "/") + "/ggml-" + name + ".bin"
@@ -251,7 +251,7 @@ func Pull(ctx context.Context, client *http.Client, baseURL, dir, name, sum stri
 	}
 	resp, err := client.Do(req)
 	if err != nil {
-		return "", sysexits.New(sysexits.Unavailable, fmt.Errorf("download %s: %w", url, err), "check --models-url, or download the file yourself into "+dir)
+		return "", sysexits.New(sysexits.Unavailable, "check --models-url, or download the file yourself into "+dir, fmt.Errorf("download %s: %w", url, err))
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
@@ -266,7 +266,7 @@ func Pull(ctx context.Context, client *http.Client, baseURL, dir, name, sum stri
 	}
 	tmp, err := os.CreateTemp(dir, ".ggml-"+name+".part-*")
 	if err != nil {
-		return "", sysexits.New(sysexits.CantCreate, err, "")
+		return "", sysexits.New(sysexits.CantCreate, "", err)
 	}
 	done := false
 	defer func() {
@@ -282,7 +282,7 @@ func Pull(ctx context.Context, client *http.Client, baseURL, dir, name, sum stri
 		n, rerr := resp.Body.Read(buf)
 		if n > 0 {
 			if _, err := tmp.Write(buf[:n]); err != nil {
-				return "", sysexits.New(sysexits.CantCreate, err, "")
+				return "", sysexits.New(sysexits.CantCreate, "", err)
 			}
 			h.Write(buf[:n])
 			got += int64(n)
@@ -297,7 +297,7 @@ func Pull(ctx context.Context, client *http.Client, baseURL, dir, name, sum stri
 			break
 		}
 		if rerr != nil {
-			return "", sysexits.New(sysexits.TempFail, fmt.Errorf("download %s: %w (after %d bytes)", url, rerr, got), "run it again; nothing was kept")
+			return "", sysexits.New(sysexits.TempFail, "run it again; nothing was kept", fmt.Errorf("download %s: %w (after %d bytes)", url, rerr, got))
 		}
 	}
 	if resp.ContentLength > 0 && got != resp.ContentLength {
@@ -313,7 +313,7 @@ func Pull(ctx context.Context, client *http.Client, baseURL, dir, name, sum stri
 		return "", err
 	}
 	if err := os.Rename(tmp.Name(), dest); err != nil {
-		return "", sysexits.New(sysexits.CantCreate, err, "")
+		return "", sysexits.New(sysexits.CantCreate, "", err)
 	}
 	done = true
 	return dest, nil

@@ -136,7 +136,7 @@ func (tr *Transcriber) read(source string) ([]byte, time.Time, error) {
 	}
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) || errors.Is(err, fs.ErrPermission) || errors.Is(err, syscall.EISDIR) {
-			return nil, created, sysexits.New(sysexits.NoInput, err, "name audio files; for a folder, memos/*.m4a")
+			return nil, created, sysexits.New(sysexits.NoInput, "name audio files; for a folder, memos/*.m4a", err)
 		}
 		return nil, created, err
 	}

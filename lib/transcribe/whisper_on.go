@@ -46,16 +46,16 @@ func NewWhisper(opt Options) (Engine, error) {
 		C.shelf_silence() // whisper.cpp's own log lines are noise on stderr
 	}
 	if err := CheckModel(opt.Model); err != nil {
-		return nil, sysexits.New(sysexits.Config, err, "'transcribe models pull NAME' downloads a model; 'transcribe models list' shows them")
+		return nil, sysexits.New(sysexits.Config, "'transcribe models pull NAME' downloads a model; 'transcribe models list' shows them", err)
 	}
 	if opt.VADModel != "" {
 		if err := CheckVADModel(opt.VADModel); err != nil {
-			return nil, sysexits.New(sysexits.Config, fmt.Errorf("VAD model: %w", err), "")
+			return nil, sysexits.New(sysexits.Config, "", fmt.Errorf("VAD model: %w", err))
 		}
 	}
 	m, err := whisper.New(opt.Model)
 	if err != nil {
-		return nil, sysexits.New(sysexits.Config, fmt.Errorf("load %s: %w", opt.Model, err), "")
+		return nil, sysexits.New(sysexits.Config, "", fmt.Errorf("load %s: %w", opt.Model, err))
 	}
 	lang := strings.ToLower(opt.Language)
 	if !m.IsMultilingual() && lang != "" && lang != "auto" && lang != "en" {
@@ -114,7 +114,7 @@ func (w *Whisper) Transcribe(ctx context.Context, in Input) (llm.Transcript, err
 			lang = "auto"
 		}
 		if err := c.SetLanguage(lang); err != nil {
-			return llm.Transcript{}, sysexits.New(sysexits.Usage, fmt.Errorf("--language %s: %w", lang, err), "give a language code such as en, de, fr, or auto")
+			return llm.Transcript{}, sysexits.New(sysexits.Usage, "give a language code such as en, de, fr, or auto", fmt.Errorf("--language %s: %w", lang, err))
 		}
 		c.SetTranslate(w.opt.Translate)
 	}

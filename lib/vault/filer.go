@@ -79,11 +79,11 @@ func NewFiler(v *Vault, ix *Index, m Model, p *prompt.Prompt, opt Options) (*Fil
 	}
 	root, err := os.OpenRoot(v.Root)
 	if err != nil {
-		return nil, sysexits.New(sysexits.CantCreate, err, "")
+		return nil, sysexits.New(sysexits.CantCreate, "", err)
 	}
 	folders, err := v.Folders()
 	if err != nil {
-		return nil, sysexits.New(sysexits.CantCreate, fmt.Errorf("list the vault's folders: %w", err), "")
+		return nil, sysexits.New(sysexits.CantCreate, "", fmt.Errorf("list the vault's folders: %w", err))
 	}
 	f := &Filer{v: v, root: root, ix: ix, m: m, p: p, opt: opt, folders: folders}
 	f.opt.Folder = f.spelled(opt.Folder)
@@ -198,7 +198,7 @@ func (f *Filer) Record(ctx context.Context, rec *record.Record) error {
 	existing, found, err := f.ix.Lookup(id)
 	f.mu.Unlock()
 	if err != nil {
-		return sysexits.New(sysexits.CantCreate, fmt.Errorf("read the vault: %w", err), "")
+		return sysexits.New(sysexits.CantCreate, "", fmt.Errorf("read the vault: %w", err))
 	}
 	folder := f.opt.Folder
 	if found {
@@ -390,7 +390,7 @@ func (f *Filer) write(n placement) (string, string, error) {
 	if found {
 		note, err := f.root.ReadFile(existing)
 		if err != nil {
-			return "", "", sysexits.New(sysexits.CantCreate, fmt.Errorf("read %s: %w", existing, err), "")
+			return "", "", sysexits.New(sysexits.CantCreate, "", fmt.Errorf("read %s: %w", existing, err))
 		}
 		if old, _, err := Parse(note); err == nil && old != nil {
 			fm.Aliases = old.Aliases // keep the name the note had
@@ -413,7 +413,7 @@ func (f *Filer) write(n placement) (string, string, error) {
 
 	if folder != "" {
 		if _, err := f.v.Inside(folder); err != nil {
-			return "", "", sysexits.New(sysexits.CantCreate, err, "")
+			return "", "", sysexits.New(sysexits.CantCreate, "", err)
 		}
 	}
 	base := created.Format("2006-01-02")
@@ -429,7 +429,7 @@ func (f *Filer) write(n placement) (string, string, error) {
 	}
 	if !f.opt.DryRun && folder != "" {
 		if err := f.root.MkdirAll(folder, 0o755); err != nil {
-			return "", "", sysexits.New(sysexits.CantCreate, fmt.Errorf("create folder %s: %w", folder, err), "check that the vault can be written")
+			return "", "", sysexits.New(sysexits.CantCreate, "check that the vault can be written", fmt.Errorf("create folder %s: %w", folder, err))
 		}
 	}
 	for n := 1; n < 1000; n++ {
@@ -439,7 +439,7 @@ func (f *Filer) write(n placement) (string, string, error) {
 		}
 		rel := path.Join(folder, name)
 		if _, err := f.v.Inside(rel); err != nil {
-			return "", "", sysexits.New(sysexits.CantCreate, err, "")
+			return "", "", sysexits.New(sysexits.CantCreate, "", err)
 		}
 		if f.opt.DryRun {
 			if _, err := f.root.Lstat(rel); errors.Is(err, fs.ErrNotExist) {
@@ -467,14 +467,14 @@ func (f *Filer) temp(rel string, data []byte) (string, error) {
 	tmp := path.Join(path.Dir(rel), "."+path.Base(rel)+".shelf-"+hex.EncodeToString(rnd[:]))
 	fh, err := f.root.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
 	if err != nil {
-		return "", sysexits.New(sysexits.CantCreate, fmt.Errorf("write %s: %w", rel, err), "check that the vault can be written")
+		return "", sysexits.New(sysexits.CantCreate, "check that the vault can be written", fmt.Errorf("write %s: %w", rel, err))
 	}
 	_, werr := fh.Write(data)
 	serr := fh.Sync()
 	cerr := fh.Close()
 	if err := errors.Join(werr, serr, cerr); err != nil {
 		f.root.Remove(tmp)
-		return "", sysexits.New(sysexits.CantCreate, fmt.Errorf("write %s: %w", rel, err), "")
+		return "", sysexits.New(sysexits.CantCreate, "", fmt.Errorf("write %s: %w", rel, err))
 	}
 	return tmp, nil
 }
@@ -492,14 +492,14 @@ func (f *Filer) create(rel string, data []byte) error {
 			return fs.ErrExist
 		}
 		if !errors.Is(err, syscall.EPERM) && !errors.Is(err, syscall.ENOTSUP) {
-			return sysexits.New(sysexits.CantCreate, fmt.Errorf("write %s: %w", rel, err), "")
+			return sysexits.New(sysexits.CantCreate, "", fmt.Errorf("write %s: %w", rel, err))
 		}
 		// A file system without hard links: an exclusive create instead.
 		if _, err := f.root.Lstat(rel); err == nil {
 			return fs.ErrExist
 		}
 		if err := f.root.Rename(tmp, rel); err != nil {
-			return sysexits.New(sysexits.CantCreate, fmt.Errorf("write %s: %w", rel, err), "")
+			return sysexits.New(sysexits.CantCreate, "", fmt.Errorf("write %s: %w", rel, err))
 		}
 	}
 	return f.syncDir(path.Dir(rel))
@@ -513,7 +513,7 @@ func (f *Filer) replace(rel string, data []byte) error {
 	}
 	if err := f.root.Rename(tmp, rel); err != nil {
 		f.root.Remove(tmp)
-		return sysexits.New(sysexits.CantCreate, fmt.Errorf("write %s: %w", rel, err), "")
+		return sysexits.New(sysexits.CantCreate, "", fmt.Errorf("write %s: %w", rel, err))
 	}
 	return f.syncDir(path.Dir(rel))
 }
@@ -521,11 +521,11 @@ func (f *Filer) replace(rel string, data []byte) error {
 func (f *Filer) syncDir(dir string) error {
 	d, err := f.root.Open(dir)
 	if err != nil {
-		return sysexits.New(sysexits.CantCreate, err, "")
+		return sysexits.New(sysexits.CantCreate, "", err)
 	}
 	defer d.Close()
 	if err := d.Sync(); err != nil && !errors.Is(err, syscall.EINVAL) {
-		return sysexits.New(sysexits.CantCreate, fmt.Errorf("sync %s: %w", dir, err), "")
+		return sysexits.New(sysexits.CantCreate, "", fmt.Errorf("sync %s: %w", dir, err))
 	}
 	return nil
 }

@@ -44,11 +44,11 @@ func Open(dir string) (*Vault, error) {
 		if errors.Is(err, fs.ErrNotExist) {
 			return nil, sysexits.Errorf(sysexits.CantCreate, fmt.Sprintf("check the path; to make a new vault there, add --init"), "vault %s does not exist", dir)
 		}
-		return nil, sysexits.New(sysexits.CantCreate, fmt.Errorf("vault %s: %w", dir, err), "")
+		return nil, sysexits.New(sysexits.CantCreate, "", fmt.Errorf("vault %s: %w", dir, err))
 	}
 	st, err := os.Stat(root)
 	if err != nil {
-		return nil, sysexits.New(sysexits.CantCreate, fmt.Errorf("vault %s: %w", dir, err), "")
+		return nil, sysexits.New(sysexits.CantCreate, "", fmt.Errorf("vault %s: %w", dir, err))
 	}
 	if !st.IsDir() {
 		return nil, sysexits.Errorf(sysexits.CantCreate, "", "vault %s is not a folder", dir)
@@ -59,7 +59,7 @@ func Open(dir string) (*Vault, error) {
 // Init makes the vault folder (and its parents) if it does not exist.
 func Init(dir string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return sysexits.New(sysexits.CantCreate, fmt.Errorf("create vault: %w", err), "")
+		return sysexits.New(sysexits.CantCreate, "", fmt.Errorf("create vault: %w", err))
 	}
 	return nil
 }
