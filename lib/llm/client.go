@@ -16,6 +16,7 @@ import (
 
 	openai "github.com/sashabaranov/go-openai"
 	"github.com/shelfai/shelf/lib/redact"
+	"github.com/shelfai/shelf/lib/safetext"
 )
 
 // DefaultBaseURL is Ollama's OpenAI-compatible endpoint.
@@ -236,7 +237,7 @@ func (c *Client) Stream(ctx context.Context, req Request, onText func(string) er
 		}
 		if err != nil {
 			if ctx.Err() == nil && StatusCode(err) == 0 && !errors.As(err, new(*TooLargeError)) && !errors.As(err, new(*timeoutError)) {
-				return all.String(), fail(codeTemp, "", fmt.Sprintf("%s: the answer stream broke off before its end: %v", c.cfg.BaseURL, err))
+				return all.String(), fail(codeTemp, "", fmt.Sprintf("%s: the answer stream broke off before its end: %s", c.cfg.BaseURL, safetext.Visible(err.Error())))
 			}
 			return all.String(), c.explain(ctx, err, "chat stream")
 		}

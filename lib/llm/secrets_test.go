@@ -2,6 +2,10 @@ package llm
 
 import (
 	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -145,5 +149,54 @@ func TestEchoedKeyInTranscript(t *testing.T) {
 	n := s.Requests()
 	if _, err := client(s.BaseURL(), "", withKey("second-key-4567")).Transcribe(ctx, "memo.wav", audio, TranscribeOptions{Model: "tiny+echokey"}); err != nil || s.Requests() != n+1 {
 		t.Errorf("another key got the first key's transcript (%v)", err)
+	}
+}
+
+// unsafe reports the first character of s that would act on a terminal
+// or reorder a line: a control character or a bidi formatting character.
+func unsafe(s string) (rune, bool) {
+	for _, r := range s {
+		if r < 0x20 || (r >= 0x7f && r < 0xa0) || (r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069) {
+			return r, true
+		}
+	}
+	return 0, false
+}
+
+// What a server says in an error (a JSON error's message, a plain body, a
+// broken stream) comes out as one line whose control characters show as
+// escapes.
+func TestServerTextVisible(t *testing.T) {
+	s, _ := server(t)
+	hostile := "no\x1b]0;owned\x07\x1b[2J\u009b31m \u202eevil\nsecond line"
+	quoted, _ := json.Marshal(hostile)
+	plain := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case strings.HasSuffix(r.URL.Path, "/chat/completions") && strings.Contains(r.URL.Path, "stream"):
+			w.Header().Set("Content-Type", "text/event-stream")
+			io.WriteString(w, "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"hi\"}}]}\n\ndata: {\"error\":{\"message\":"+string(quoted)+"}}\n\n")
+		default:
+			w.Header().Set("Content-Type", "text/plain")
+			w.WriteHeader(400)
+			io.WriteString(w, hostile)
+		}
+	}))
+	defer plain.Close()
+	ctx := context.Background()
+	_, jsonErr := client(s.BaseURL(), "tiny+escapes").Complete(ctx, hello)
+	_, plainErr := client(plain.URL+"/v1", "tiny").Complete(ctx, hello)
+	_, streamErr := client(plain.URL+"/stream/v1", "tiny").Stream(ctx, hello, func(string) error { return nil })
+	for name, err := range map[string]error{"JSON error": jsonErr, "plain body": plainErr, "stream": streamErr} {
+		if err == nil {
+			t.Errorf("%s: no error", name)
+			continue
+		}
+		msg := err.Error()
+		if r, bad := unsafe(msg); bad {
+			t.Errorf("%s: %q holds %U", name, msg, r)
+		}
+		if !strings.Contains(msg, `\x1b]0;owned\x07\x1b[2J\u009b31m \u202eevil second line`) {
+			t.Errorf("%s: %q does not show what the server said", name, msg)
+		}
 	}
 }
