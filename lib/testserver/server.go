@@ -28,8 +28,8 @@
 //	endless      chat answers never end: the body (or stream) goes on until the client hangs up
 //	keepalive    streams send only SSE comments (": keepalive"), every 10ms, until the client hangs up
 //	echokey      answers carry the request's Authorization header: after a plain answer or a transcript; before
-//	             each string of a structured one (the first time \u-escaped); a stream comes in
-//	             pieces of 5 bytes, so the header is cut apart
+//	             each title and summary of a structured one (the first time \u-escaped); a stream comes
+//	             in pieces of 5 bytes, so the header is cut apart
 //	echoerror    chat requests are refused with 400, the message quoting the Authorization header
 //	escapes      chat requests are refused with 400, the message holding terminal escapes (a
 //	             window title, clear screen), a C1 CSI, a bidi override and a line break
@@ -568,30 +568,33 @@ func (s *Server) stream(w http.ResponseWriter, model, content, finish string, cu
 const EscapesMessage = "bad request\x1b]0;owned\x07\x1b[2J\u009b31m \u202eevil\nsecond line"
 
 // echo puts the Authorization header into an answer: after plain text;
-// before each string of a JSON answer, written with \u escapes the first
-// time, as a server can write any character of a JSON string.
+// before each "title" and "summary" string of a JSON answer, written with
+// \u escapes the first time, as a server can write any character of a JSON
+// string.
 func echo(content string, structured bool, auth string) string {
 	var v any
 	if !structured || json.Unmarshal([]byte(content), &v) != nil {
 		return content + " (" + auth + ")"
 	}
-	var walk func(v any) any
-	walk = func(v any) any {
+	var walk func(v any)
+	walk = func(v any) {
 		switch x := v.(type) {
-		case string:
-			return auth + " " + x
 		case []any:
-			for i := range x {
-				x[i] = walk(x[i])
+			for _, e := range x {
+				walk(e)
 			}
 		case map[string]any:
-			for k := range x {
-				x[k] = walk(x[k])
+			for k, e := range x {
+				if s, ok := e.(string); ok && (k == "title" || k == "summary") {
+					x[k] = auth + " " + s
+				} else {
+					walk(e)
+				}
 			}
 		}
-		return v
 	}
-	b, _ := json.Marshal(walk(v))
+	walk(v)
+	b, _ := json.Marshal(v)
 	var esc strings.Builder
 	for _, r := range auth {
 		fmt.Fprintf(&esc, `\u%04x`, r)
