@@ -57,9 +57,10 @@ func (c *Client) Transcribe(ctx context.Context, name string, data []byte, opt T
 		k, _ := json.Marshal(struct {
 			V       int               `json:"v"`
 			BaseURL string            `json:"base_url"`
+			Creds   string            `json:"credentials,omitempty"`
 			Audio   string            `json:"audio"`
 			Opt     TranscribeOptions `json:"opt"`
-		}{1, redact.URLOnly(c.cfg.BaseURL), hex.EncodeToString(sum[:]), opt})
+		}{1, redact.URLOnly(c.cfg.BaseURL), c.creds, hex.EncodeToString(sum[:]), opt})
 		ks := sha256.Sum256(k)
 		key = hex.EncodeToString(ks[:])
 		if s, ok := c.cache.get(key); ok {
@@ -88,9 +89,9 @@ func (c *Client) Transcribe(ctx context.Context, name string, data []byte, opt T
 			}
 			return Transcript{}, c.explainAudio(ctx, err, name, len(data))
 		}
-		t := Transcript{Text: strings.TrimSpace(resp.Text), Language: resp.Language, Duration: resp.Duration, Format: string(format)}
+		t := Transcript{Text: c.secrets.Known(strings.TrimSpace(resp.Text)), Language: c.secrets.Known(resp.Language), Duration: resp.Duration, Format: string(format)}
 		for _, s := range resp.Segments {
-			t.Segments = append(t.Segments, Segment{Start: s.Start, End: s.End, Text: s.Text})
+			t.Segments = append(t.Segments, Segment{Start: s.Start, End: s.End, Text: c.secrets.Known(s.Text)})
 		}
 		if t.Text == "" && len(t.Segments) > 0 {
 			var parts []string

@@ -16,6 +16,7 @@ import (
 
 	openai "github.com/sashabaranov/go-openai"
 	"github.com/shelfai/shelf/lib/redact"
+	"github.com/shelfai/shelf/lib/safetext"
 )
 
 // DefaultBaseURL is Ollama's OpenAI-compatible endpoint.
@@ -74,6 +75,9 @@ type Client struct {
 	tr    *transport
 	cache *Cache
 
+	secrets *redact.Redactor // masked in every answer (secrets.go)
+	creds   string           // the credentials' hash, in cache keys
+
 	modelOnce sync.Once
 	model     string
 	modelErr  error
@@ -103,7 +107,7 @@ func New(cfg Config) *Client {
 	oc := openai.DefaultConfig(cfg.APIKey)
 	oc.BaseURL = cfg.BaseURL
 	oc.HTTPClient = tr
-	c := &Client{cfg: cfg, oa: openai.NewClientWithConfig(oc), tr: tr}
+	c := &Client{cfg: cfg, oa: openai.NewClientWithConfig(oc), tr: tr, secrets: newSecrets(cfg), creds: credentialsHash(cfg)}
 	if cfg.CacheDir != "" {
 		c.cache = &Cache{Dir: cfg.CacheDir}
 	}
@@ -165,7 +169,7 @@ func (c *Client) Complete(ctx context.Context, req Request) (string, error) {
 	}
 	key := c.cacheKey(oreq)
 	if s, ok := c.cache.get(key); ok {
-		return s, nil
+		return c.secrets.Known(s), nil
 	}
 	out, err := c.complete(ctx, oreq)
 	if err == nil && strings.TrimSpace(out) != "" {
@@ -175,8 +179,8 @@ func (c *Client) Complete(ctx context.Context, req Request) (string, error) {
 	return out, err
 }
 
-// complete sends one chat request and returns the answer's text. It does
-// not cache: an answer is cached by its caller once it has passed the
+// complete sends one chat request and returns the answer's text, its
+// secrets masked. It does not cache: an answer is cached by its caller once it has passed the
 // caller's checks, so a bad answer (or one of a cut input) is never
 // replayed.
 func (c *Client) complete(ctx context.Context, oreq openai.ChatCompletionRequest) (string, error) {
@@ -191,7 +195,7 @@ func (c *Client) complete(ctx context.Context, oreq openai.ChatCompletionRequest
 	if err := c.checkUsage(oreq.Messages, window, &resp.Usage); err != nil {
 		return "", err
 	}
-	content := stripThink(resp.Choices[0].Message.Content)
+	content := c.secrets.Known(stripThink(resp.Choices[0].Message.Content))
 	if resp.Choices[0].FinishReason == openai.FinishReasonLength {
 		return "", failKind(codeFail, AnswerCut, "chat", c.cfg.BaseURL,
 			fmt.Sprintf("the answer was cut off at the token limit (%d tokens)", oreq.MaxTokens))
@@ -201,7 +205,7 @@ func (c *Client) complete(ctx context.Context, oreq openai.ChatCompletionRequest
 
 // Stream sends the chat and calls onText with each piece of the answer as
 // it arrives. It returns the whole answer. An answer from the cache arrives
-// as one piece.
+// as one piece. Secrets are masked in the pieces as in the whole.
 func (c *Client) Stream(ctx context.Context, req Request, onText func(string) error) (string, error) {
 	oreq, err := c.chatRequest(ctx, req)
 	if err != nil {
@@ -209,6 +213,7 @@ func (c *Client) Stream(ctx context.Context, req Request, onText func(string) er
 	}
 	key := c.cacheKey(oreq)
 	if s, ok := c.cache.get(key); ok {
+		s = c.secrets.Known(s)
 		return s, onText(s)
 	}
 	oreq.Stream = true
@@ -222,6 +227,7 @@ func (c *Client) Stream(ctx context.Context, req Request, onText func(string) er
 	defer st.Close()
 	var all strings.Builder
 	think := &thinkFilter{}
+	mask := &streamMask{r: c.secrets}
 	finished, cutAtLimit := false, false
 	var usage *openai.Usage
 	for {
@@ -231,7 +237,7 @@ func (c *Client) Stream(ctx context.Context, req Request, onText func(string) er
 		}
 		if err != nil {
 			if ctx.Err() == nil && StatusCode(err) == 0 && !errors.As(err, new(*TooLargeError)) && !errors.As(err, new(*timeoutError)) {
-				return all.String(), fail(codeTemp, "", fmt.Sprintf("%s: the answer stream broke off before its end: %v", c.cfg.BaseURL, err))
+				return all.String(), fail(codeTemp, "", fmt.Sprintf("%s: the answer stream broke off before its end: %s", c.cfg.BaseURL, safetext.Visible(err.Error())))
 			}
 			return all.String(), c.explain(ctx, err, "chat stream")
 		}
@@ -248,7 +254,7 @@ func (c *Client) Stream(ctx context.Context, req Request, onText func(string) er
 			if ch.Delta.Content != "" || ch.Delta.ReasoningContent != "" {
 				activity.touch() // the answer grew: the silence timer starts again
 			}
-			text := think.feed(ch.Delta.Content)
+			text := mask.feed(think.feed(ch.Delta.Content))
 			if text == "" {
 				continue
 			}
@@ -256,6 +262,12 @@ func (c *Client) Stream(ctx context.Context, req Request, onText func(string) er
 			if err := onText(text); err != nil {
 				return all.String(), err
 			}
+		}
+	}
+	if rest := mask.flush(); rest != "" {
+		all.WriteString(rest)
+		if err := onText(rest); err != nil {
+			return all.String(), err
 		}
 	}
 	if !finished {
@@ -295,7 +307,8 @@ func (c *Client) Embed(ctx context.Context, model string, texts []string) ([][]f
 	return out, nil
 }
 
-// cacheKey addresses an answer by everything that determines it.
+// cacheKey addresses an answer by everything that determines it, the
+// credentials too (a server may answer each key differently).
 func (c *Client) cacheKey(oreq openai.ChatCompletionRequest) string {
 	if c.cache == nil {
 		return ""
@@ -304,9 +317,10 @@ func (c *Client) cacheKey(oreq openai.ChatCompletionRequest) string {
 	b, _ := json.Marshal(struct {
 		V       int                          `json:"v"`
 		BaseURL string                       `json:"base_url"`
+		Creds   string                       `json:"credentials,omitempty"`
 		Temp    float64                      `json:"temperature"`
 		Req     openai.ChatCompletionRequest `json:"request"`
-	}{1, redact.URLOnly(c.cfg.BaseURL), c.cfg.Temperature, oreq})
+	}{1, redact.URLOnly(c.cfg.BaseURL), c.creds, c.cfg.Temperature, oreq})
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:])
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	openai "github.com/sashabaranov/go-openai"
+	"github.com/shelfai/shelf/lib/safetext"
 	"github.com/shelfai/shelf/lib/sysexits"
 )
 
@@ -86,22 +87,24 @@ func StatusCode(err error) int {
 	return 0
 }
 
-// message returns what the server said, without go-openai's decoration.
+// message returns what the server said, without go-openai's decoration,
+// as one line that shows its control characters (safetext.Visible): a
+// server's words reach a terminal in every message that quotes them.
 func message(err error) string {
 	var api *openai.APIError
 	if errors.As(err, &api) {
-		return api.Message
+		return safetext.Visible(api.Message)
 	}
 	var req *openai.RequestError
 	if errors.As(err, &req) {
 		if len(req.Body) > 0 {
-			return strings.TrimSpace(string(req.Body))
+			return safetext.Visible(string(req.Body))
 		}
 		if req.Err != nil {
-			return req.Err.Error()
+			return safetext.Visible(req.Err.Error())
 		}
 	}
-	return err.Error()
+	return safetext.Visible(err.Error())
 }
 
 // explain turns a failure into an error that names the URL, carries an exit
@@ -168,6 +171,7 @@ type serverError struct {
 func (e *serverError) Error() string { return e.msg }
 func (e *serverError) Unwrap() error { return e.err }
 
+// rootCause is the innermost error's text, as one visible line.
 func rootCause(err error) string {
 	for {
 		u := errors.Unwrap(err)
@@ -176,5 +180,5 @@ func rootCause(err error) string {
 		}
 		err = u
 	}
-	return err.Error()
+	return safetext.Visible(err.Error())
 }

@@ -49,7 +49,7 @@ func (c *Client) Structured(ctx context.Context, req Request, name string, schem
 			// all the same, as the schema may have changed.
 			if v, err := extractJSON(answer); err == nil {
 				if v, _, err = schema.validateLoose(v); err == nil {
-					return decodeInto(v, out)
+					return decodeInto(c.maskValue(v), out)
 				}
 			}
 		}
@@ -78,7 +78,10 @@ func (c *Client) Structured(ctx context.Context, req Request, name string, schem
 			}
 		}
 		if verr == nil {
-			c.cache.put(key, answer)
+			// JSON can spell a secret with escapes: mask the decoded
+			// strings, and cache them as they are used.
+			v = c.maskValue(v)
+			c.cache.put(key, string(reencode(v)))
 			return decodeInto(v, out)
 		}
 		// One repair round.
@@ -99,7 +102,8 @@ func (c *Client) Structured(ctx context.Context, req Request, name string, schem
 		if verr2 == nil {
 			// The repaired answer is what this request's answer should
 			// have been: cache it under the request.
-			c.cache.put(key, answer2)
+			v2 = c.maskValue(v2)
+			c.cache.put(key, string(reencode(v2)))
 			return decodeInto(v2, out)
 		}
 		return failKind(codeFail, BadAnswer, "chat", c.cfg.BaseURL,

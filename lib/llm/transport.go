@@ -15,6 +15,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/shelfai/shelf/lib/safetext"
 	"github.com/tidwall/gjson"
 	"github.com/tidwall/sjson"
 )
@@ -195,10 +196,10 @@ func (t *transport) Do(req *http.Request) (*http.Response, error) {
 		var why string
 		var wait time.Duration
 		if err != nil {
-			why = err.Error()
+			why = safetext.Visible(err.Error())
 		} else {
 			t.ok.Store(true)
-			why = resp.Status
+			why = safetext.Visible(resp.Status) // the server's own words
 			wait = retryAfter(resp.Header.Get("Retry-After"))
 		}
 		if attempt >= t.retries {

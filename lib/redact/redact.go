@@ -1,10 +1,13 @@
 // Package redact provides the filter that keeps secrets in the process:
 // the API key and the passwords of URLs are replaced by "[redacted]" in
 // every message that leaves it (error records, logs at every level and
-// format, hints).
+// format, hints) and in every answer of a model (a server that echoes what
+// it was sent must not get the key into records or the cache).
 package redact
 
 import (
+	"encoding/base64"
+	"encoding/hex"
 	"io"
 	"net/url"
 	"regexp"
@@ -39,15 +42,22 @@ func New(key string, urls ...string) *Redactor {
 	return r
 }
 
-// Add makes s a secret, in the forms it takes in messages: as it is, as
-// JSON escapes it, and percent-encoded.
+// Add makes s a secret, in the forms it takes in messages and headers: as
+// it is, as JSON escapes it, percent-encoded, in base64 (standard and
+// URL-safe, with and without padding, as a Basic Authorization header or a
+// token carries it) and in hex.
 func (r *Redactor) Add(s string) {
 	if len(s) < minSecret {
 		return
 	}
+	b := []byte(s)
+	forms := []string{s, jsonEscape(s), url.QueryEscape(s), url.PathEscape(s),
+		base64.StdEncoding.EncodeToString(b), base64.RawStdEncoding.EncodeToString(b),
+		base64.URLEncoding.EncodeToString(b), base64.RawURLEncoding.EncodeToString(b),
+		hex.EncodeToString(b)}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	for _, form := range []string{s, jsonEscape(s), url.QueryEscape(s), url.PathEscape(s)} {
+	for _, form := range forms {
 		if !slices.Contains(r.secrets, form) {
 			r.secrets = append(r.secrets, form)
 		}
@@ -55,18 +65,22 @@ func (r *Redactor) Add(s string) {
 	slices.SortFunc(r.secrets, func(a, b string) int { return len(b) - len(a) })
 }
 
-// AddURL makes the password (and the user, when there is no password) of a
-// URL's userinfo secrets.
+// AddURL makes the credentials of a URL's userinfo secrets: the password
+// (the user, when there is no password), and "user:password" as a Basic
+// Authorization header sends it.
 func (r *Redactor) AddURL(raw string) {
 	u, err := url.Parse(strings.TrimSpace(raw))
 	if err != nil || u.User == nil {
 		return
 	}
-	if p, ok := u.User.Password(); ok {
+	user := u.User.Username()
+	p, ok := u.User.Password()
+	if ok {
 		r.Add(p)
 	} else {
-		r.Add(u.User.Username())
+		r.Add(user)
 	}
+	r.Add(user + ":" + p)
 }
 
 // userinfo matches the credentials of a URL in text: scheme://user:pass@
@@ -82,6 +96,13 @@ func (r *Redactor) String(s string) string {
 		}
 		return sub[1] + user + ":" + Mask + "@"
 	})
+	return r.Known(s)
+}
+
+// Known returns s with the known secrets masked, and nothing else: the
+// form for a model's answer, which keeps the credentials of URLs that are
+// not shelf's. A nil *Redactor knows none.
+func (r *Redactor) Known(s string) string {
 	if r == nil {
 		return s
 	}
@@ -93,6 +114,27 @@ func (r *Redactor) String(s string) string {
 		}
 	}
 	return s
+}
+
+// Held returns where the end of s that could be the start of a known
+// secret begins (len(s) when no end could): a stream passes on s[:Held(s)]
+// and keeps the rest until the next piece tells whether a secret follows.
+func (r *Redactor) Held(s string) int {
+	if r == nil {
+		return len(s)
+	}
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	held := len(s)
+	for _, secret := range r.secrets {
+		for n := min(len(s), len(secret)-1); n > 0 && len(s)-n < held; n-- {
+			if strings.HasPrefix(secret, s[len(s)-n:]) {
+				held = len(s) - n
+				break
+			}
+		}
+	}
+	return held
 }
 
 // URLOnly returns raw with the credentials of any URL in it masked: the

@@ -51,3 +51,63 @@ func TestWriter(t *testing.T) {
 		t.Errorf("wrote %q", b.String())
 	}
 }
+
+// A server that echoes what it was sent shows the URL's credentials as the
+// Basic Authorization header carries them, and the key in the encodings
+// that headers and bodies use.
+func TestEncodedForms(t *testing.T) {
+	r := New("sk-test-0123456789", "http://u:secret@127.0.0.1:8080/v1", "http://tok-only-9@127.0.0.1/v1")
+	tests := []struct{ in, want string }{
+		// base64("u:secret"), as in "Authorization: Basic ...".
+		{"got Authorization: Basic dTpzZWNyZXQ=", "got Authorization: Basic [redacted]"},
+		{"unpadded dTpzZWNyZXQ only", "unpadded [redacted] only"},
+		{"pair u:secret alone", "pair [redacted] alone"},
+		{"password secret alone", "password [redacted] alone"},
+		// A user without a password is sent as "tok-only-9:".
+		{"Basic dG9rLW9ubHktOTo=", "Basic [redacted]"},
+		// The key in base64 (standard and URL-safe) and in hex.
+		{"c2stdGVzdC0wMTIzNDU2Nzg5", "[redacted]"},
+		{"736b2d746573742d30313233343536373839", "[redacted]"},
+	}
+	for _, tt := range tests {
+		if got := r.String(tt.in); got != tt.want {
+			t.Errorf("String(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+// Known masks the configured secrets only: an answer keeps the
+// credentials of URLs that are not shelf's.
+func TestKnown(t *testing.T) {
+	r := New("sk-test-0123456789")
+	in := "see postgres://u:theirs@127.0.0.1/db with sk-test-0123456789"
+	if got, want := r.Known(in), "see postgres://u:theirs@127.0.0.1/db with [redacted]"; got != want {
+		t.Errorf("Known = %q, want %q", got, want)
+	}
+	var none *Redactor
+	if got := none.Known(in); got != in {
+		t.Errorf("nil Known = %q", got)
+	}
+}
+
+// Held marks where the end of a text could begin a secret, so that a
+// stream masks a secret that arrives in pieces.
+func TestHeld(t *testing.T) {
+	r := New("sk-test-0123456789")
+	tests := []struct {
+		in   string
+		want int
+	}{
+		{"hello ", 6},
+		{"hello sk-te", 6},
+		{"hello s", 6},
+		{"sk-test-012345678", 0},
+		{"", 0},
+		{"ends in sk-test-0123456789", 26}, // whole secrets are masked, not held
+	}
+	for _, tt := range tests {
+		if got := r.Held(tt.in); got != tt.want {
+			t.Errorf("Held(%q) = %d, want %d", tt.in, got, tt.want)
+		}
+	}
+}

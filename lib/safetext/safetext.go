@@ -6,13 +6,15 @@
 // line ends where one line is wanted, and it is in Unicode NFC, so that the
 // same words are the same bytes.
 //
-// Line and Text are for any format; MarkdownLine, MarkdownTask,
+// Line and Text are for any format; Visible is for a message on a
+// terminal that quotes what a server or a file said; MarkdownLine, MarkdownTask,
 // MarkdownBlock and MarkdownTag are for Markdown as Obsidian and its Tasks
 // plugin read it.
 // The other formats' rules live beside their writers.
 package safetext
 
 import (
+	"fmt"
 	"regexp"
 	"strings"
 	"unicode"
@@ -68,6 +70,31 @@ func Line(s string) string {
 // U+2028, U+2029) become LF, tabs are kept, white space is left as it is.
 func Text(s string) string {
 	return clean(s, true)
+}
+
+// Visible makes s one line that shows what it holds and can do nothing to
+// the terminal it is printed on: line ends and tabs become spaces, runs of
+// white space one space, with none at either end; every other control
+// character (C0, DEL, C1) and each bidirectional formatting character is
+// written as an escape (\x1b, \u009b, \u202e); invalid UTF-8 becomes
+// U+FFFD. Backslashes are kept as they are, so Visible(Visible(s)) is
+// Visible(s).
+func Visible(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	for _, r := range s {
+		switch {
+		case lineEnd(r), r == '\t':
+			b.WriteByte(' ')
+		case r < 0x20, r == 0x7f:
+			fmt.Fprintf(&b, `\x%02x`, r)
+		case unicode.IsControl(r), bidi(r):
+			fmt.Fprintf(&b, `\u%04x`, r)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return strings.Join(strings.Fields(b.String()), " ")
 }
 
 // signifiers are the emoji that the Obsidian Tasks plugin reads as a

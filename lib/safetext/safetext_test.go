@@ -62,6 +62,26 @@ func TestText(t *testing.T) {
 	}
 }
 
+func TestVisible(t *testing.T) {
+	want := map[string]string{
+		"LF": "a b", "CR": "a b", "CRLF": "a b", "tab": "a b", "ESC": `a\x1b[31mb`, "BEL": `a\x07b`,
+		"NUL": `a\x00b`, "DEL": `a\x7fb`, "vertical tab": `a\x0bb`, "form feed": `a\x0cb`, "NEL (C1)": "a b",
+		"CSI (C1)": `a\u009bb`, "line sep": "a b", "paragraph sep": "a b", "RLO": `a\u202eb`, "LRE": `a\u202ab`,
+		"PDF": `a\u202cb`, "RLI": `a\u2067b`, "PDI": `a\u2069b`, "invalid UTF-8": "a\uFFFDb",
+		"all at once":  `\u202e\x1b]0;title\x07 a\x00 b\u2069`,
+		"decomposed é": "Cafe\u0301", "spaces around": "a b", "nothing but": `\x00\x1b\u202e`, "zero-width joiner kept": "👩\u200d💻",
+	}
+	for name, in := range hostile {
+		got := Visible(in)
+		if got != want[name] {
+			t.Errorf("%s: Visible(%q) = %q, want %q", name, in, got, want[name])
+		}
+		if Visible(got) != got {
+			t.Errorf("%s: Visible(%q) = %q, not itself", name, got, Visible(got))
+		}
+	}
+}
+
 func TestMarkdownTask(t *testing.T) {
 	tests := []struct{ in, want string }{
 		{"Call the dentist", "Call the dentist"},

@@ -27,6 +27,12 @@
 //	huge         chat answers are HugeSize bytes of text (plain and streamed)
 //	endless      chat answers never end: the body (or stream) goes on until the client hangs up
 //	keepalive    streams send only SSE comments (": keepalive"), every 10ms, until the client hangs up
+//	echokey      answers carry the request's Authorization header: after a plain answer or a transcript; before
+//	             each title and summary of a structured one (the first time \u-escaped); a stream comes
+//	             in pieces of 5 bytes, so the header is cut apart
+//	echoerror    chat requests are refused with 400, the message quoting the Authorization header
+//	escapes      chat requests are refused with 400, the message holding terminal escapes (a
+//	             window title, clear screen), a C1 CSI, a bidi override and a line break
 //
 // URL prefixes choose the served models: /v1 serves "tiny"; /multi/v1
 // serves "tiny" and "big"; /empty/v1 serves none; /auth/v1 serves "tiny"
@@ -311,6 +317,14 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request, ep endpoint, body 
 	if !s.preflight(w, r, f, body) {
 		return
 	}
+	if f["echoerror"] != "" {
+		apiError(w, 400, "this server does not take the credentials sent: "+r.Header.Get("Authorization"), "invalid_request_error")
+		return
+	}
+	if f["escapes"] != "" {
+		apiError(w, 400, EscapesMessage, "invalid_request_error")
+		return
+	}
 	if n, err := strconv.Atoi(f["ctx"]); err == nil {
 		total := 0
 		for _, m := range req.Messages {
@@ -388,6 +402,9 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request, ep endpoint, body 
 			finish = "length"
 		}
 	}
+	if f["echokey"] != "" {
+		content = echo(content, schema != nil || rf == "json_object", r.Header.Get("Authorization"))
+	}
 	if f["think"] != "" {
 		content = "<think>\nLet me think about {this}.\n</think>\n" + content
 	}
@@ -407,7 +424,11 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request, ep endpoint, body 
 		if req.StreamOptions == nil || !req.StreamOptions.IncludeUsage {
 			usage = nil
 		}
-		s.stream(w, req.Model, content, finish, f["cut"] != "", usage)
+		piece := 0 // words
+		if f["echokey"] != "" {
+			piece = 5
+		}
+		s.stream(w, req.Model, content, finish, f["cut"] != "", usage, piece)
 		return
 	}
 	if f["cut"] != "" && s.attempt("cutbody", body) == 1 {
@@ -506,7 +527,9 @@ func (s *Server) preflight(w http.ResponseWriter, r *http.Request, f map[string]
 	return true
 }
 
-func (s *Server) stream(w http.ResponseWriter, model, content, finish string, cut bool, usage map[string]any) {
+// stream sends content as an SSE stream, a word a chunk, or piece bytes a
+// chunk if piece > 0.
+func (s *Server) stream(w http.ResponseWriter, model, content, finish string, cut bool, usage map[string]any, piece int) {
 	w.Header().Set("Content-Type", "text/event-stream")
 	w.WriteHeader(200)
 	fl, _ := w.(http.Flusher)
@@ -518,6 +541,14 @@ func (s *Server) stream(w http.ResponseWriter, model, content, finish string, cu
 		}
 	}
 	words := strings.SplitAfter(content, " ")
+	if piece > 0 {
+		words = nil
+		for len(content) > piece {
+			words = append(words, content[:piece])
+			content = content[piece:]
+		}
+		words = append(words, content)
+	}
 	for i, word := range words {
 		if cut && i == len(words)/2 {
 			panic(http.ErrAbortHandler) // drop the connection mid-stream
@@ -531,6 +562,44 @@ func (s *Server) stream(w http.ResponseWriter, model, content, finish string, cu
 		send(map[string]any{"id": "chatcmpl-test", "object": "chat.completion.chunk", "model": model, "choices": []any{}, "usage": usage})
 	}
 	fmt.Fprint(w, "data: [DONE]\n\n")
+}
+
+// EscapesMessage is the error message of the "escapes" fault.
+const EscapesMessage = "bad request\x1b]0;owned\x07\x1b[2J\u009b31m \u202eevil\nsecond line"
+
+// echo puts the Authorization header into an answer: after plain text;
+// before each "title" and "summary" string of a JSON answer, written with
+// \u escapes the first time, as a server can write any character of a JSON
+// string.
+func echo(content string, structured bool, auth string) string {
+	var v any
+	if !structured || json.Unmarshal([]byte(content), &v) != nil {
+		return content + " (" + auth + ")"
+	}
+	var walk func(v any)
+	walk = func(v any) {
+		switch x := v.(type) {
+		case []any:
+			for _, e := range x {
+				walk(e)
+			}
+		case map[string]any:
+			for k, e := range x {
+				if s, ok := e.(string); ok && (k == "title" || k == "summary") {
+					x[k] = auth + " " + s
+				} else {
+					walk(e)
+				}
+			}
+		}
+	}
+	walk(v)
+	b, _ := json.Marshal(v)
+	var esc strings.Builder
+	for _, r := range auth {
+		fmt.Fprintf(&esc, `\u%04x`, r)
+	}
+	return strings.Replace(string(b), auth, esc.String(), 1)
 }
 
 // HugeSize is the size of the "huge" fault's answers.
@@ -833,6 +902,9 @@ func (s *Server) transcribe(w http.ResponseWriter, r *http.Request, ep endpoint)
 	}
 	sum := sha256.Sum256(data)
 	text := fmt.Sprintf("Transcript of %s, %s.", hdr.Filename, hex.EncodeToString(sum[:4]))
+	if f["echokey"] != "" {
+		text += " (" + r.Header.Get("Authorization") + ")"
+	}
 	dur := wavDuration(data)
 	if f["toolarge"] != "" {
 		apiError(w, 413, "request entity too large: the limit is 1 MB", "invalid_request_error")

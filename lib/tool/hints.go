@@ -74,4 +74,4 @@ func hintFor(err error, urlEnv string) string {
 }
 
 // Hint is what to do about err, in the words of this tool's command line.
-func (e *Env) Hint(err error) string { return e.Redact(hintFor(err, e.urlEnv)) }
+func (e *Env) Hint(err error) string { return e.Safe(hintFor(err, e.urlEnv)) }

@@ -52,10 +52,10 @@ func (e *Env) Client() (*llm.Client, error) {
 		Temperature:   c.Float64("temperature"),
 		ContextLength: givenContextLength(c),
 		OnRetry: func(attempt int, wait time.Duration, why string) {
-			e.Log.Warn("retrying", "attempt", attempt, "in", wait.Round(time.Millisecond), "after", e.Redact(why))
+			e.Log.Warn("retrying", "attempt", attempt, "in", wait.Round(time.Millisecond), "after", e.Safe(why))
 		},
 		OnFallback: func(from, to, why string) {
-			e.Log.Info("structured output: the server needs a simpler method", "from", from, "to", to, "because", why)
+			e.Log.Info("structured output: the server needs a simpler method", "from", from, "to", to, "because", e.Safe(why))
 		},
 		OnWindow: e.logWindow,
 	}
@@ -128,11 +128,11 @@ func (e *Env) RunFrom(src pipeline.Source, fn pipeline.Func, sink pipeline.Sink)
 			where := fmt.Sprintf("record %d", rec.Line)
 			switch {
 			case logged <= 5:
-				e.Log.Warn(err.Error(), "input", where)
+				e.Log.Warn(e.Safe(err.Error()), "input", where)
 			case logged == 6:
 				e.Log.Warn("more records failed; each carries its error in its errors field")
 			default:
-				e.Log.Debug(err.Error(), "input", where)
+				e.Log.Debug(e.Safe(err.Error()), "input", where)
 			}
 		},
 	}

@@ -30,6 +30,7 @@ import (
 	"github.com/shelfai/shelf/lib/logging"
 	"github.com/shelfai/shelf/lib/pipeline"
 	"github.com/shelfai/shelf/lib/redact"
+	"github.com/shelfai/shelf/lib/safetext"
 	"github.com/shelfai/shelf/lib/sysexits"
 	"github.com/urfave/cli/v2"
 )
@@ -140,6 +141,11 @@ func InstalledName(name string) string {
 // Redact returns s with the API key and URL passwords masked: every
 // message that leaves the process goes through it.
 func (e *Env) Redact(s string) string { return e.redact.String(s) }
+
+// Safe is Redact for a one-line message that may quote a server or a file:
+// its control characters show as escapes (safetext.Visible), so they can
+// do nothing to the terminal.
+func (e *Env) Safe(s string) string { return safetext.Visible(e.redact.String(s)) }
 
 func init() {
 	// -v is --verbose in shelf, so --version gets no short alias.
@@ -347,6 +353,11 @@ func (e *Env) setup(c *cli.Context) error {
 		return sysexits.New(sysexits.Usage, "", err)
 	}
 	e.Log = l
+	// From here the standard logger's lines are the logger's warnings,
+	// in its format (one JSON object a line for --log-format json).
+	stdlog.SetFlags(0)
+	stdlog.SetPrefix("")
+	stdlog.SetOutput(stdlogWriter{e})
 	for _, p := range cf.Check(e.Name, known, AllKeys, Tools) {
 		l.Warn(p.Message, "file", p.Where)
 	}
@@ -529,6 +540,15 @@ func Main(spec Spec, args []string, stdin io.Reader, stdout, stderr io.Writer) (
 	return env.report(err)
 }
 
+// stdlogWriter makes each line of the standard logger a warning of the
+// tool's logger.
+type stdlogWriter struct{ e *Env }
+
+func (w stdlogWriter) Write(p []byte) (int, error) {
+	w.e.Log.Warn(w.e.Safe(string(p)))
+	return len(p), nil
+}
+
 // checkedWriter keeps the first error of its writer, so that no failed
 // write to stdout goes unnoticed. It has no Fd: nothing asks whether
 // stdout is a terminal.
@@ -568,8 +588,8 @@ func (e *Env) report(err error) int {
 	if we != nil && !errors.As(err, &se) {
 		code = sysexits.IOErr // stdout itself: a full disk, a closed file
 	}
-	hint := e.Redact(hintFor(err, e.urlEnv))
-	msg := e.Redact(err.Error())
+	hint := e.Safe(hintFor(err, e.urlEnv))
+	msg := e.Safe(err.Error())
 	if e.Log != nil && e.format != "" && e.format != "text" {
 		kv := []any{"exit", code}
 		if hint != "" {
