@@ -17,6 +17,7 @@ import (
 	"github.com/shelfai/shelf/lib/jsonl"
 	"github.com/shelfai/shelf/lib/llm"
 	"github.com/shelfai/shelf/lib/memory"
+	"github.com/shelfai/shelf/lib/pipeline"
 	"github.com/shelfai/shelf/lib/record"
 	"github.com/shelfai/shelf/lib/sysexits"
 	"github.com/shelfai/shelf/lib/tool"
@@ -618,15 +619,16 @@ func forget(env *tool.Env) func(c *cli.Context) error {
 			if err != nil {
 				return err
 			}
+			if len(hits) == 0 {
+				// Nothing matched: as for an id the store does not hold.
+				return sysexits.Errorf(sysexits.DataErr, fmt.Sprintf("'remember recall --mode keyword %s' lists the memories with any of the words", text),
+					"no memory has all the words of --query %q; forgot none", text)
+			}
 			if !c.Bool("yes") {
 				for _, h := range hits {
 					env.Log.Info("would forget", "id", h.ID, "title", h.Title)
 				}
 				return sysexits.Errorf(sysexits.Usage, "check the list above, then add --yes (forgetting cannot be undone)", "--query forgets %s only with --yes", memories(len(hits)))
-			}
-			if len(hits) == 0 {
-				env.Log.Info("no memory has all the words of the query; forgot none")
-				return nil
 			}
 			for _, h := range hits {
 				ids = append(ids, h.ID)
@@ -636,8 +638,12 @@ func forget(env *tool.Env) func(c *cli.Context) error {
 			return sysexits.Errorf(sysexits.Usage, "remember forget ID... or --query QUERY --yes", "nothing to forget")
 		}
 		found, err := s.Forget(c.Context, ids)
-		if err != nil {
-			return sysexits.New(sysexits.CantCreate, err, "")
+		var missing *memory.NotFoundError
+		switch {
+		case errors.As(err, &missing):
+			err = sysexits.Errorf(sysexits.DataErr, "", "%d of %d ids are not in the store: %s", len(missing.IDs), len(ids), strings.Join(missing.IDs, ", "))
+		case err != nil:
+			err = sysexits.New(sysexits.CantCreate, err, "")
 		}
 		w := jsonl.NewWriter(env.Stdout)
 		for _, id := range found {
@@ -647,12 +653,11 @@ func forget(env *tool.Env) func(c *cli.Context) error {
 			}{id, true})
 			w.Write(record.New(b))
 		}
-		w.Flush()
-		env.Log.Info("forgot " + memories(len(found)))
-		if len(found) < len(ids) {
-			return sysexits.Errorf(sysexits.DataErr, "", "%d of %d ids are not in the store", len(ids)-len(found), len(ids))
+		if werr := w.Flush(); werr != nil {
+			err = sysexits.Join(err, sysexits.New(sysexits.IOErr, &pipeline.WriteError{Err: werr}, ""))
 		}
-		return nil
+		env.Log.Info("forgot " + memories(len(found)))
+		return err
 	})
 }
 
@@ -682,19 +687,23 @@ func stats(env *tool.Env) func(c *cli.Context) error {
 		if err != nil {
 			return err
 		}
+		w := bufio.NewWriter(env.Stdout)
 		if c.Bool("raw") {
-			fmt.Fprintf(env.Stdout, "store      %s (%.1f MB, schema %d)\nmemories   %d (%d versions)\n", st.Path, float64(st.Bytes)/(1<<20), st.Schema, st.Memories, st.Versions)
+			fmt.Fprintf(w, "store      %s (%.1f MB, schema %d)\nmemories   %d (%d versions)\n", st.Path, float64(st.Bytes)/(1<<20), st.Schema, st.Memories, st.Versions)
 			for m, n := range st.Vectors {
-				fmt.Fprintf(env.Stdout, "vectors    %d of %s (%d dimensions)\n", n, m, st.Dims[m])
+				fmt.Fprintf(w, "vectors    %d of %s (%d dimensions)\n", n, m, st.Dims[m])
 			}
 			if st.Oldest != "" {
-				fmt.Fprintf(env.Stdout, "made       %s to %s\n", st.Oldest, st.Newest)
+				fmt.Fprintf(w, "made       %s to %s\n", st.Oldest, st.Newest)
 			}
-			return nil
+		} else {
+			b, _ := record.Marshal(st)
+			w.Write(append(b, '\n'))
 		}
-		b, _ := record.Marshal(st)
-		_, err = fmt.Fprintf(env.Stdout, "%s\n", b)
-		return err
+		if err := w.Flush(); err != nil {
+			return &pipeline.WriteError{Err: err}
+		}
+		return nil
 	})
 }
 

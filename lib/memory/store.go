@@ -312,8 +312,19 @@ func (s *Store) migrate(ctx context.Context) error {
 	return nil
 }
 
-// ErrNotFound is returned for ids the store does not hold.
-var ErrNotFound = errors.New("not found")
+// ErrNotFound is the error of ids the store does not hold (a
+// *NotFoundError names them).
+var ErrNotFound = errors.New("not in the store")
+
+// NotFoundError names the ids the store does not hold.
+type NotFoundError struct{ IDs []string }
+
+func (e *NotFoundError) Error() string {
+	return ErrNotFound.Error() + ": " + strings.Join(e.IDs, ", ")
+}
+
+// Is makes errors.Is(err, ErrNotFound) hold.
+func (e *NotFoundError) Is(target error) bool { return target == ErrNotFound }
 
 // stopwords are English words too common to say what a query is about.
 var stopwords = map[string]bool{}
