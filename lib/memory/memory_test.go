@@ -64,20 +64,6 @@ func TestPutVersions(t *testing.T) {
 	}
 }
 
-func TestQuantize(t *testing.T) {
-	v := []float32{0.5, -0.25, 0, 1, -1}
-	q, scale := Quantize(v)
-	back := Dequantize(q, scale)
-	for i := range v {
-		if d := back[i] - v[i]; d > 0.005 || d < -0.005 {
-			t.Errorf("%d: %v -> %v", i, v[i], back[i])
-		}
-	}
-	if bits := SignBits(v); bits[0] != 0b01001 {
-		t.Errorf("sign bits %b", bits[0])
-	}
-}
-
 // TestCodesFindNeighbours checks the two-stage vector search (sign codes,
 // then int8 re-ranking) against exact search over a store big enough to
 // use it.

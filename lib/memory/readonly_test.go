@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/shelfai/shelf/lib/memory/vecindex"
 	"github.com/shelfai/shelf/lib/testserver"
 )
 
@@ -158,7 +159,7 @@ func TestCodesUnwritable(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	side := s.sidecarPath("bow")
+	side := vecindex.FilePath(s.Path, "bow")
 	os.Remove(side)
 	if err := os.MkdirAll(filepath.Join(side, "x"), 0o700); err != nil {
 		t.Fatal(err)

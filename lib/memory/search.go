@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/shelfai/shelf/lib/memory/vecindex"
 )
 
 // Query is a recall.
@@ -310,7 +312,7 @@ const exactLimit = 20000
 // vectors then rank exactly. With filters, or in a small store, every
 // matching vector is read.
 func (s *Store) vectorSearch(ctx context.Context, q Query, filter string, args []any, depth int) ([]int64, error) {
-	qv := normalize(q.Vector)
+	qv := vecindex.Normalize(q.Vector)
 	// How many vectors the model has (the codes' slots: cheap to count).
 	var n int
 	if err := s.db.QueryRowContext(ctx, "SELECT COALESCE(SUM(n), 0) FROM codes WHERE model = ?", q.Model).Scan(&n); err != nil {
@@ -363,7 +365,7 @@ func (s *Store) vectorSearch(ctx context.Context, q Query, filter string, args [
 		if err := rows.Scan(&id, &scale, &v); err != nil {
 			return nil, err
 		}
-		all = append(all, scored{id, dotQ(qv, v) * scale})
+		all = append(all, scored{id, vecindex.Dot(qv, v) * scale})
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err

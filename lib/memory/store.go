@@ -1,10 +1,10 @@
 // Package memory provides remember's store: a SQLite database (pure Go,
 // WAL, a busy timeout so that overlapping cron jobs take turns) of records
 // kept with their history, searched by BM25 over FTS5 and by vector
-// similarity, fused by reciprocal rank. Vectors are kept twice: as int8
-// with a scale per vector, for exact re-ranking, and as sign bits packed
-// into large contiguous chunks, so that a new process scans a million of
-// them in one read and a few million popcounts. Forgetting removes the text
+// similarity, fused by reciprocal rank. Vectors are kept twice (package
+// vecindex): as int8 with a scale per vector, for exact re-ranking, and as
+// sign bits packed into large contiguous chunks, so that a new process
+// scans a million of them in one read and a few million popcounts. Forgetting removes the text
 // physically: secure_delete, FTS5's secure-delete and optimize, and a
 // checkpoint of the write-ahead log.
 package memory
