@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/shelfai/shelf/lib/memory/vecindex"
 )
@@ -147,4 +148,20 @@ func (s *Store) Models(ctx context.Context) ([]string, error) {
 		out = append(out, m)
 	}
 	return out, rows.Err()
+}
+
+// ChooseModel picks a run's embedding model from the one set ("" for
+// none) and the models of the store's vectors (Models: most vectors
+// first). Without one set, the store's; the one set, if the store has no
+// vectors or some of that model. Else the run embeds nothing (mismatch):
+// vectors of two models are not comparable, and a store of both would
+// find by meaning only the memories of the query's model.
+func ChooseModel(set string, stored []string) (use string, mismatch bool) {
+	switch {
+	case set == "" && len(stored) > 0:
+		return stored[0], false
+	case set == "" || len(stored) == 0 || slices.Contains(stored, set):
+		return set, false
+	}
+	return "", true
 }
