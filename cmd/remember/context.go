@@ -54,7 +54,7 @@ func contextMode(env *tool.Env) func(c *cli.Context) error {
 			}
 			hits, err := s.Search(ctx, q)
 			if err != nil {
-				return err
+				return searchErr(err)
 			}
 			return rec.Set("context", hits)
 		}, nil)

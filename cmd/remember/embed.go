@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -101,4 +102,14 @@ func warnEmbed(env *tool.Env, msg string, err error) {
 		kv = append(kv, "hint", h)
 	}
 	env.Log.Warn(msg, kv...)
+}
+
+// searchErr is the error of a search, with what to do about a query's
+// embedding of another size than the store's vectors.
+func searchErr(err error) error {
+	var de *memory.DimensionError
+	if errors.As(err, &de) {
+		return sysexits.New(sysexits.Failure, err, "the model changed? 'remember reindex' embeds the store again")
+	}
+	return err
 }

@@ -85,7 +85,7 @@ func recall(env *tool.Env) func(c *cli.Context) error {
 		}
 		hits, err := s.Search(c.Context, q)
 		if err != nil {
-			return err
+			return searchErr(err)
 		}
 		w := bufio.NewWriter(env.Stdout)
 		for i, h := range hits {

@@ -130,8 +130,10 @@ func TestCodesFindNeighbours(t *testing.T) {
 		t.Fatal("a forgotten memory is still found")
 	}
 	// A query of the wrong size is an error, not an empty answer.
-	if _, err := s.Search(ctx, Query{Vector: q[:10], Model: "r", K: 1, Mode: "vector"}); err == nil {
-		t.Error("a 10-dimensional query against 96-dimensional vectors: no error")
+	_, err = s.Search(ctx, Query{Vector: q[:10], Model: "r", K: 1, Mode: "vector"})
+	var de *DimensionError
+	if !errors.As(err, &de) || de.Query != 10 || de.Store != 96 || de.Model != "r" {
+		t.Errorf("a 10-dimensional query against 96-dimensional vectors: %v", err)
 	}
 }
 

@@ -172,3 +172,25 @@ func TestCodesUnwritable(t *testing.T) {
 		t.Fatalf("nearest codes %v, want %v", got, want)
 	}
 }
+
+// TestNewerSchema: a store of a newer layout is a SchemaError, read-only
+// or not, and is left as it is.
+func TestNewerSchema(t *testing.T) {
+	ctx := context.Background()
+	path := filled(t)
+	s, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.db.ExecContext(ctx, "PRAGMA user_version = 99"); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	for name, open := range map[string]func(context.Context, string) (*Store, error){"Open": Open, "OpenReadOnly": OpenReadOnly} {
+		_, err := open(ctx, path)
+		var se *SchemaError
+		if !errors.As(err, &se) || se.Version != 99 || !se.Newer() || err.Error() != path+" was written by a newer remember (schema 99, this one knows 2)" {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+}

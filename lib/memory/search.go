@@ -303,6 +303,17 @@ func (q Query) where() (string, []any) {
 	return strings.Join(conds, " AND "), args
 }
 
+// DimensionError is a query's embedding whose size is not that of the
+// store's vectors of its model (the model changed since they were made).
+type DimensionError struct {
+	Model        string
+	Query, Store int // dimensions
+}
+
+func (e *DimensionError) Error() string {
+	return fmt.Sprintf("the query's embedding has %d dimensions but the store's vectors of %s have %d", e.Query, e.Model, e.Store)
+}
+
 // exactLimit is the store size (of one model) under which vector search
 // reads every vector instead of scanning the sign codes first.
 const exactLimit = 20000
@@ -323,7 +334,7 @@ func (s *Store) vectorSearch(ctx context.Context, q Query, filter string, args [
 	}
 	var dim int
 	if err := s.db.QueryRowContext(ctx, "SELECT dim FROM vectors WHERE model = ? LIMIT 1", q.Model).Scan(&dim); err == nil && dim != len(q.Vector) {
-		return nil, fmt.Errorf("the query's embedding has %d dimensions but the store's vectors of %s have %d; the model changed? 'remember reindex' embeds the store again", len(q.Vector), q.Model, dim)
+		return nil, &DimensionError{Model: q.Model, Query: len(q.Vector), Store: dim}
 	}
 	var rows *sql.Rows
 	var err error

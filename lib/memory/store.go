@@ -200,12 +200,9 @@ func OpenReadOnly(ctx context.Context, path string) (*Store, error) {
 	case v == 0: // an empty file: no store yet
 		s.Close()
 		return openEmpty(ctx, path)
-	case v > SchemaVersion:
+	case v > SchemaVersion || v < oldestReadable:
 		s.Close()
-		return nil, fmt.Errorf("%s was written by a newer remember (schema %d, this one knows %d)", path, v, SchemaVersion)
-	case v < oldestReadable:
-		s.Close()
-		return nil, fmt.Errorf("%s has the older schema %d; a run that stores (remember < /dev/null) brings it up to %d", path, v, SchemaVersion)
+		return nil, &SchemaError{Path: path, Version: v}
 	}
 	return s, nil
 }
@@ -280,7 +277,7 @@ func (s *Store) migrate(ctx context.Context) error {
 		return fmt.Errorf("read %s: %w", s.Path, err)
 	}
 	if v > SchemaVersion {
-		return fmt.Errorf("%s was written by a newer remember (schema %d, this one knows %d)", s.Path, v, SchemaVersion)
+		return &SchemaError{Path: s.Path, Version: v}
 	}
 	for v < SchemaVersion {
 		tx, err := s.db.BeginTx(ctx, nil)
@@ -310,6 +307,23 @@ func (s *Store) migrate(ctx context.Context) error {
 		v++
 	}
 	return nil
+}
+
+// SchemaError is a store of a layout this version does not read: a newer
+// one, or (read-only) one older than it reads as it is.
+type SchemaError struct {
+	Path    string
+	Version int
+}
+
+// Newer reports whether the store is of a newer layout.
+func (e *SchemaError) Newer() bool { return e.Version > SchemaVersion }
+
+func (e *SchemaError) Error() string {
+	if e.Newer() {
+		return fmt.Sprintf("%s was written by a newer remember (schema %d, this one knows %d)", e.Path, e.Version, SchemaVersion)
+	}
+	return fmt.Sprintf("%s has schema %d; this remember reads %d to %d", e.Path, e.Version, oldestReadable, SchemaVersion)
 }
 
 // ErrNotFound is the error of ids the store does not hold (a
