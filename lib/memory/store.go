@@ -6,7 +6,8 @@
 // sign bits packed into large contiguous chunks, so that a new process
 // scans a million of them in one read and a few million popcounts. Forgetting removes the text
 // physically: secure_delete, FTS5's secure-delete and optimize, and a
-// checkpoint of the write-ahead log.
+// checkpoint of the write-ahead log. A Sink stores the records of a
+// pipeline as they pass; Reindex and Fill embed what has no vector.
 package memory
 
 import (
