@@ -70,7 +70,8 @@ from the database file, and says on standard error how many it forgot. forget --
 takes every memory that has all the words of QUERY, as keyword recall reads them (--since,
 --until, --tag and --kind narrow it; no -k: it is not a ranking): without --yes it lists
 them and forgets none, with --yes it forgets them all. A QUERY without words is refused
-(exit 64).
+(exit 64); one that no memory matches forgets nothing and exits 65, with or without --yes,
+as ids that the store does not hold do (the ids it does hold are forgotten all the same).
 
 export writes every memory, with its history and vectors, as JSON Lines; import reads that
 back (export, import into an empty store, export again: identical). stats describes the
@@ -84,10 +85,10 @@ SHELF_API_KEY (then OPENAI_API_KEY), SHELF_CONFIG, SHELF_JOBS, SHELF_TIMEOUT, SH
 SHELF_NO_CACHE, SHELF_LOG_FORMAT, XDG_DATA_HOME.
 
 Exit status: 0 done (also when embeddings failed: the memories are stored); 64 usage; 65
-some input lines were not JSON, or forget was given ids the store does not hold; 66 the
-store cannot be read; 69 the endpoint could not be reached; 73 the store cannot be written;
-75 temporary failures; 78 bad configuration (also --mode vector with a model that the
-store's vectors are not of); 1 anything else; 130 and 143 interrupted.`,
+some input lines were not JSON, or forget found no memory to forget (ids the store does not
+hold, a --query that no memory matches); 66 the store cannot be read; 69 the endpoint could
+not be reached; 73 the store cannot be written; 75 temporary failures; 78 bad configuration
+(also --mode vector with a model that the store's vectors are not of); 1 anything else; 130 and 143 interrupted.`,
 		UsesModel: true,
 		OwnModel:  true,
 		Flags:     flags(),

@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 
+	"github.com/shelfai/shelf/lib/pipeline"
 	"github.com/shelfai/shelf/lib/record"
 	"github.com/tidwall/gjson"
 )
@@ -25,7 +26,7 @@ func (s *Store) Forget(ctx context.Context, ids []string) ([]string, error) {
 		return nil, err
 	}
 	defer tx.Rollback()
-	var found []string
+	var found, missing []string
 	for _, id := range ids {
 		rows, err := tx.QueryContext(ctx, "SELECT rowid FROM memories WHERE id = ?", id)
 		if err != nil {
@@ -34,11 +35,18 @@ func (s *Store) Forget(ctx context.Context, ids []string) ([]string, error) {
 		var rowids []int64
 		for rows.Next() {
 			var r int64
-			rows.Scan(&r)
+			if err := rows.Scan(&r); err != nil {
+				rows.Close()
+				return nil, err
+			}
 			rowids = append(rowids, r)
 		}
 		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
 		if len(rowids) == 0 {
+			missing = append(missing, id)
 			continue
 		}
 		found = append(found, id)
@@ -65,6 +73,9 @@ func (s *Store) Forget(ctx context.Context, ids []string) ([]string, error) {
 		if err := s.scrub(ctx); err != nil {
 			return found, err
 		}
+	}
+	if len(missing) > 0 {
+		return found, &NotFoundError{IDs: missing}
 	}
 	return found, nil
 }
@@ -102,7 +113,7 @@ type ExportedVector struct {
 }
 
 // Export writes every version of every memory as JSON Lines, in the order
-// they were stored.
+// they were stored. A failure to write to w is a *pipeline.WriteError.
 func (s *Store) Export(ctx context.Context, w io.Writer) (int, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT m.id, m.version, m.current, m.stored_at, m.record, v.model, v.scale, v.q
 		FROM memories m LEFT JOIN vectors v ON v.rowid = m.rowid ORDER BY m.rowid`)
@@ -129,14 +140,18 @@ func (s *Store) Export(ctx context.Context, w io.Writer) (int, error) {
 		if err != nil {
 			return n, err
 		}
-		bw.Write(b)
-		bw.WriteByte('\n')
+		if _, err := bw.Write(append(b, '\n')); err != nil {
+			return n, &pipeline.WriteError{Err: err}
+		}
 		n++
 	}
 	if err := rows.Err(); err != nil {
 		return n, err
 	}
-	return n, bw.Flush()
+	if err := bw.Flush(); err != nil {
+		return n, &pipeline.WriteError{Err: err}
+	}
+	return n, nil
 }
 
 // Import reads an export into the store, as it was: versions, history,

@@ -64,20 +64,6 @@ func TestPutVersions(t *testing.T) {
 	}
 }
 
-func TestQuantize(t *testing.T) {
-	v := []float32{0.5, -0.25, 0, 1, -1}
-	q, scale := Quantize(v)
-	back := Dequantize(q, scale)
-	for i := range v {
-		if d := back[i] - v[i]; d > 0.005 || d < -0.005 {
-			t.Errorf("%d: %v -> %v", i, v[i], back[i])
-		}
-	}
-	if bits := SignBits(v); bits[0] != 0b01001 {
-		t.Errorf("sign bits %b", bits[0])
-	}
-}
-
 // TestCodesFindNeighbours checks the two-stage vector search (sign codes,
 // then int8 re-ranking) against exact search over a store big enough to
 // use it.
@@ -144,8 +130,10 @@ func TestCodesFindNeighbours(t *testing.T) {
 		t.Fatal("a forgotten memory is still found")
 	}
 	// A query of the wrong size is an error, not an empty answer.
-	if _, err := s.Search(ctx, Query{Vector: q[:10], Model: "r", K: 1, Mode: "vector"}); err == nil {
-		t.Error("a 10-dimensional query against 96-dimensional vectors: no error")
+	_, err = s.Search(ctx, Query{Vector: q[:10], Model: "r", K: 1, Mode: "vector"})
+	var de *DimensionError
+	if !errors.As(err, &de) || de.Query != 10 || de.Store != 96 || de.Model != "r" {
+		t.Errorf("a 10-dimensional query against 96-dimensional vectors: %v", err)
 	}
 }
 

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/shelfai/shelf/lib/memory/vecindex"
 	"github.com/shelfai/shelf/lib/testserver"
 )
 
@@ -158,7 +159,7 @@ func TestCodesUnwritable(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	side := s.sidecarPath("bow")
+	side := vecindex.FilePath(s.Path, "bow")
 	os.Remove(side)
 	if err := os.MkdirAll(filepath.Join(side, "x"), 0o700); err != nil {
 		t.Fatal(err)
@@ -169,5 +170,27 @@ func TestCodesUnwritable(t *testing.T) {
 	}
 	if len(got) != 2 || !slices.Equal(got, want) {
 		t.Fatalf("nearest codes %v, want %v", got, want)
+	}
+}
+
+// TestNewerSchema: a store of a newer layout is a SchemaError, read-only
+// or not, and is left as it is.
+func TestNewerSchema(t *testing.T) {
+	ctx := context.Background()
+	path := filled(t)
+	s, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.db.ExecContext(ctx, "PRAGMA user_version = 99"); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	for name, open := range map[string]func(context.Context, string) (*Store, error){"Open": Open, "OpenReadOnly": OpenReadOnly} {
+		_, err := open(ctx, path)
+		var se *SchemaError
+		if !errors.As(err, &se) || se.Version != 99 || !se.Newer() || err.Error() != path+" was written by a newer remember (schema 99, this one knows 2)" {
+			t.Errorf("%s: %v", name, err)
+		}
 	}
 }

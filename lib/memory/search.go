@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/shelfai/shelf/lib/memory/vecindex"
 )
 
 // Query is a recall.
@@ -301,6 +303,17 @@ func (q Query) where() (string, []any) {
 	return strings.Join(conds, " AND "), args
 }
 
+// DimensionError is a query's embedding whose size is not that of the
+// store's vectors of its model (the model changed since they were made).
+type DimensionError struct {
+	Model        string
+	Query, Store int // dimensions
+}
+
+func (e *DimensionError) Error() string {
+	return fmt.Sprintf("the query's embedding has %d dimensions but the store's vectors of %s have %d", e.Query, e.Model, e.Store)
+}
+
 // exactLimit is the store size (of one model) under which vector search
 // reads every vector instead of scanning the sign codes first.
 const exactLimit = 20000
@@ -310,7 +323,7 @@ const exactLimit = 20000
 // vectors then rank exactly. With filters, or in a small store, every
 // matching vector is read.
 func (s *Store) vectorSearch(ctx context.Context, q Query, filter string, args []any, depth int) ([]int64, error) {
-	qv := normalize(q.Vector)
+	qv := vecindex.Normalize(q.Vector)
 	// How many vectors the model has (the codes' slots: cheap to count).
 	var n int
 	if err := s.db.QueryRowContext(ctx, "SELECT COALESCE(SUM(n), 0) FROM codes WHERE model = ?", q.Model).Scan(&n); err != nil {
@@ -321,7 +334,7 @@ func (s *Store) vectorSearch(ctx context.Context, q Query, filter string, args [
 	}
 	var dim int
 	if err := s.db.QueryRowContext(ctx, "SELECT dim FROM vectors WHERE model = ? LIMIT 1", q.Model).Scan(&dim); err == nil && dim != len(q.Vector) {
-		return nil, fmt.Errorf("the query's embedding has %d dimensions but the store's vectors of %s have %d; the model changed? 'remember reindex' embeds the store again", len(q.Vector), q.Model, dim)
+		return nil, &DimensionError{Model: q.Model, Query: len(q.Vector), Store: dim}
 	}
 	var rows *sql.Rows
 	var err error
@@ -363,7 +376,7 @@ func (s *Store) vectorSearch(ctx context.Context, q Query, filter string, args [
 		if err := rows.Scan(&id, &scale, &v); err != nil {
 			return nil, err
 		}
-		all = append(all, scored{id, dotQ(qv, v) * scale})
+		all = append(all, scored{id, vecindex.Dot(qv, v) * scale})
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err

@@ -1,12 +1,13 @@
 // Package memory provides remember's store: a SQLite database (pure Go,
 // WAL, a busy timeout so that overlapping cron jobs take turns) of records
 // kept with their history, searched by BM25 over FTS5 and by vector
-// similarity, fused by reciprocal rank. Vectors are kept twice: as int8
-// with a scale per vector, for exact re-ranking, and as sign bits packed
-// into large contiguous chunks, so that a new process scans a million of
-// them in one read and a few million popcounts. Forgetting removes the text
+// similarity, fused by reciprocal rank. Vectors are kept twice (package
+// vecindex): as int8 with a scale per vector, for exact re-ranking, and as
+// sign bits packed into large contiguous chunks, so that a new process
+// scans a million of them in one read and a few million popcounts. Forgetting removes the text
 // physically: secure_delete, FTS5's secure-delete and optimize, and a
-// checkpoint of the write-ahead log.
+// checkpoint of the write-ahead log. A Sink stores the records of a
+// pipeline as they pass; Reindex and Fill embed what has no vector.
 package memory
 
 import (
@@ -200,12 +201,9 @@ func OpenReadOnly(ctx context.Context, path string) (*Store, error) {
 	case v == 0: // an empty file: no store yet
 		s.Close()
 		return openEmpty(ctx, path)
-	case v > SchemaVersion:
+	case v > SchemaVersion || v < oldestReadable:
 		s.Close()
-		return nil, fmt.Errorf("%s was written by a newer remember (schema %d, this one knows %d)", path, v, SchemaVersion)
-	case v < oldestReadable:
-		s.Close()
-		return nil, fmt.Errorf("%s has the older schema %d; a run that stores (remember < /dev/null) brings it up to %d", path, v, SchemaVersion)
+		return nil, &SchemaError{Path: path, Version: v}
 	}
 	return s, nil
 }
@@ -280,7 +278,7 @@ func (s *Store) migrate(ctx context.Context) error {
 		return fmt.Errorf("read %s: %w", s.Path, err)
 	}
 	if v > SchemaVersion {
-		return fmt.Errorf("%s was written by a newer remember (schema %d, this one knows %d)", s.Path, v, SchemaVersion)
+		return &SchemaError{Path: s.Path, Version: v}
 	}
 	for v < SchemaVersion {
 		tx, err := s.db.BeginTx(ctx, nil)
@@ -312,8 +310,36 @@ func (s *Store) migrate(ctx context.Context) error {
 	return nil
 }
 
-// ErrNotFound is returned for ids the store does not hold.
-var ErrNotFound = errors.New("not found")
+// SchemaError is a store of a layout this version does not read: a newer
+// one, or (read-only) one older than it reads as it is.
+type SchemaError struct {
+	Path    string
+	Version int
+}
+
+// Newer reports whether the store is of a newer layout.
+func (e *SchemaError) Newer() bool { return e.Version > SchemaVersion }
+
+func (e *SchemaError) Error() string {
+	if e.Newer() {
+		return fmt.Sprintf("%s was written by a newer remember (schema %d, this one knows %d)", e.Path, e.Version, SchemaVersion)
+	}
+	return fmt.Sprintf("%s has schema %d; this remember reads %d to %d", e.Path, e.Version, oldestReadable, SchemaVersion)
+}
+
+// ErrNotFound is the error of ids the store does not hold (a
+// *NotFoundError names them).
+var ErrNotFound = errors.New("not in the store")
+
+// NotFoundError names the ids the store does not hold.
+type NotFoundError struct{ IDs []string }
+
+func (e *NotFoundError) Error() string {
+	return ErrNotFound.Error() + ": " + strings.Join(e.IDs, ", ")
+}
+
+// Is makes errors.Is(err, ErrNotFound) hold.
+func (e *NotFoundError) Is(target error) bool { return target == ErrNotFound }
 
 // stopwords are English words too common to say what a query is about.
 var stopwords = map[string]bool{}

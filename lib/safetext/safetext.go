@@ -73,8 +73,9 @@ func Text(s string) string {
 }
 
 // Visible makes s one line that shows what it holds and can do nothing to
-// the terminal it is printed on: line ends and tabs become spaces, runs of
-// white space one space, with none at either end; every other control
+// the terminal it is printed on: a run of line ends becomes one space (none
+// at the end), a tab a space, other white space is kept (so a value quoted
+// in a message stays as it was given); every other control
 // character (C0, DEL, C1) and each bidirectional formatting character is
 // written as an escape (\x1b, \u009b, \u202e); invalid UTF-8 becomes
 // U+FFFD. Backslashes are kept as they are, so Visible(Visible(s)) is
@@ -82,9 +83,13 @@ func Text(s string) string {
 func Visible(s string) string {
 	var b strings.Builder
 	b.Grow(len(s))
+	s = strings.TrimRightFunc(s, lineEnd)
+	prevEnd := false
 	for _, r := range s {
+		end := lineEnd(r)
 		switch {
-		case lineEnd(r), r == '\t':
+		case end && prevEnd: // CRLF, blank lines: one space
+		case end, r == '\t':
 			b.WriteByte(' ')
 		case r < 0x20, r == 0x7f:
 			fmt.Fprintf(&b, `\x%02x`, r)
@@ -93,8 +98,9 @@ func Visible(s string) string {
 		default:
 			b.WriteRune(r)
 		}
+		prevEnd = end
 	}
-	return strings.Join(strings.Fields(b.String()), " ")
+	return b.String()
 }
 
 // signifiers are the emoji that the Obsidian Tasks plugin reads as a

@@ -69,7 +69,7 @@ func TestVisible(t *testing.T) {
 		"CSI (C1)": `a\u009bb`, "line sep": "a b", "paragraph sep": "a b", "RLO": `a\u202eb`, "LRE": `a\u202ab`,
 		"PDF": `a\u202cb`, "RLI": `a\u2067b`, "PDI": `a\u2069b`, "invalid UTF-8": "a\uFFFDb",
 		"all at once":  `\u202e\x1b]0;title\x07 a\x00 b\u2069`,
-		"decomposed é": "Cafe\u0301", "spaces around": "a b", "nothing but": `\x00\x1b\u202e`, "zero-width joiner kept": "👩\u200d💻",
+		"decomposed é": "Cafe\u0301", "spaces around": "  a   b  ", "nothing but": `\x00\x1b\u202e`, "zero-width joiner kept": "👩\u200d💻",
 	}
 	for name, in := range hostile {
 		got := Visible(in)

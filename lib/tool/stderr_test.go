@@ -10,7 +10,6 @@ import (
 	"testing"
 
 	"github.com/shelfai/shelf/lib/sysexits"
-	"github.com/urfave/cli/v2"
 )
 
 // hermetic sets every variable a tool reads, so that the caller's
@@ -38,10 +37,10 @@ func hermetic(t *testing.T) {
 func hostileRun(t *testing.T, args ...string) (stderr string, code int) {
 	t.Helper()
 	hermetic(t)
-	spec := Spec{Name: "demo", UsesModel: true, Action: func(c *cli.Context, env *Env) error {
+	spec := Spec{Name: "demo", UsesModel: true, Action: func(env *Env) error {
 		stdlog.Printf("Unsolicited response received on idle HTTP channel starting with %q; err=%v", "Bearer sk-test-key-0123", nil)
 		env.Log.Warn("record 1 failed", "err", "the server said \x1b]0;owned\x07\x1b[2J")
-		return sysexits.New(sysexits.Failure, errors.New("chat: answered 400: \x1b]0;owned\x07\x1b[2J\u202eevil\nsecond line sk-test-key-0123"), "")
+		return sysexits.New(sysexits.Failure, "", errors.New("chat: answered 400: \x1b]0;owned\x07\x1b[2J\u202eevil\nsecond line sk-test-key-0123"))
 	}}
 	var out, errb bytes.Buffer
 	code = Main(spec, append([]string{"demo", "--api-key", "sk-test-key-0123"}, args...), strings.NewReader(""), &out, &errb)

@@ -1,0 +1,49 @@
+package main
+
+import (
+	"errors"
+
+	"github.com/shelfai/shelf/lib/config"
+	"github.com/shelfai/shelf/lib/memory"
+	"github.com/shelfai/shelf/lib/sysexits"
+	"github.com/shelfai/shelf/lib/tool"
+	"github.com/urfave/cli/v2"
+)
+
+const dbHint = "check --db (SHELF_DB) and that its folder can be written"
+
+// dbPath is --db (SHELF_DB), else $XDG_DATA_HOME/shelf/memory.db.
+func dbPath(c *cli.Context) string {
+	if path := str(c, "db"); path != "" {
+		return path
+	}
+	return memory.DefaultPath(config.DataDir())
+}
+
+// openStore opens the store as a subcommand needs it, dated by the tools'
+// clock. Reading only (recall, context, stats, export) works on a store
+// the user may not write, and makes none; a store that cannot be read is
+// exit 66, one that cannot be written 73.
+func openStore(c *cli.Context, access memory.Access) (*memory.Store, error) {
+	s, err := memory.OpenFor(c.Context, dbPath(c), access, tool.Now)
+	var oe *memory.OpenError
+	switch {
+	case errors.As(err, &oe) && oe.Access == memory.ReadOnly:
+		return nil, sysexits.New(sysexits.NoInput, "check --db (SHELF_DB)", err)
+	case err != nil:
+		return nil, sysexits.New(sysexits.CantCreate, dbHint, err)
+	}
+	return s, nil
+}
+
+// withStore runs fn with the store open for access, closing it after.
+func withStore(access memory.Access, fn func(c *cli.Context, s *memory.Store) error) func(c *cli.Context) error {
+	return func(c *cli.Context) error {
+		s, err := openStore(c, access)
+		if err != nil {
+			return err
+		}
+		defer s.Close()
+		return fn(c, s)
+	}
+}

@@ -1,0 +1,120 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/shelfai/shelf/lib/llm"
+	"github.com/shelfai/shelf/lib/memory"
+	"github.com/shelfai/shelf/lib/pipeline"
+	"github.com/shelfai/shelf/lib/record"
+	"github.com/shelfai/shelf/lib/sysexits"
+	"github.com/shelfai/shelf/lib/tool"
+	"github.com/urfave/cli/v2"
+)
+
+// filters builds a memory.Query of text from the filter flags, its time
+// window read by the tools' clock.
+func filters(c *cli.Context, text string) (memory.Query, error) {
+	now := tool.Now()
+	q := memory.Query{Text: text, Tag: c.String("tag"), Kind: c.String("kind"), Now: now}
+	var err error
+	if q.Since, err = memory.ParseTime(c.String("since"), now); err != nil {
+		return q, sysexits.New(sysexits.Usage, "", fmt.Errorf("--since: %w", err))
+	}
+	if q.Until, err = memory.ParseTime(c.String("until"), now); err != nil {
+		return q, sysexits.New(sysexits.Usage, "", fmt.Errorf("--until: %w", err))
+	}
+	return q, nil
+}
+
+// query builds a memory.Query from the flags of recall and context; the
+// query's text is embedded with emb (nil: none).
+func query(c *cli.Context, text string, emb *llm.Batcher) (memory.Query, error) {
+	q, err := filters(c, text)
+	if err != nil {
+		return q, err
+	}
+	q.K, q.Mode = c.Int("k"), c.String("mode")
+	if q.K < 1 {
+		return q, sysexits.Errorf(sysexits.Usage, "", "-k must be 1 or more")
+	}
+	switch q.Mode {
+	case "hybrid", "keyword", "vector":
+	default:
+		return q, sysexits.Errorf(sysexits.Usage, "", "--mode is hybrid, keyword or vector, not %q", q.Mode)
+	}
+	if q.HalfLife, err = memory.ParseHalfLife(c.String("recency")); err != nil {
+		return q, sysexits.New(sysexits.Usage, "give a half-life such as 30d or 72h", fmt.Errorf("--recency: %w", err))
+	}
+	if emb != nil && q.Mode != "keyword" {
+		q.Model = emb.Model
+		q.Embed = func(ctx context.Context) ([]float32, error) {
+			v, err := emb.C.Embed(ctx, emb.Model, []string{text})
+			if err != nil {
+				return nil, err
+			}
+			return v[0], nil
+		}
+	}
+	return q, nil
+}
+
+// recall prints the memories nearest the query; without one, those the
+// filters let through, newest first.
+func recall(env *tool.Env) func(c *cli.Context) error {
+	return withStore(memory.ReadOnly, func(c *cli.Context, s *memory.Store) error {
+		text := strings.Join(c.Args().Slice(), " ")
+		var emb *llm.Batcher
+		if strings.TrimSpace(text) != "" && c.String("mode") != "keyword" {
+			var err error
+			if emb, err = embedder(c, env, s, "recalled by keywords only", c.String("mode") == "vector"); err != nil {
+				return err
+			}
+		}
+		q, err := query(c, text, emb)
+		if err != nil {
+			return err
+		}
+		if q.Mode == "hybrid" {
+			// A failing endpoint leaves the keywords; --mode vector asks
+			// for nothing else, and fails.
+			q.OnEmbedError = func(err error) { warnEmbed(env, "embeddings failed; recalled by keywords only", err) }
+		}
+		hits, err := s.Search(c.Context, q)
+		if err != nil {
+			return searchErr(err)
+		}
+		w := bufio.NewWriter(env.Stdout)
+		for i, h := range hits {
+			if c.Bool("raw") {
+				writeRaw(w, i+1, h)
+				continue
+			}
+			b, _ := record.Marshal(h)
+			w.Write(append(b, '\n'))
+		}
+		if err := w.Flush(); err != nil {
+			return &pipeline.WriteError{Err: err}
+		}
+		return nil
+	})
+}
+
+// writeRaw writes the nth hit for people.
+func writeRaw(w *bufio.Writer, n int, h memory.Hit) {
+	title := h.Title
+	if title == "" {
+		title = "(untitled)"
+	}
+	fmt.Fprintf(w, "%d. %s", n, title)
+	if h.Created != "" {
+		fmt.Fprintf(w, " (%s)", h.Created)
+	}
+	fmt.Fprintf(w, "\n   %s\n", strings.Join(strings.Fields(h.Snippet), " "))
+	if h.Path != "" || h.Source != "" {
+		fmt.Fprintf(w, "   %s\n", strings.TrimSpace(h.Path+" "+h.Source))
+	}
+}

@@ -1,0 +1,39 @@
+package main
+
+import (
+	"bufio"
+	"fmt"
+
+	"github.com/shelfai/shelf/lib/memory"
+	"github.com/shelfai/shelf/lib/pipeline"
+	"github.com/shelfai/shelf/lib/record"
+	"github.com/shelfai/shelf/lib/tool"
+	"github.com/urfave/cli/v2"
+)
+
+// stats describes the store: as a record, or with --raw for people.
+func stats(env *tool.Env) func(c *cli.Context) error {
+	return withStore(memory.ReadOnly, func(c *cli.Context, s *memory.Store) error {
+		st, err := s.Stats(c.Context)
+		if err != nil {
+			return err
+		}
+		w := bufio.NewWriter(env.Stdout)
+		if c.Bool("raw") {
+			fmt.Fprintf(w, "store      %s (%.1f MB, schema %d)\nmemories   %d (%d versions)\n", st.Path, float64(st.Bytes)/(1<<20), st.Schema, st.Memories, st.Versions)
+			for m, n := range st.Vectors {
+				fmt.Fprintf(w, "vectors    %d of %s (%d dimensions)\n", n, m, st.Dims[m])
+			}
+			if st.Oldest != "" {
+				fmt.Fprintf(w, "made       %s to %s\n", st.Oldest, st.Newest)
+			}
+		} else {
+			b, _ := record.Marshal(st)
+			w.Write(append(b, '\n'))
+		}
+		if err := w.Flush(); err != nil {
+			return &pipeline.WriteError{Err: err}
+		}
+		return nil
+	})
+}
