@@ -214,7 +214,8 @@ func listMarker(l string) int {
 }
 
 // MarkdownTag makes s the name of an Obsidian tag (written after a #):
-// letters, marks, digits, _, - and / only; in each piece between slashes
+// letters, marks, digits, _, -, / and symbols such as emoji (not the
+// Obsidian Tasks signifiers) only; in each piece between slashes
 // (a nested tag's levels), each run of anything else (dots too) becomes
 // one -, with none at either end, and empty pieces are dropped. A tag of
 // digits alone is no tag to Obsidian: it comes out "".
@@ -224,7 +225,8 @@ func MarkdownTag(s string) string {
 		var b strings.Builder
 		dash := false
 		for _, r := range piece {
-			if unicode.IsLetter(r) || unicode.IsMark(r) || unicode.IsDigit(r) || r == '_' || r == '-' {
+			if unicode.IsLetter(r) || unicode.IsMark(r) || unicode.IsDigit(r) || r == '_' || r == '-' ||
+				unicode.Is(unicode.So, r) && !signifiers[r] {
 				b.WriteRune(r)
 				dash = false
 			} else if !dash {

@@ -214,6 +214,10 @@ func TestMarkdownTag(t *testing.T) {
 		"y1984":   "y1984",
 		"_1984":   "_1984",
 		"1984/x":  "1984/x",
+		// Emoji are tag characters to Obsidian; the Tasks signifiers are not.
+		"🦀":     "🦀",
+		"rust🦀": "rust🦀",
+		"📅":     "",
 	}
 	for in, want := range tests {
 		if got := MarkdownTag(in); got != want {

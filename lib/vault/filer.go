@@ -141,7 +141,7 @@ type choiceData struct {
 // summary or a title.
 func HasNote(rec *record.Record) bool {
 	return strings.TrimSpace(rec.Get("text").String()) != "" || strings.TrimSpace(rec.Get("summary").String()) != "" ||
-		safetext.Line(rec.Get("title").String()) != ""
+		safetext.Title(rec.Get("title").String()) != ""
 }
 
 // Record files one record (a pipeline.Func): it writes or updates the note
@@ -149,7 +149,8 @@ func HasNote(rec *record.Record) bool {
 // has none). A record with nothing to file (no text, summary or title)
 // passes through untouched. What the record says goes into the note as
 // text that cannot forge its structure: the title, tags and created are one
-// line (safetext.Line; created only when it is a time or a date), and the
+// line (the title without invisible characters, safetext.Title; the tags
+// Obsidian's, noteTags; created only when it is a time or a date), and the
 // body's Markdown escapes whatever a model wrote (noteData).
 func (f *Filer) Record(ctx context.Context, rec *record.Record) error {
 	if !HasNote(rec) {
@@ -157,7 +158,7 @@ func (f *Filer) Record(ctx context.Context, rec *record.Record) error {
 	}
 	text := rec.Get("text").String()
 	summary := strings.TrimSpace(rec.Get("summary").String())
-	title := safetext.Line(rec.Get("title").String())
+	title := safetext.Title(rec.Get("title").String())
 	id := rec.Get("id").String()
 	if id == "" {
 		id = record.ContentID(rec.Get("source").String(), text)
@@ -166,14 +167,13 @@ func (f *Filer) Record(ctx context.Context, rec *record.Record) error {
 		}
 	}
 	if title == "" {
-		title = safetext.Line(deriveTitle(text, summary))
+		title = safetext.Title(deriveTitle(text, summary))
 	}
 	var tags []string
 	for _, t := range rec.Get("tags").Array() {
 		tags = append(tags, t.String())
 	}
-	tags = record.NormalizeTags(tags)
-	var warnings []string
+	tags, warnings := noteTags(record.NormalizeTags(tags))
 	created, createdText, err := parseCreated(rec.Get("created"))
 	if err != nil {
 		warnings = append(warnings, err.Error())
@@ -254,6 +254,28 @@ func parseCreated(c gjson.Result) (time.Time, string, error) {
 		shown = strconv.Quote(safetext.Clip(c.Str, 40))
 	}
 	return time.Time{}, "", fmt.Errorf("created: %s is neither an RFC 3339 time nor a date; it was not written into the note", shown)
+}
+
+// noteTags makes the record's tags tags Obsidian takes (safetext.MarkdownTag:
+// no dots, no empty levels, not digits alone), and says which it changed or
+// left out.
+func noteTags(tags []string) ([]string, []string) {
+	out := []string{}
+	var warnings []string
+	for _, t := range tags {
+		tag := safetext.MarkdownTag(t)
+		switch {
+		case tag == "":
+			warnings = append(warnings, fmt.Sprintf("tag %q is left out: it makes no Obsidian tag", safetext.Clip(t, 40)))
+			continue
+		case tag != t:
+			warnings = append(warnings, fmt.Sprintf("tag %q is written %q, as Obsidian takes it", safetext.Clip(t, 40), tag))
+		}
+		if !slices.Contains(out, tag) {
+			out = append(out, tag)
+		}
+	}
+	return out, warnings
 }
 
 func deriveTitle(text, summary string) string {

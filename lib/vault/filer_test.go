@@ -247,3 +247,22 @@ func TestFolderNFC(t *testing.T) {
 		}
 	}
 }
+
+// A note's tags are tags Obsidian takes; each one changed or left out is
+// named in a warning.
+func TestNoteTags(t *testing.T) {
+	for _, tt := range []struct {
+		in, want []string
+		warnings int
+	}{
+		{[]string{"work", "home/garden"}, []string{"work", "home/garden"}, 0},
+		{[]string{"a.b", "a-b"}, []string{"a-b"}, 1},
+		{[]string{"..", ".hidden", "x/../y", "1984", "2026/11"}, []string{"hidden", "x/y"}, 5},
+		{nil, []string{}, 0},
+	} {
+		got, warnings := noteTags(tt.in)
+		if !slices.Equal(got, tt.want) || len(warnings) != tt.warnings {
+			t.Errorf("noteTags(%q) = %q, %q; want %q and %d warnings", tt.in, got, warnings, tt.want, tt.warnings)
+		}
+	}
+}

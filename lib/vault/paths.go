@@ -20,6 +20,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/gosimple/slug"
+	"github.com/shelfai/shelf/lib/safetext"
 	"github.com/shelfai/shelf/lib/sysexits"
 	"golang.org/x/text/unicode/norm"
 )
@@ -137,18 +138,20 @@ func init() {
 }
 
 // SafeName makes one file or folder name out of untrusted text: no path
-// separators, control characters, bidirectional overrides, characters
-// Windows forbids or that break links in Obsidian (# ^ [ ] |), no leading
-// dots (hidden files, "..") or trailing dots and spaces, no names Windows
-// reserves, and at most maxBytes bytes, in Unicode NFC (so that "Café"
-// typed and "Café" with a combining accent are one name). It returns ""
-// when nothing is left.
+// separators or control characters (each becomes a space); no format
+// characters (zero-width spaces and joiners, bidirectional controls, the
+// byte order mark, soft hyphens), removed, since they take up no room; no
+// characters Windows forbids or that break links in Obsidian (# ^ [ ] |);
+// no leading dots (hidden files, "..") or trailing dots and spaces; no
+// names Windows reserves; at most maxBytes bytes; in Unicode NFC (so that
+// "Café" typed and "Café" with a combining accent are one name). It
+// returns "" when nothing is left.
 func SafeName(s string, maxBytes int) string {
 	var b strings.Builder
 	for _, r := range norm.NFC.String(s) {
 		switch {
-		case r == utf8.RuneError, r < 0x20, r == 0x7f,
-			unicode.Is(unicode.Cc, r), unicode.Is(unicode.Cf, r), // includes RLM, LRO, RLO, ZWJ...
+		case unicode.Is(unicode.Cf, r): // zero-width, bidi, BOM, soft hyphen...: invisible, so gone
+		case r == utf8.RuneError, r < 0x20, r == 0x7f, unicode.Is(unicode.Cc, r),
 			strings.ContainsRune(`/\:*?"<>|#^[]`, r):
 			b.WriteRune(' ')
 		default:
@@ -176,7 +179,7 @@ func SafeName(s string, maxBytes int) string {
 // names, at most max bytes, cut at a hyphen where it can. (Names Windows
 // reserves cannot come of it: note names start with their date.)
 func Slug(title string, max int) string {
-	s := slug.Make(title)
+	s := slug.Make(safetext.Title(title))
 	if len(s) > max {
 		s = s[:max]
 		if i := strings.LastIndexByte(s, '-'); i > max/2 {

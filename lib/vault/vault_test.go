@@ -73,6 +73,15 @@ func TestSafeName(t *testing.T) {
 		"..":                         "",
 		"Notes: 2026 [draft] #1 | x": "Notes 2026 draft 1 x",
 		"Café":                       "Café",
+		// Characters that take up no room are removed, not made spaces:
+		// a name that looks like "Clients" is "Clients".
+		"Cl\u200bients":              "Clients",
+		"a\u200c\u200d\u200e\u200fb": "ab",
+		"\ufeffBOM\u2060\u2064":      "BOM",
+		"soft\u00adhyphen":           "softhyphen",
+		"\u200b.hidden":              "hidden",
+		"\u200b":                     "",
+		"a \u2066b\u2069":            "a b",
 	}
 	for in, want := range tests {
 		if got := SafeName(in, 100); got != want {
@@ -91,6 +100,8 @@ func TestSlug(t *testing.T) {
 		"Café déjà vu — Ünïcödé":    "cafe-deja-vu-unicode",
 		"../../x":                   "x",
 		"🦀":                         "",
+		"Cl\u200bients call":        "clients-call",
+		"word\u2060joiner":          "wordjoiner",
 		strings.Repeat("word ", 40): strings.TrimSuffix(strings.Repeat("word-", 16), "-"),
 	}
 	for in, want := range tests {
