@@ -24,6 +24,7 @@ import (
 	"github.com/shelfai/shelf/lib/sysexits"
 	"github.com/shelfai/shelf/lib/tasks"
 	"github.com/tidwall/gjson"
+	"golang.org/x/text/cases"
 	"golang.org/x/text/unicode/norm"
 )
 
@@ -91,24 +92,35 @@ func NewFiler(v *Vault, ix *Index, m Model, p *prompt.Prompt, opt Options) (*Fil
 }
 
 // spelled returns a folder path as the vault spells it. Names are compared
-// in Unicode NFC: each leading piece that names one of the vault's folders
-// takes that folder's name as it is on disk (where another system may have
-// written "Café" with a combining accent), and the rest, a new folder, is
-// NFC.
+// in Unicode NFC, then, failing that, without case: each leading piece
+// that names one of the vault's folders takes that folder's name as it is
+// on disk (where another system may have written "Café" with a combining
+// accent, or the person "clients" where a model says "Clients": a second
+// folder would stand beside it on a case-sensitive file system and be the
+// same one on a case-insensitive one), and the rest, a new folder, is NFC.
 func (f *Filer) spelled(folder string) string {
 	if folder == "" {
 		return ""
 	}
-	onDisk := map[string]string{}
+	fold := cases.Fold()
+	exact, folded := map[string]string{}, map[string]string{}
 	for _, d := range f.folders { // sorted: of two spellings, the first wins
-		if k := norm.NFC.String(d); onDisk[k] == "" {
-			onDisk[k] = d
+		k := norm.NFC.String(d)
+		if exact[k] == "" {
+			exact[k] = d
+		}
+		if k = fold.String(k); folded[k] == "" {
+			folded[k] = d
 		}
 	}
 	parts := strings.Split(norm.NFC.String(folder), "/")
 	out := ""
 	for i := range parts {
-		d, ok := onDisk[strings.Join(parts[:i+1], "/")]
+		k := norm.NFC.String(path.Join(out, parts[i]))
+		d, ok := exact[k]
+		if !ok {
+			d, ok = folded[fold.String(k)]
+		}
 		if !ok {
 			return path.Join(out, strings.Join(parts[i:], "/"))
 		}

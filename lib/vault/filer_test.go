@@ -266,3 +266,45 @@ func TestNoteTags(t *testing.T) {
 		}
 	}
 }
+
+// A folder that differs only in case from one the vault has is that folder
+// (a second one would stand beside it on a case-sensitive file system, and
+// collide with it on a case-insensitive one), unless the vault has that
+// very spelling too.
+func TestFolderCase(t *testing.T) {
+	for _, tt := range []struct {
+		name    string
+		folders []string
+		folder  string // --folder, sanitized as cmd/file does
+		answer  string // the model's answer (with AllowNew)
+		want    string
+	}{
+		{name: "proposed", folders: []string{"clients", "home"}, answer: "Clients", want: "clients"},
+		{name: "proposed, upper", folders: []string{"Clients", "home"}, answer: "CLIENTS", want: "Clients"},
+		{name: "proposed, inbox", folders: []string{"Inbox"}, answer: "inbox", want: "Inbox"},
+		{name: "proposed, both spellings", folders: []string{"Clients", "clients"}, answer: "clients", want: "clients"},
+		{name: "proposed, neither spelling", folders: []string{"Clients", "clients"}, answer: "CLIENTS", want: "Clients"},
+		{name: "--folder", folders: []string{"clients"}, folder: FolderPath("Clients/ACME"), want: "clients/ACME"},
+		{name: "--folder, deeper", folders: []string{"clients/acme"}, folder: FolderPath("Clients/Acme/2026"), want: "clients/acme/2026"},
+		{name: "new", folders: []string{"home"}, answer: "Clients", want: "Clients"},
+	} {
+		root := t.TempDir()
+		for _, d := range tt.folders {
+			os.MkdirAll(filepath.Join(root, d), 0o755)
+		}
+		before, _ := os.ReadDir(root)
+		var model Model
+		if tt.folder == "" {
+			model = &fakeModel{folder: tt.answer}
+		}
+		f := newFiler(t, root, model, Options{Folder: tt.folder, AllowNew: true})
+		rec, _ := fileOne(t, f, `{"id":"f1","created":"2026-11-26T09:00:00Z","title":"Invoice","text":"t"}`)
+		if got := rec.Get("folder").String(); got != tt.want {
+			t.Errorf("%s: folder %q, want %q", tt.name, got, tt.want)
+		}
+		after, _ := os.ReadDir(root)
+		if tt.name != "new" && len(after) != len(before) {
+			t.Errorf("%s: a second folder was made: %v", tt.name, after)
+		}
+	}
+}
