@@ -38,6 +38,7 @@ func run(c *cli.Context, env *tool.Env) error {
 	}
 	v, err := vault.Open(dir)
 	if err != nil {
+		err = withHint(err)
 		if sysexits.Code(err) == sysexits.CantCreate {
 			return unfiled(c, env, err)
 		}
@@ -86,6 +87,7 @@ func run(c *cli.Context, env *tool.Env) error {
 		Force:    c.Bool("force"),
 		Now:      tool.Now,
 		Warn:     func(line int, msg string) { env.Log.Warn(msg, "record", line) },
+		Hint:     hint,
 	})
 	if err != nil {
 		return err

@@ -30,11 +30,21 @@ type Vault struct {
 	Root string // absolute, symlinks resolved
 }
 
+// ErrNoVault is Open's error when no vault is named.
+var ErrNoVault = errors.New("no vault given")
+
+// MissingError is Open's error for a vault folder that does not exist.
+type MissingError struct{ Dir string }
+
+func (e *MissingError) Error() string { return "vault " + e.Dir + " does not exist" }
+func (e *MissingError) Unwrap() error { return fs.ErrNotExist }
+
 // Open returns the vault at dir, which must exist: a mistyped path is an
-// error, never a new vault.
+// error (a *MissingError), never a new vault. No dir is ErrNoVault, with
+// the exit status of a usage error.
 func Open(dir string) (*Vault, error) {
 	if dir == "" {
-		return nil, sysexits.Errorf(sysexits.Usage, "name it with --vault DIR, SHELF_VAULT, or vault = \"...\" in the config file", "no vault given")
+		return nil, sysexits.New(sysexits.Usage, ErrNoVault, "")
 	}
 	abs, err := filepath.Abs(dir)
 	if err != nil {
@@ -43,7 +53,7 @@ func Open(dir string) (*Vault, error) {
 	root, err := filepath.EvalSymlinks(abs)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
-			return nil, sysexits.Errorf(sysexits.CantCreate, fmt.Sprintf("check the path; to make a new vault there, add --init"), "vault %s does not exist", dir)
+			return nil, sysexits.New(sysexits.CantCreate, &MissingError{Dir: dir}, "")
 		}
 		return nil, sysexits.New(sysexits.CantCreate, fmt.Errorf("vault %s: %w", dir, err), "")
 	}

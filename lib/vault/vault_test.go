@@ -1,11 +1,15 @@
 package vault
 
 import (
+	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/shelfai/shelf/lib/sysexits"
 )
 
 func TestFrontMatterRoundTrips(t *testing.T) {
@@ -164,5 +168,21 @@ func TestIndex(t *testing.T) {
 	}
 	if _, ok, _ := ix3.Lookup("nope"); ok {
 		t.Error("unknown id found")
+	}
+}
+
+// Open's errors are types, with an exit status and no words of a command
+// line: the tool says what to type.
+func TestOpenErrors(t *testing.T) {
+	_, err := Open("")
+	if !errors.Is(err, ErrNoVault) || sysexits.Code(err) != sysexits.Usage || sysexits.Hint(err) != "" {
+		t.Errorf("no vault: %v (exit %d, hint %q)", err, sysexits.Code(err), sysexits.Hint(err))
+	}
+	dir := filepath.Join(t.TempDir(), "nope")
+	_, err = Open(dir)
+	var missing *MissingError
+	if !errors.As(err, &missing) || missing.Dir != dir || !errors.Is(err, fs.ErrNotExist) ||
+		err.Error() != "vault "+dir+" does not exist" || sysexits.Code(err) != sysexits.CantCreate || sysexits.Hint(err) != "" {
+		t.Errorf("missing vault: %v (exit %d, hint %q)", err, sysexits.Code(err), sysexits.Hint(err))
 	}
 }
