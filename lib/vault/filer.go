@@ -301,7 +301,7 @@ func deriveTitle(text, summary string) string {
 	if src == "" {
 		src = text
 	}
-	words := strings.Fields(src)
+	words := strings.Fields(safetext.Title(src))
 	if len(words) == 0 {
 		return "Untitled note"
 	}

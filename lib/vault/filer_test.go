@@ -13,6 +13,7 @@ import (
 	"github.com/shelfai/shelf/lib/llm"
 	"github.com/shelfai/shelf/lib/prompt"
 	"github.com/shelfai/shelf/lib/record"
+	"github.com/shelfai/shelf/lib/safetext"
 )
 
 // fakeModel answers the folder request with folder and keeps the folders
@@ -305,6 +306,22 @@ func TestFolderCase(t *testing.T) {
 		after, _ := os.ReadDir(root)
 		if tt.name != "new" && len(after) != len(before) {
 			t.Errorf("%s: a second folder was made: %v", tt.name, after)
+		}
+	}
+}
+
+func TestDeriveTitle(t *testing.T) {
+	tests := []struct{ text, summary, want string }{
+		{"the text", "A summary, first.", "A summary, first"},
+		{"one two three four five six seven eight nine", "", "one two three four five six seven eight"},
+		{"", "", "Untitled note"},
+		// Characters that take up no room are no words.
+		{"\u200b \ufeff", "", "Untitled note"},
+		{"Cl\u200bients", "", "Clients"},
+	}
+	for _, tt := range tests {
+		if got := safetext.Title(deriveTitle(tt.text, tt.summary)); got != tt.want {
+			t.Errorf("deriveTitle(%q, %q) = %q, want %q", tt.text, tt.summary, got, tt.want)
 		}
 	}
 }
