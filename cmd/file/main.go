@@ -40,10 +40,13 @@ and the run exits 73.
 The folder: --folder NAME files every note there. Otherwise the model chooses among the
 vault's folders and "inbox", seeing the note's title, summary and tags and the folders of
 related notes in the record's "context"; with --allow-new it may propose a new folder (one
-level deep). --dry-run prints the decisions as records and writes nothing.
+level deep). A folder that differs from one of the vault's only in case ("Clients" where the
+vault has "clients") is that folder, as the vault spells it. --dry-run prints the decisions as
+records and writes nothing.
 
-The file name is YYYY-MM-DD-slug.md from "created" and the title; a different note with the
-same name gets -2, -3, .... A record whose id was filed before updates its note in place,
+The file name is YYYY-MM-DD-slug.md from "created" and the title; when anything has that name
+already (another note, a folder, a symlink, even one that leads nowhere), the note gets -2,
+-3, ...: nothing is ever written through a symlink. A record whose id was filed before updates its note in place,
 wherever the person has moved it (an index in $XDG_CACHE_HOME/shelf/vaults, rebuilt from the
 notes' front matter when it is missing or stale, finds it). A note whose bytes no longer
 match its shelf-hash was edited by the person: it is left as it is, the record gets a warning
@@ -55,8 +58,12 @@ Writes are atomic and durable (a temporary file in the same folder, fsync, then 
 rename, then fsync of the folder): a crash or Ctrl-C leaves no partial note. Two runs on one
 vault take turns. What a model wrote (title, summary, tags, tasks, transcript) is text in
 the note, never structure: no control characters, one line where one is wanted, and Markdown
-escaped so that it starts no task, tag, heading, link or comment (see TEXT FROM A MODEL in
-shelf(7)). Folder names are compared in Unicode NFC, so "Café" finds the vault's folder
+escaped so that it starts no task, tag, heading, quote, rule, table, link or comment (see TEXT
+FROM A MODEL in shelf(7)). A title, and so the file name, loses the characters that take up
+no room (zero-width spaces and joiners, word joiners, byte order marks, bidirectional
+controls). Tags are written as Obsidian takes them: a dot becomes -, empty levels of a
+nested tag go, and a tag of dots or digits alone is left out, each change with a warning in
+the record's "errors". Folder names are compared in Unicode NFC, so "Café" finds the vault's folder
 however it is spelled on disk. A "created" that is neither an RFC 3339 time nor a date is not
 written into the note: the record gets a warning and the note the time of filing (or keeps
 its own).

@@ -62,6 +62,7 @@ func run(env *tool.Env) error {
 	}
 	v, err := vault.Open(opts.vault)
 	if err != nil {
+		err = withHint(err)
 		if sysexits.Code(err) == sysexits.CantCreate {
 			return unfiled(env, err)
 		}
@@ -110,6 +111,7 @@ func run(env *tool.Env) error {
 		Force:    opts.force,
 		Now:      tool.Now,
 		Warn:     func(line int, msg string) { env.Log.Warn(msg, "record", line) },
+		Hint:     hint,
 	})
 	if err != nil {
 		return err

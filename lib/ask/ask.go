@@ -9,14 +9,16 @@ package ask
 
 import (
 	"context"
-	"errors"
+	"fmt"
 	"strings"
 	"time"
 
 	"github.com/shelfai/shelf/lib/llm"
 	"github.com/shelfai/shelf/lib/prompt"
 	"github.com/shelfai/shelf/lib/record"
+	"github.com/shelfai/shelf/lib/safetext"
 	"github.com/shelfai/shelf/lib/sysexits"
+	"github.com/tidwall/gjson"
 )
 
 // Model is what asking needs of a model client (*llm.Client).
@@ -108,11 +110,17 @@ func Memories(rec *record.Record) []Memory {
 }
 
 // SetProvenance records, for each of fields, that the model of that name
-// wrote it with the Asker's prompt, now. A record whose "provenance" is
-// not an object keeps it as it is, and the error says so.
+// wrote it with the Asker's prompt, now. A record whose "provenance" is not
+// an object, as the contract has it, gets one in its place (null is none),
+// and a warning in its errors that says what it was.
 func (a *Asker[M]) SetProvenance(rec *record.Record, model string, fields ...string) error {
 	if p := rec.Get("provenance"); p.Exists() && !p.IsObject() {
-		return errors.New(`the record's "provenance" is not an object; it was left as it is`)
+		if err := rec.Set("provenance", struct{}{}); err != nil {
+			return err
+		}
+		if p.Type != gjson.Null {
+			rec.AppendError(a.Tool, fmt.Sprintf(`the record's "provenance" was not an object (%s); it is replaced by one`, safetext.Clip(p.Raw, 40)))
+		}
 	}
 	prov := record.Provenance{Tool: a.Tool, Model: model, Prompt: a.Prompt.Hash, At: a.Now().UTC().Format(time.RFC3339)}
 	for _, f := range fields {

@@ -57,13 +57,19 @@ func TestSetProvenance(t *testing.T) {
 			`{"text":"x","provenance":{"summary":` + prov + `,"title":` + prov + `}}`, false},
 		{"others kept", `{"provenance":{"text":{"tool":"transcribe"}}}`, []string{"tasks"},
 			`{"provenance":{"text":{"tool":"transcribe"},"tasks":` + prov + `}}`, false},
-		{"not an object: left as it is", `{"provenance":"mine"}`, []string{"tasks"}, `{"provenance":"mine"}`, true},
+		// The contract's provenance is an object: one that is not is
+		// replaced, and the record says what it was.
+		{"not an object: replaced", `{"provenance":"mine"}`, []string{"tasks"},
+			`{"provenance":{"tasks":` + prov + `},"errors":[{"tool":"test","message":"the record's \"provenance\" was not an object (\"mine\"); it is replaced by one"}]}`, false},
+		{"an array: replaced", `{"text":"x","provenance":[1,2],"errors":[{"tool":"t0","message":"m"}]}`, []string{"summary", "title"},
+			`{"text":"x","provenance":{"summary":` + prov + `,"title":` + prov + `},"errors":[{"tool":"t0","message":"m"},{"tool":"test","message":"the record's \"provenance\" was not an object ([1,2]); it is replaced by one"}]}`, false},
+		{"null: none", `{"provenance":null}`, []string{"tasks"}, `{"provenance":{"tasks":` + prov + `}}`, false},
 	}
 	for _, tt := range tests {
 		rec := record.New([]byte(tt.in))
 		err := a.SetProvenance(rec, "m-1", tt.fields...)
 		if string(rec.JSON) != tt.want || (err != nil) != tt.fails {
-			t.Errorf("%s: %s, %v; want %s", tt.name, rec.JSON, err, tt.want)
+			t.Errorf("%s:\n got %s, %v\nwant %s", tt.name, rec.JSON, err, tt.want)
 		}
 	}
 }

@@ -29,8 +29,9 @@ func (b Budget) Text(cost int) int { return b.Window - b.Reserve - cost - framin
 // NoRoomError is a context window too small for the prompt: a request
 // would have no room for text.
 type NoRoomError struct {
-	Window int
-	Err    error // says so, with the exit status and a hint
+	Window  int
+	Setting bool  // the window is the person's setting (ContextLength)
+	Err     error // says so, with the exit status
 }
 
 func (e *NoRoomError) Error() string { return e.Err.Error() }
@@ -43,12 +44,13 @@ func (e *NoRoomError) Unwrap() error { return e.Err }
 // it less than an eighth of the window); cost is called last with those
 // the budget keeps.
 //
-// A window that leaves no room for text is a *NoRoomError. When the window
-// is the person's --context-length, it is their setting that is wrong
-// (BadSetting's exit status, 64 for a flag); when it came from the server
-// (or is the default, or was lowered by a cut), nothing the person typed is
-// wrong: the record fails (exit 1), as it does when the server cuts a text
-// that cannot be split smaller.
+// A window that leaves no room for text is a *NoRoomError, which says
+// whose window it was; what to do about it is the tool's to say. When the
+// window is the person's ContextLength, it is their setting that is wrong
+// (Setting, with BadSetting's error: exit 64 for a flag); when it came
+// from the server (or is the default, or was lowered by a cut), nothing
+// the person typed is wrong: the record fails (exit 1), as it does when
+// the server cuts a text that cannot be split smaller.
 func (o Options) Fit(window int, mems []Memory, cost func(mems []Memory) (int, error)) (Budget, error) {
 	b := Budget{Window: window, Reserve: min(1024, window/4)}
 	text := 0
@@ -67,15 +69,10 @@ func (o Options) Fit(window int, mems []Memory, cost func(mems []Memory) (int, e
 		return b, nil
 	}
 	if o.ContextLength > 0 && window == o.ContextLength {
-		err := o.BadSetting("context-length", "%d leaves no room for text after the prompt", window)
-		var e *sysexits.Error
-		if errors.As(err, &e) {
-			e.Hint = "raise --context-length to the model's real window (most hold 4096 tokens or more), or serve the model with a larger one"
-		}
-		return b, &NoRoomError{Window: window, Err: err}
+		return b, &NoRoomError{Window: window, Setting: true,
+			Err: o.BadSetting("context-length", "%d leaves no room for text after the prompt", window)}
 	}
-	return b, &NoRoomError{Window: window, Err: sysexits.Errorf(sysexits.Failure,
-		"serve the model with a larger window (Ollama: PARAMETER num_ctx in its Modelfile), or use a shorter prompt",
+	return b, &NoRoomError{Window: window, Err: sysexits.Errorf(sysexits.Failure, "",
 		"a context window of %d tokens leaves no room for text after the prompt", window)}
 }
 

@@ -23,7 +23,8 @@ func TestFit(t *testing.T) {
 		keep          int // memories kept
 		reserve, text int
 		code          int    // exit status of the error (0: none)
-		msg, hint     string // the error's message and hint
+		msg           string // the error's message
+		setting       bool   // the window is the person's setting
 	}{
 		{name: "room for all", window: 4096, base: 500, per: 100,
 			keep: 3, reserve: 1024, text: 4096 - 1024 - 800 - 16},
@@ -37,19 +38,16 @@ func TestFit(t *testing.T) {
 			keep: 0, reserve: 256, text: 64},
 		{name: "no room in the server's window", window: 1024, base: 1024 - 256 - 16 - 63,
 			keep: 0, reserve: 256, text: 63, code: sysexits.Failure,
-			msg:  "a context window of 1024 tokens leaves no room for text after the prompt",
-			hint: "serve the model with a larger window (Ollama: PARAMETER num_ctx in its Modelfile), or use a shorter prompt"},
+			msg: "a context window of 1024 tokens leaves no room for text after the prompt"},
 		{name: "no room in the person's --context-length", window: 300, given: 300, base: 250,
 			keep: 0, reserve: 75, text: 300 - 75 - 250 - 16, code: sysexits.Usage,
-			msg:  "--context-length 300 leaves no room for text after the prompt",
-			hint: "raise --context-length to the model's real window (most hold 4096 tokens or more), or serve the model with a larger one"},
+			msg: "--context-length 300 leaves no room for text after the prompt", setting: true},
 		{name: "no room in the person's setting from a file", window: 300, given: 300, base: 250,
 			bad: func(name, format string, args ...any) error {
 				return sysexits.Errorf(sysexits.Config, "fix it in that file", "shelf.toml:3: "+name+" "+format, args...)
 			},
 			keep: 0, reserve: 75, text: 300 - 75 - 250 - 16, code: sysexits.Config,
-			msg:  "shelf.toml:3: context-length 300 leaves no room for text after the prompt",
-			hint: "raise --context-length to the model's real window (most hold 4096 tokens or more), or serve the model with a larger one"},
+			msg: "shelf.toml:3: context-length 300 leaves no room for text after the prompt", setting: true},
 		{name: "no room in a server's window smaller than --context-length", window: 300, given: 8192, base: 250,
 			keep: 0, reserve: 75, text: 300 - 75 - 250 - 16, code: sysexits.Failure,
 			msg: "a context window of 300 tokens leaves no room for text after the prompt"},
@@ -83,11 +81,17 @@ func TestFit(t *testing.T) {
 				return
 			}
 			var room *NoRoomError
-			if !errors.As(err, &room) || room.Window != tt.window {
-				t.Fatalf("error %v, want a *NoRoomError", err)
+			if !errors.As(err, &room) || room.Window != tt.window || room.Setting != tt.setting {
+				t.Fatalf("error %v (%+v), want a *NoRoomError of window %d, setting %v", err, room, tt.window, tt.setting)
 			}
-			if sysexits.Code(err) != tt.code || err.Error() != tt.msg || tt.hint != "" && sysexits.Hint(err) != tt.hint {
-				t.Errorf("exit %d %q hint %q; want %d %q hint %q", sysexits.Code(err), err, sysexits.Hint(err), tt.code, tt.msg, tt.hint)
+			// What to do is the tool's to say (lib/tool): the error
+			// carries no hint of its own, only the one BadSetting gave.
+			wantHint := ""
+			if tt.bad != nil {
+				wantHint = "fix it in that file"
+			}
+			if sysexits.Code(err) != tt.code || err.Error() != tt.msg || sysexits.Hint(err) != wantHint {
+				t.Errorf("exit %d %q hint %q; want %d %q hint %q", sysexits.Code(err), err, sysexits.Hint(err), tt.code, tt.msg, wantHint)
 			}
 		})
 	}

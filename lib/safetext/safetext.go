@@ -6,16 +6,15 @@
 // line ends where one line is wanted, and it is in Unicode NFC, so that the
 // same words are the same bytes.
 //
-// Line and Text are for any format; Visible is for a message on a
-// terminal that quotes what a server or a file said; MarkdownLine, MarkdownTask,
-// MarkdownBlock and MarkdownTag are for Markdown as Obsidian and its Tasks
-// plugin read it.
+// Line and Text are for any format, Title for a line that names something
+// (a note, a file); Visible is for a message on a terminal that quotes what
+// a server or a file said; MarkdownLine, MarkdownTask, MarkdownBlock and
+// MarkdownTag are for Markdown as Obsidian and its Tasks plugin read it.
 // The other formats' rules live beside their writers.
 package safetext
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
 	"unicode"
 
@@ -64,6 +63,26 @@ func clean(s string, multiline bool) string {
 // either end; bidirectional formatting characters are removed.
 func Line(s string) string {
 	return strings.Join(strings.Fields(clean(s, false)), " ")
+}
+
+// invisible reports whether r is a format character that takes up no
+// room: zero-width space, non-joiner and joiner, the marks LRM and RLM
+// (U+200B-U+200F), the word joiner and invisible operators
+// (U+2060-U+2064), the byte order mark (U+FEFF) and the soft hyphen.
+func invisible(r rune) bool {
+	return (r >= 0x200b && r <= 0x200f) || (r >= 0x2060 && r <= 0x2064) || r == 0xfeff || r == 0xad
+}
+
+// Title is Line for a line that names something (a note's title, and so
+// its file): the invisible characters are removed too, so that two titles
+// that look the same are the same bytes and no name hides a character.
+func Title(s string) string {
+	return Line(strings.Map(func(r rune) rune {
+		if invisible(r) {
+			return -1
+		}
+		return r
+	}, s))
 }
 
 // Text is Line for text of several lines: line ends (CR LF, CR, NEL,
@@ -142,9 +161,11 @@ func markdown(line string, fields bool) string {
 // MarkdownLine makes s a line of Markdown that reads as its own text and
 // nothing else, wherever in a line it is put (a heading, a list item):
 // Line, then \, #, [ and < escaped with a backslash and %% written %\%, so
-// that it can start no line, task, tag, link, embed, HTML or comment.
+// that it can start no line, task, tag, link, embed, HTML or comment; and,
+// should it start a line, it starts no quote, rule, heading underline,
+// table or fence either (lineStart).
 func MarkdownLine(s string) string {
-	return markdown(Line(s), false)
+	return lineStart(markdown(Line(s), false))
 }
 
 // MarkdownTask is MarkdownLine for the text of a checklist item in the
@@ -155,42 +176,106 @@ func MarkdownTask(s string) string {
 	return strings.Join(strings.Fields(markdown(Line(s), true)), " ")
 }
 
-// fence matches a line that would open a code block or a math block, or
-// hide the rest of a note in one.
-var fence = regexp.MustCompile("^[ \t]*(```|~~~|\\$\\$)")
-
 // MarkdownBlock makes s paragraphs of Markdown that cannot reach outside
-// themselves: Text, then each line escaped as MarkdownLine escapes it, and
-// a line that would open a code or math block escaped too. Lists and paragraphs
-// stay; a checklist item becomes a list item that shows its brackets.
+// themselves: Text, then each line escaped as MarkdownLine escapes it.
+// Lists and paragraphs stay; a checklist item becomes a list item that
+// shows its brackets; a line that would start a quote or callout, a rule
+// (or a front-matter fence), a heading underline, a table or a code or math
+// block shows its first character instead (lineStart).
 func MarkdownBlock(s string) string {
 	lines := strings.Split(Text(s), "\n")
 	for i, l := range lines {
-		l = markdown(l, false)
-		if m := fence.FindStringSubmatchIndex(l); m != nil {
-			l = l[:m[2]] + `\` + l[m[2]:]
-		}
-		lines[i] = l
+		lines[i] = lineStart(markdown(l, false))
 	}
 	return strings.Join(lines, "\n")
 }
 
+// lineStart escapes, with a backslash, the character at the start of a
+// line (after its indent and any list markers) that would make the line
+// more than text: > (a quote or callout), ``` ~~~ and $$ (a code or math
+// block that would swallow the rest of the note), and the first of a line
+// that is only - = * _ + | and : (a rule, a front-matter fence, a heading
+// underline under the line before, a table's delimiter row). Inside a line
+// these characters are text and stay as they are.
+func lineStart(l string) string {
+	i := 0
+	for {
+		for i < len(l) && (l[i] == ' ' || l[i] == '\t') {
+			i++
+		}
+		rest := l[i:]
+		if rest == "" {
+			return l
+		}
+		if rest[0] == '>' || rule(rest) || strings.HasPrefix(rest, "```") || strings.HasPrefix(rest, "~~~") || strings.HasPrefix(rest, "$$") {
+			return l[:i] + `\` + rest
+		}
+		n := listMarker(rest)
+		if n == 0 {
+			return l
+		}
+		i += n
+	}
+}
+
+// rule reports whether a line is made only of the characters of rules,
+// heading underlines, front-matter fences and table delimiter rows.
+func rule(l string) bool {
+	return strings.Trim(l, "-=*_+|: \t") == ""
+}
+
+// listMarker returns the length of the list marker that l starts with
+// (-, + or *, or up to nine digits and . or ), then a space or a tab), or
+// 0.
+func listMarker(l string) int {
+	n := 0
+	for n < len(l) && n < 9 && l[n] >= '0' && l[n] <= '9' {
+		n++
+	}
+	switch {
+	case n > 0 && n < len(l) && (l[n] == '.' || l[n] == ')'):
+		n++
+	case n == 0 && l != "" && strings.ContainsRune("-+*", rune(l[0])):
+		n = 1
+	default:
+		return 0
+	}
+	if n < len(l) && (l[n] == ' ' || l[n] == '\t') {
+		return n
+	}
+	return 0
+}
+
 // MarkdownTag makes s the name of an Obsidian tag (written after a #):
-// letters, marks, digits, _, - and / only; each run of anything else
-// becomes one -, with none at either end.
+// letters, marks, digits, _, -, / and symbols such as emoji (not the
+// Obsidian Tasks signifiers) only; in each piece between slashes
+// (a nested tag's levels), each run of anything else (dots too) becomes
+// one -, with none at either end, and empty pieces are dropped. A tag of
+// digits alone is no tag to Obsidian: it comes out "".
 func MarkdownTag(s string) string {
-	var b strings.Builder
-	dash := false
-	for _, r := range Line(s) {
-		if unicode.IsLetter(r) || unicode.IsMark(r) || unicode.IsDigit(r) || r == '_' || r == '-' || r == '/' {
-			b.WriteRune(r)
-			dash = false
-		} else if !dash {
-			b.WriteByte('-')
-			dash = true
+	var pieces []string
+	for _, piece := range strings.Split(Line(s), "/") {
+		var b strings.Builder
+		dash := false
+		for _, r := range piece {
+			if unicode.IsLetter(r) || unicode.IsMark(r) || unicode.IsDigit(r) || r == '_' || r == '-' ||
+				unicode.Is(unicode.So, r) && !signifiers[r] {
+				b.WriteRune(r)
+				dash = false
+			} else if !dash {
+				b.WriteByte('-')
+				dash = true
+			}
+		}
+		if p := strings.Trim(b.String(), "-"); p != "" {
+			pieces = append(pieces, p)
 		}
 	}
-	return strings.Trim(b.String(), "-")
+	tag := strings.Join(pieces, "/")
+	if strings.IndexFunc(tag, func(r rune) bool { return r != '/' && !unicode.IsDigit(r) }) < 0 {
+		return ""
+	}
+	return tag
 }
 
 // Clip cuts s to at most n characters, marking the cut with an ellipsis,

@@ -47,6 +47,39 @@ func TestLine(t *testing.T) {
 	}
 }
 
+// Title removes, besides what Line does, the characters that take up no
+// room: a name that looks the same must be the same name.
+func TestTitle(t *testing.T) {
+	want := map[string]string{
+		"LF": "a b", "CR": "a b", "CRLF": "a b", "tab": "a b", "ESC": "a [31mb", "BEL": "a b",
+		"NUL": "a b", "DEL": "a b", "vertical tab": "a b", "form feed": "a b", "NEL (C1)": "a b",
+		"CSI (C1)": "a b", "line sep": "a b", "paragraph sep": "a b", "RLO": "ab", "LRE": "ab",
+		"PDF": "ab", "RLI": "ab", "PDI": "ab", "invalid UTF-8": "a\uFFFDb", "all at once": "]0;title a b",
+		"decomposed é": "Café", "spaces around": "a b", "nothing but": "", "zero-width joiner kept": "👩💻",
+	}
+	for name, in := range hostile {
+		if got := Title(in); got != want[name] {
+			t.Errorf("%s: Title(%q) = %q, want %q", name, in, got, want[name])
+		}
+	}
+	tests := map[string]string{
+		"Cl\u200bients":                            "Clients",
+		"a\u200cb\u200dc\u200ed\u200ff":            "abcdf",
+		"word\u2060joiner\u2061\u2062\u2063\u2064": "wordjoiner",
+		"\ufeffBOM":                                "BOM",
+		"soft\u00adhyphen":                         "softhyphen",
+		"\u200b \u200b":                            "",
+		"a \u200b b":                               "a b",
+		"\u202aLRE\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069": "LRE",
+		"עברית\u200e (Hebrew)":                                      "עברית (Hebrew)",
+	}
+	for in, want := range tests {
+		if got := Title(in); got != want {
+			t.Errorf("Title(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
 func TestText(t *testing.T) {
 	want := map[string]string{
 		"LF": "a\nb", "CR": "a\nb", "CRLF": "a\nb", "tab": "a\tb", "ESC": "a [31mb", "BEL": "a b",
@@ -124,6 +157,16 @@ func TestMarkdownLine(t *testing.T) {
 		{"#urgent <b> [[x]] %% \\", `\#urgent \<b> \[\[x]] %\% \\`},
 		{"Deadline 📅 ✅ ⏫", "Deadline 📅 ✅ ⏫"},
 		{"a\x1b[2Jb\u202e", `a \[2Jb`},
+		// Put at the start of a line, it starts no quote, callout, rule or
+		// table; inside a line these are text.
+		{"> quoted", `\> quoted`},
+		{">[!warning] callout", `\>\[!warning] callout`},
+		{"---", `\---`},
+		{"===", `\===`},
+		{"* * *", `\* * *`},
+		{"|---|---|", `\|---|---|`},
+		{"a > b --- c", "a > b --- c"},
+		{"-- a dash", "-- a dash"},
 	}
 	for _, tt := range tests {
 		if got := MarkdownLine(tt.in); got != tt.want {
@@ -141,6 +184,20 @@ func TestMarkdownBlock(t *testing.T) {
 		{"a\r\nb\rc\u2028d\x1b[0m\x00", "a\nb\nc\nd \\[0m "},
 		{"<!--\n%% hidden", "\\<!--\n%\\% hidden"},
 		{"Cafe\u0301", "Café"},
+		// Setext headings: a line of = or - under text.
+		{"Heading\n===\nSub\n---", "Heading\n\\===\nSub\n\\---"},
+		{"Heading\n  =  \nSub\n-", "Heading\n  \\=  \nSub\n\\-"},
+		// Quotes and callouts, also nested in a list item.
+		{"Fine.\n> quoted\n  >> deeper\n- > in a list\n1. >[!note] callout", "Fine.\n\\> quoted\n  \\>> deeper\n- \\> in a list\n1. \\>\\[!note] callout"},
+		// Rules and front-matter fences, tables' delimiter rows.
+		{"---\ntitle: forged\n---", "\\---\ntitle: forged\n\\---"},
+		{"***\n___\n- - -\n+++", "\\***\n\\___\n\\- - -\n\\+++"},
+		{"a | b\n--|--\n| c | d |\n|:--|--:|", "a | b\n\\--|--\n| c | d |\n\\|:--|--:|"},
+		{"- item\n  - ---", "- item\n  \\- ---"},
+		{"- ```\n2) ~~~", "- \\```\n2) \\~~~"},
+		// Text with these characters inside a line stays as it is.
+		{"x > y, a - b, 1 = 1 | 2", "x > y, a - b, 1 = 1 | 2"},
+		{"- milk\n-- two dashes and text", "- milk\n-- two dashes and text"},
 	}
 	for _, tt := range tests {
 		if got := MarkdownBlock(tt.in); got != tt.want {
@@ -161,6 +218,26 @@ func TestMarkdownTag(t *testing.T) {
 		"\x1b[31m":       "31m",
 		"café":           "café",
 		"Cafe\u0301":     "Café",
+		// Dots: Obsidian tags hold none, and a piece of dots alone would
+		// name a hidden or parent folder where tags become paths.
+		"a.b":     "a-b",
+		"..":      "",
+		".hidden": "hidden",
+		"v1.2.3":  "v1-2-3",
+		"a/../b":  "a/b",
+		"/a//b/":  "a/b",
+		"a/./":    "a",
+		"-x-/-y-": "x/y",
+		// A tag needs something that is not a digit.
+		"1984":    "",
+		"2026/11": "",
+		"y1984":   "y1984",
+		"_1984":   "_1984",
+		"1984/x":  "1984/x",
+		// Emoji are tag characters to Obsidian; the Tasks signifiers are not.
+		"🦀":     "🦀",
+		"rust🦀": "rust🦀",
+		"📅":     "",
 	}
 	for in, want := range tests {
 		if got := MarkdownTag(in); got != want {

@@ -5,14 +5,23 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/shelfai/shelf/lib/ask"
 	"github.com/shelfai/shelf/lib/llm"
 	"github.com/shelfai/shelf/lib/sysexits"
 )
 
-// hintFor is what to do about err, in the words of the command line: the
-// hint err carries, else the one for the kind of failure talking to the
-// server. urlEnv is the variable that names this tool's endpoint.
+// hintFor is what to do about err, in the words of the command line: for
+// a context window with no room for text, the one for whose window it is;
+// else the hint err carries; else the one for the kind of failure talking
+// to the server. urlEnv is the variable that names this tool's endpoint.
 func hintFor(err error, urlEnv string) string {
+	var room *ask.NoRoomError
+	if errors.As(err, &room) {
+		if room.Setting {
+			return "raise --context-length to the model's real window (most hold 4096 tokens or more), or serve the model with a larger one"
+		}
+		return "serve the model with a larger window (Ollama: PARAMETER num_ctx in its Modelfile), or use a shorter prompt"
+	}
 	if h := sysexits.Hint(err); h != "" {
 		return h
 	}

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/shelfai/shelf/lib/ask"
 	"github.com/shelfai/shelf/lib/llm"
 	"github.com/shelfai/shelf/lib/sysexits"
 )
@@ -31,6 +32,13 @@ func TestHints(t *testing.T) {
 		{wrap(&llm.Error{Kind: llm.Timeout}), "SHELF_BASE_URL", "--timeout"},
 		{&sysexits.Error{Code: 1, Err: &llm.TruncatedError{Took: 512, Window: 4096}}, "SHELF_BASE_URL", "give --context-length 512"},
 		{sysexits.Errorf(1, "the error's own hint", "x"), "SHELF_BASE_URL", "the error's own hint"},
+		// A window with no room for text: whose window it is decides.
+		{&ask.NoRoomError{Window: 300, Setting: true, Err: sysexits.Errorf(sysexits.Usage, "", "--context-length 300 ...")}, "SHELF_BASE_URL",
+			"raise --context-length to the model's real window (most hold 4096 tokens or more), or serve the model with a larger one"},
+		{&ask.NoRoomError{Window: 300, Setting: true, Err: sysexits.Errorf(sysexits.Config, "fix it in that file", "shelf.toml:1: ...")}, "SHELF_BASE_URL",
+			"raise --context-length to the model's real window"},
+		{&ask.NoRoomError{Window: 300, Err: sysexits.Errorf(sysexits.Failure, "", "a context window of 300 tokens ...")}, "SHELF_BASE_URL",
+			"serve the model with a larger window (Ollama: PARAMETER num_ctx in its Modelfile), or use a shorter prompt"},
 	}
 	for _, tt := range tests {
 		if got := hintFor(tt.err, tt.urlEnv); !strings.Contains(got, tt.want) {

@@ -24,6 +24,7 @@ import (
 	"github.com/shelfai/shelf/lib/sysexits"
 	"github.com/shelfai/shelf/lib/tasks"
 	"github.com/tidwall/gjson"
+	"golang.org/x/text/cases"
 	"golang.org/x/text/unicode/norm"
 )
 
@@ -51,6 +52,9 @@ type Options struct {
 	Force    bool   // overwrite notes the person edited
 	Now      func() time.Time
 	Warn     func(line int, msg string)
+	// Hint says what to do about a warning (an *EditedError), in the
+	// tool's words; "" for nothing.
+	Hint func(warning error) string
 }
 
 // Filer files records into a vault.
@@ -77,6 +81,9 @@ func NewFiler(v *Vault, ix *Index, m Model, p *prompt.Prompt, opt Options) (*Fil
 	if opt.Warn == nil {
 		opt.Warn = func(int, string) {}
 	}
+	if opt.Hint == nil {
+		opt.Hint = func(error) string { return "" }
+	}
 	root, err := os.OpenRoot(v.Root)
 	if err != nil {
 		return nil, sysexits.New(sysexits.CantCreate, "", err)
@@ -91,24 +98,35 @@ func NewFiler(v *Vault, ix *Index, m Model, p *prompt.Prompt, opt Options) (*Fil
 }
 
 // spelled returns a folder path as the vault spells it. Names are compared
-// in Unicode NFC: each leading piece that names one of the vault's folders
-// takes that folder's name as it is on disk (where another system may have
-// written "Café" with a combining accent), and the rest, a new folder, is
-// NFC.
+// in Unicode NFC, then, failing that, without case: each leading piece
+// that names one of the vault's folders takes that folder's name as it is
+// on disk (where another system may have written "Café" with a combining
+// accent, or the person "clients" where a model says "Clients": a second
+// folder would stand beside it on a case-sensitive file system and be the
+// same one on a case-insensitive one), and the rest, a new folder, is NFC.
 func (f *Filer) spelled(folder string) string {
 	if folder == "" {
 		return ""
 	}
-	onDisk := map[string]string{}
+	fold := cases.Fold()
+	exact, folded := map[string]string{}, map[string]string{}
 	for _, d := range f.folders { // sorted: of two spellings, the first wins
-		if k := norm.NFC.String(d); onDisk[k] == "" {
-			onDisk[k] = d
+		k := norm.NFC.String(d)
+		if exact[k] == "" {
+			exact[k] = d
+		}
+		if k = fold.String(k); folded[k] == "" {
+			folded[k] = d
 		}
 	}
 	parts := strings.Split(norm.NFC.String(folder), "/")
 	out := ""
 	for i := range parts {
-		d, ok := onDisk[strings.Join(parts[:i+1], "/")]
+		k := norm.NFC.String(path.Join(out, parts[i]))
+		d, ok := exact[k]
+		if !ok {
+			d, ok = folded[fold.String(k)]
+		}
 		if !ok {
 			return path.Join(out, strings.Join(parts[i:], "/"))
 		}
@@ -141,7 +159,7 @@ type choiceData struct {
 // summary or a title.
 func HasNote(rec *record.Record) bool {
 	return strings.TrimSpace(rec.Get("text").String()) != "" || strings.TrimSpace(rec.Get("summary").String()) != "" ||
-		safetext.Line(rec.Get("title").String()) != ""
+		safetext.Title(rec.Get("title").String()) != ""
 }
 
 // Record files one record (a pipeline.Func): it writes or updates the note
@@ -149,7 +167,8 @@ func HasNote(rec *record.Record) bool {
 // has none). A record with nothing to file (no text, summary or title)
 // passes through untouched. What the record says goes into the note as
 // text that cannot forge its structure: the title, tags and created are one
-// line (safetext.Line; created only when it is a time or a date), and the
+// line (the title without invisible characters, safetext.Title; the tags
+// Obsidian's, noteTags; created only when it is a time or a date), and the
 // body's Markdown escapes whatever a model wrote (noteData).
 func (f *Filer) Record(ctx context.Context, rec *record.Record) error {
 	if !HasNote(rec) {
@@ -157,7 +176,7 @@ func (f *Filer) Record(ctx context.Context, rec *record.Record) error {
 	}
 	text := rec.Get("text").String()
 	summary := strings.TrimSpace(rec.Get("summary").String())
-	title := safetext.Line(rec.Get("title").String())
+	title := safetext.Title(rec.Get("title").String())
 	id := rec.Get("id").String()
 	if id == "" {
 		id = record.ContentID(rec.Get("source").String(), text)
@@ -166,14 +185,13 @@ func (f *Filer) Record(ctx context.Context, rec *record.Record) error {
 		}
 	}
 	if title == "" {
-		title = safetext.Line(deriveTitle(text, summary))
+		title = safetext.Title(deriveTitle(text, summary))
 	}
 	var tags []string
 	for _, t := range rec.Get("tags").Array() {
 		tags = append(tags, t.String())
 	}
-	tags = record.NormalizeTags(tags)
-	var warnings []string
+	tags, warnings := noteTags(record.NormalizeTags(tags))
 	created, createdText, err := parseCreated(rec.Get("created"))
 	if err != nil {
 		warnings = append(warnings, err.Error())
@@ -256,12 +274,34 @@ func parseCreated(c gjson.Result) (time.Time, string, error) {
 	return time.Time{}, "", fmt.Errorf("created: %s is neither an RFC 3339 time nor a date; it was not written into the note", shown)
 }
 
+// noteTags makes the record's tags tags Obsidian takes (safetext.MarkdownTag:
+// no dots, no empty levels, not digits alone), and says which it changed or
+// left out.
+func noteTags(tags []string) ([]string, []string) {
+	out := []string{}
+	var warnings []string
+	for _, t := range tags {
+		tag := safetext.MarkdownTag(t)
+		switch {
+		case tag == "":
+			warnings = append(warnings, fmt.Sprintf("tag %q is left out: it makes no Obsidian tag", safetext.Clip(t, 40)))
+			continue
+		case tag != t:
+			warnings = append(warnings, fmt.Sprintf("tag %q is written %q, as Obsidian takes it", safetext.Clip(t, 40), tag))
+		}
+		if !slices.Contains(out, tag) {
+			out = append(out, tag)
+		}
+	}
+	return out, warnings
+}
+
 func deriveTitle(text, summary string) string {
 	src := summary
 	if src == "" {
 		src = text
 	}
-	words := strings.Fields(src)
+	words := strings.Fields(safetext.Title(src))
 	if len(words) == 0 {
 		return "Untitled note"
 	}
@@ -369,6 +409,25 @@ func (f *Filer) choose(ctx context.Context, rec *record.Record, title, summary s
 	return f.spelled(Inbox), nil
 }
 
+// EditedError is why a note is left as it is: the person edited it since
+// shelf wrote it (its bytes no longer match its shelf-hash). Filing the
+// record then is a warning, not a failure.
+type EditedError struct{ Path string }
+
+func (e *EditedError) Error() string {
+	return fmt.Sprintf("note %s was edited since shelf wrote it; left as it is", e.Path)
+}
+
+// edited is the warning about a note the person edited, with the tool's
+// hint (Options.Hint) in parentheses.
+func (f *Filer) edited(rel string) string {
+	w := &EditedError{Path: rel}
+	if h := f.opt.Hint(w); h != "" {
+		return w.Error() + " (" + h + ")"
+	}
+	return w.Error()
+}
+
 // placement is what write puts in the vault.
 type placement struct {
 	fm         FrontMatter
@@ -381,83 +440,99 @@ type placement struct {
 }
 
 // write puts the note in place and returns its vault-relative path, or a
-// warning when the note was edited by the person and is left alone. A note
-// that is there already keeps its created when the record has none
-// (hasCreated false), so that filing a record again changes nothing.
-func (f *Filer) write(n placement) (string, string, error) {
-	fm, hasCreated, created, body, folder, existing, found := n.fm, n.hasCreated, n.created, n.body, n.folder, n.existing, n.found
-	id, title := fm.ID, fm.Title
-	if found {
-		note, err := f.root.ReadFile(existing)
-		if err != nil {
-			return "", "", sysexits.New(sysexits.CantCreate, "", fmt.Errorf("read %s: %w", existing, err))
-		}
-		if old, _, err := Parse(note); err == nil && old != nil {
-			fm.Aliases = old.Aliases // keep the name the note had
-			if !hasCreated && old.Created != "" {
-				fm.Created = old.Created
-			}
-		}
-		if !Unchanged(note) && !f.opt.Force {
-			return existing, fmt.Sprintf("note %s was edited since shelf wrote it; left as it is (--force overwrites it)", existing), nil
-		}
-		data, err := Render(fm, body)
-		if err != nil {
-			return "", "", err
-		}
-		if string(data) == string(note) || f.opt.DryRun {
-			return existing, "", nil
-		}
-		return existing, "", f.replace(existing, data)
+// warning when the note was edited by the person and is left alone.
+func (f *Filer) write(n placement) (rel, warning string, err error) {
+	if n.found {
+		return f.update(n)
 	}
+	rel, err = f.place(n)
+	return rel, "", err
+}
 
-	if folder != "" {
-		if _, err := f.v.Inside(folder); err != nil {
-			return "", "", sysexits.New(sysexits.CantCreate, "", err)
+// update rewrites the record's note, unless the person edited it (then a
+// warning says so). The note keeps its aliases, and its created when the
+// record has none (hasCreated false), so that filing a record again
+// changes nothing.
+func (f *Filer) update(n placement) (string, string, error) {
+	note, err := f.root.ReadFile(n.existing)
+	if err != nil {
+		return "", "", sysexits.New(sysexits.CantCreate, "", fmt.Errorf("read %s: %w", n.existing, err))
+	}
+	fm := n.fm
+	if old, _, err := Parse(note); err == nil && old != nil {
+		fm.Aliases = old.Aliases // keep the name the note had
+		if !n.hasCreated && old.Created != "" {
+			fm.Created = old.Created
 		}
 	}
-	base := created.Format("2006-01-02")
-	if s := Slug(title, 80); s != "" {
-		base += "-" + s
+	if !Unchanged(note) && !f.opt.Force {
+		return n.existing, f.edited(n.existing), nil
 	}
-	if base != title {
-		fm.Aliases = []string{title}
-	}
-	data, err := Render(fm, body)
+	data, err := Render(fm, n.body)
 	if err != nil {
 		return "", "", err
 	}
-	if !f.opt.DryRun && folder != "" {
-		if err := f.root.MkdirAll(folder, 0o755); err != nil {
-			return "", "", sysexits.New(sysexits.CantCreate, "check that the vault can be written", fmt.Errorf("create folder %s: %w", folder, err))
+	if string(data) == string(note) || f.opt.DryRun {
+		return n.existing, "", nil
+	}
+	return n.existing, "", f.replace(n.existing, data)
+}
+
+// place writes a new note into n.folder under the first free name of
+// YYYY-MM-DD-slug.md, -2.md, -3.md, ...: a name that anything has (a note,
+// a folder, a symlink, even one that leads nowhere) is taken, and never
+// written through.
+func (f *Filer) place(n placement) (string, error) {
+	fm := n.fm
+	if n.folder != "" {
+		if _, err := f.v.Inside(n.folder); err != nil {
+			return "", sysexits.New(sysexits.CantCreate, "", err)
 		}
 	}
-	for n := 1; n < 1000; n++ {
-		name := base + ".md"
-		if n > 1 {
-			name = fmt.Sprintf("%s-%d.md", base, n)
+	base := n.created.Format("2006-01-02")
+	if s := Slug(fm.Title, 80); s != "" {
+		base += "-" + s
+	}
+	if base != fm.Title {
+		fm.Aliases = []string{fm.Title}
+	}
+	data, err := Render(fm, n.body)
+	if err != nil {
+		return "", err
+	}
+	if !f.opt.DryRun && n.folder != "" {
+		if err := f.root.MkdirAll(n.folder, 0o755); err != nil {
+			return "", sysexits.New(sysexits.CantCreate, "check that the vault can be written", fmt.Errorf("create folder %s: %w", n.folder, err))
 		}
-		rel := path.Join(folder, name)
+	}
+	for i := 1; i < 1000; i++ {
+		name := base + ".md"
+		if i > 1 {
+			name = fmt.Sprintf("%s-%d.md", base, i)
+		}
+		rel := path.Join(n.folder, name)
+		if _, err := f.root.Lstat(rel); err == nil {
+			continue // taken
+		} else if !errors.Is(err, fs.ErrNotExist) {
+			return "", sysexits.New(sysexits.CantCreate, "", fmt.Errorf("write %s: %w", rel, err))
+		}
 		if _, err := f.v.Inside(rel); err != nil {
-			return "", "", sysexits.New(sysexits.CantCreate, "", err)
+			return "", sysexits.New(sysexits.CantCreate, "", err)
 		}
 		if f.opt.DryRun {
-			if _, err := f.root.Lstat(rel); errors.Is(err, fs.ErrNotExist) {
-				return rel, "", nil
-			}
-			continue
+			return rel, nil
 		}
 		err := f.create(rel, data)
 		if errors.Is(err, fs.ErrExist) {
-			continue
+			continue // taken since
 		}
 		if err != nil {
-			return "", "", err
+			return "", err
 		}
-		f.ix.Put(id, rel)
-		return rel, "", nil
+		f.ix.Put(fm.ID, rel)
+		return rel, nil
 	}
-	return "", "", sysexits.Errorf(sysexits.CantCreate, "", "no free name for %s in %s", base, folder)
+	return "", sysexits.Errorf(sysexits.CantCreate, "", "no free name for %s in %s", base, n.folder)
 }
 
 // temp writes data to a new temporary file beside rel, synced to disk.

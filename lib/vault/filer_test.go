@@ -13,6 +13,7 @@ import (
 	"github.com/shelfai/shelf/lib/llm"
 	"github.com/shelfai/shelf/lib/prompt"
 	"github.com/shelfai/shelf/lib/record"
+	"github.com/shelfai/shelf/lib/safetext"
 )
 
 // fakeModel answers the folder request with folder and keeps the folders
@@ -244,6 +245,83 @@ func TestFolderNFC(t *testing.T) {
 		}
 		if m != nil && !tt.new && !slices.Equal(m.offered, []string{nfc, "home", "inbox"}) {
 			t.Errorf("%s: offered %+q", tt.name, m.offered)
+		}
+	}
+}
+
+// A note's tags are tags Obsidian takes; each one changed or left out is
+// named in a warning.
+func TestNoteTags(t *testing.T) {
+	for _, tt := range []struct {
+		in, want []string
+		warnings int
+	}{
+		{[]string{"work", "home/garden"}, []string{"work", "home/garden"}, 0},
+		{[]string{"a.b", "a-b"}, []string{"a-b"}, 1},
+		{[]string{"..", ".hidden", "x/../y", "1984", "2026/11"}, []string{"hidden", "x/y"}, 5},
+		{nil, []string{}, 0},
+	} {
+		got, warnings := noteTags(tt.in)
+		if !slices.Equal(got, tt.want) || len(warnings) != tt.warnings {
+			t.Errorf("noteTags(%q) = %q, %q; want %q and %d warnings", tt.in, got, warnings, tt.want, tt.warnings)
+		}
+	}
+}
+
+// A folder that differs only in case from one the vault has is that folder
+// (a second one would stand beside it on a case-sensitive file system, and
+// collide with it on a case-insensitive one), unless the vault has that
+// very spelling too.
+func TestFolderCase(t *testing.T) {
+	for _, tt := range []struct {
+		name    string
+		folders []string
+		folder  string // --folder, sanitized as cmd/file does
+		answer  string // the model's answer (with AllowNew)
+		want    string
+	}{
+		{name: "proposed", folders: []string{"clients", "home"}, answer: "Clients", want: "clients"},
+		{name: "proposed, upper", folders: []string{"Clients", "home"}, answer: "CLIENTS", want: "Clients"},
+		{name: "proposed, inbox", folders: []string{"Inbox"}, answer: "inbox", want: "Inbox"},
+		{name: "proposed, both spellings", folders: []string{"Clients", "clients"}, answer: "clients", want: "clients"},
+		{name: "proposed, neither spelling", folders: []string{"Clients", "clients"}, answer: "CLIENTS", want: "Clients"},
+		{name: "--folder", folders: []string{"clients"}, folder: FolderPath("Clients/ACME"), want: "clients/ACME"},
+		{name: "--folder, deeper", folders: []string{"clients/acme"}, folder: FolderPath("Clients/Acme/2026"), want: "clients/acme/2026"},
+		{name: "new", folders: []string{"home"}, answer: "Clients", want: "Clients"},
+	} {
+		root := t.TempDir()
+		for _, d := range tt.folders {
+			os.MkdirAll(filepath.Join(root, d), 0o755)
+		}
+		before, _ := os.ReadDir(root)
+		var model Model
+		if tt.folder == "" {
+			model = &fakeModel{folder: tt.answer}
+		}
+		f := newFiler(t, root, model, Options{Folder: tt.folder, AllowNew: true})
+		rec, _ := fileOne(t, f, `{"id":"f1","created":"2026-11-26T09:00:00Z","title":"Invoice","text":"t"}`)
+		if got := rec.Get("folder").String(); got != tt.want {
+			t.Errorf("%s: folder %q, want %q", tt.name, got, tt.want)
+		}
+		after, _ := os.ReadDir(root)
+		if tt.name != "new" && len(after) != len(before) {
+			t.Errorf("%s: a second folder was made: %v", tt.name, after)
+		}
+	}
+}
+
+func TestDeriveTitle(t *testing.T) {
+	tests := []struct{ text, summary, want string }{
+		{"the text", "A summary, first.", "A summary, first"},
+		{"one two three four five six seven eight nine", "", "one two three four five six seven eight"},
+		{"", "", "Untitled note"},
+		// Characters that take up no room are no words.
+		{"\u200b \ufeff", "", "Untitled note"},
+		{"Cl\u200bients", "", "Clients"},
+	}
+	for _, tt := range tests {
+		if got := safetext.Title(deriveTitle(tt.text, tt.summary)); got != tt.want {
+			t.Errorf("deriveTitle(%q, %q) = %q, want %q", tt.text, tt.summary, got, tt.want)
 		}
 	}
 }

@@ -133,8 +133,14 @@ func (ix *Index) Lookup(id string) (string, bool, error) {
 	return "", false, nil
 }
 
+// holds reports whether the note at rel is a file (not a symlink, which
+// Rebuild does not follow either) with that id.
 func (ix *Index) holds(rel, id string) bool {
-	data, err := os.ReadFile(filepath.Join(ix.v.Root, filepath.FromSlash(rel)))
+	name := filepath.Join(ix.v.Root, filepath.FromSlash(rel))
+	if st, err := os.Lstat(name); err != nil || !st.Mode().IsRegular() {
+		return false
+	}
+	data, err := os.ReadFile(name)
 	if err != nil {
 		return false
 	}

@@ -20,6 +20,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/gosimple/slug"
+	"github.com/shelfai/shelf/lib/safetext"
 	"github.com/shelfai/shelf/lib/sysexits"
 	"golang.org/x/text/unicode/norm"
 )
@@ -29,11 +30,21 @@ type Vault struct {
 	Root string // absolute, symlinks resolved
 }
 
+// ErrNoVault is Open's error when no vault is named.
+var ErrNoVault = errors.New("no vault given")
+
+// MissingError is Open's error for a vault folder that does not exist.
+type MissingError struct{ Dir string }
+
+func (e *MissingError) Error() string { return "vault " + e.Dir + " does not exist" }
+func (e *MissingError) Unwrap() error { return fs.ErrNotExist }
+
 // Open returns the vault at dir, which must exist: a mistyped path is an
-// error, never a new vault.
+// error (a *MissingError), never a new vault. No dir is ErrNoVault, with
+// the exit status of a usage error.
 func Open(dir string) (*Vault, error) {
 	if dir == "" {
-		return nil, sysexits.Errorf(sysexits.Usage, "name it with --vault DIR, SHELF_VAULT, or vault = \"...\" in the config file", "no vault given")
+		return nil, sysexits.New(sysexits.Usage, "", ErrNoVault)
 	}
 	abs, err := filepath.Abs(dir)
 	if err != nil {
@@ -42,7 +53,7 @@ func Open(dir string) (*Vault, error) {
 	root, err := filepath.EvalSymlinks(abs)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
-			return nil, sysexits.Errorf(sysexits.CantCreate, fmt.Sprintf("check the path; to make a new vault there, add --init"), "vault %s does not exist", dir)
+			return nil, sysexits.New(sysexits.CantCreate, "", &MissingError{Dir: dir})
 		}
 		return nil, sysexits.New(sysexits.CantCreate, "", fmt.Errorf("vault %s: %w", dir, err))
 	}
@@ -137,18 +148,20 @@ func init() {
 }
 
 // SafeName makes one file or folder name out of untrusted text: no path
-// separators, control characters, bidirectional overrides, characters
-// Windows forbids or that break links in Obsidian (# ^ [ ] |), no leading
-// dots (hidden files, "..") or trailing dots and spaces, no names Windows
-// reserves, and at most maxBytes bytes, in Unicode NFC (so that "Café"
-// typed and "Café" with a combining accent are one name). It returns ""
-// when nothing is left.
+// separators or control characters (each becomes a space); no format
+// characters (zero-width spaces and joiners, bidirectional controls, the
+// byte order mark, soft hyphens), removed, since they take up no room; no
+// characters Windows forbids or that break links in Obsidian (# ^ [ ] |);
+// no leading dots (hidden files, "..") or trailing dots and spaces; no
+// names Windows reserves; at most maxBytes bytes; in Unicode NFC (so that
+// "Café" typed and "Café" with a combining accent are one name). It
+// returns "" when nothing is left.
 func SafeName(s string, maxBytes int) string {
 	var b strings.Builder
 	for _, r := range norm.NFC.String(s) {
 		switch {
-		case r == utf8.RuneError, r < 0x20, r == 0x7f,
-			unicode.Is(unicode.Cc, r), unicode.Is(unicode.Cf, r), // includes RLM, LRO, RLO, ZWJ...
+		case unicode.Is(unicode.Cf, r): // zero-width, bidi, BOM, soft hyphen...: invisible, so gone
+		case r == utf8.RuneError, r < 0x20, r == 0x7f, unicode.Is(unicode.Cc, r),
 			strings.ContainsRune(`/\:*?"<>|#^[]`, r):
 			b.WriteRune(' ')
 		default:
@@ -176,7 +189,7 @@ func SafeName(s string, maxBytes int) string {
 // names, at most max bytes, cut at a hyphen where it can. (Names Windows
 // reserves cannot come of it: note names start with their date.)
 func Slug(title string, max int) string {
-	s := slug.Make(title)
+	s := slug.Make(safetext.Title(title))
 	if len(s) > max {
 		s = s[:max]
 		if i := strings.LastIndexByte(s, '-'); i > max/2 {

@@ -1,11 +1,15 @@
 package vault
 
 import (
+	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/shelfai/shelf/lib/sysexits"
 )
 
 func TestFrontMatterRoundTrips(t *testing.T) {
@@ -73,6 +77,15 @@ func TestSafeName(t *testing.T) {
 		"..":                         "",
 		"Notes: 2026 [draft] #1 | x": "Notes 2026 draft 1 x",
 		"Café":                       "Café",
+		// Characters that take up no room are removed, not made spaces:
+		// a name that looks like "Clients" is "Clients".
+		"Cl\u200bients":              "Clients",
+		"a\u200c\u200d\u200e\u200fb": "ab",
+		"\ufeffBOM\u2060\u2064":      "BOM",
+		"soft\u00adhyphen":           "softhyphen",
+		"\u200b.hidden":              "hidden",
+		"\u200b":                     "",
+		"a \u2066b\u2069":            "a b",
 	}
 	for in, want := range tests {
 		if got := SafeName(in, 100); got != want {
@@ -91,6 +104,8 @@ func TestSlug(t *testing.T) {
 		"Café déjà vu — Ünïcödé":    "cafe-deja-vu-unicode",
 		"../../x":                   "x",
 		"🦀":                         "",
+		"Cl\u200bients call":        "clients-call",
+		"word\u2060joiner":          "wordjoiner",
 		strings.Repeat("word ", 40): strings.TrimSuffix(strings.Repeat("word-", 16), "-"),
 	}
 	for in, want := range tests {
@@ -153,5 +168,21 @@ func TestIndex(t *testing.T) {
 	}
 	if _, ok, _ := ix3.Lookup("nope"); ok {
 		t.Error("unknown id found")
+	}
+}
+
+// Open's errors are types, with an exit status and no words of a command
+// line: the tool says what to type.
+func TestOpenErrors(t *testing.T) {
+	_, err := Open("")
+	if !errors.Is(err, ErrNoVault) || sysexits.Code(err) != sysexits.Usage || sysexits.Hint(err) != "" {
+		t.Errorf("no vault: %v (exit %d, hint %q)", err, sysexits.Code(err), sysexits.Hint(err))
+	}
+	dir := filepath.Join(t.TempDir(), "nope")
+	_, err = Open(dir)
+	var missing *MissingError
+	if !errors.As(err, &missing) || missing.Dir != dir || !errors.Is(err, fs.ErrNotExist) ||
+		err.Error() != "vault "+dir+" does not exist" || sysexits.Code(err) != sysexits.CantCreate || sysexits.Hint(err) != "" {
+		t.Errorf("missing vault: %v (exit %d, hint %q)", err, sysexits.Code(err), sysexits.Hint(err))
 	}
 }
