@@ -54,7 +54,8 @@ func commands(env *tool.Env) []*cli.Command {
 		{Name: "export", Usage: "write every memory, with history and vectors, as JSON Lines", Action: export(env)},
 		{Name: "import", Usage: "read what export wrote", Action: importCmd(env)},
 		{Name: "stats", Usage: "describe the store", Flags: []cli.Flag{raw}, Action: stats(env)},
-		{Name: "reindex", Usage: "embed the memories without a vector of --embed-model", Action: reindex(env)},
+		{Name: "reindex", Usage: "embed the memories without a vector of --embed-model", UsageText: "remember reindex [--all]",
+			Flags: []cli.Flag{&cli.BoolFlag{Name: "all", Usage: "embed every memory again, also those with a vector of the model (a model that changed under the same name)"}}, Action: reindex(env)},
 	}
 	// --db and --embed-model also after the subcommand's name.
 	for _, c := range cmds {

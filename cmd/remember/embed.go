@@ -109,7 +109,7 @@ func warnEmbed(env *tool.Env, msg string, err error) {
 func searchErr(err error) error {
 	var de *memory.DimensionError
 	if errors.As(err, &de) {
-		return sysexits.New(sysexits.Failure, "the model changed? 'remember reindex' embeds the store again", err)
+		return sysexits.New(sysexits.Failure, "the model changed? 'remember reindex --all' embeds the store again", err)
 	}
 	return err
 }

@@ -36,7 +36,8 @@ embeds nothing (recall and context go by keywords, --mode vector fails, records 
 without vectors) until 'remember reindex --embed-model MODEL' embeds the store again with
 it. Without any model, recall is by keywords only (with one warning); 'remember reindex'
 embeds what is missing or was embedded by another model (without --embed-model, the model
-of most of the store's vectors).
+of most of the store's vectors); 'remember reindex --all' embeds every memory again, for a
+model that changed under the same name (its embeddings of another size now).
 
 When the endpoint fails (a model it does not serve, 503, not running), nothing is lost: the
 records are stored all the same, found by keywords at once, with one warning that says why,

@@ -10,8 +10,9 @@ import (
 	"github.com/urfave/cli/v2"
 )
 
-// reindex embeds every memory without a vector of --embed-model; without
-// one set, of the model of most of the store's vectors.
+// reindex embeds every memory without a vector of --embed-model (with
+// --all, every memory); without one set, with the model of most of the
+// store's vectors.
 func reindex(env *tool.Env) func(c *cli.Context) error {
 	return withStore(memory.ReadWrite, func(c *cli.Context, s *memory.Store) error {
 		model := str(c, "embed-model")
@@ -31,7 +32,11 @@ func reindex(env *tool.Env) func(c *cli.Context) error {
 			return err
 		}
 		env.WatchSignals()
-		n, err := memory.Reindex(c.Context, s, client, model)
+		reindex := memory.Reindex
+		if c.Bool("all") {
+			reindex = memory.ReindexAll
+		}
+		n, err := reindex(c.Context, s, client, model)
 		var we *memory.WriteError
 		if errors.As(err, &we) {
 			return sysexits.New(sysexits.CantCreate, "", err)

@@ -201,6 +201,17 @@ func (s *Store) Missing(ctx context.Context, model string, limit int) ([]int64, 
 	return scanTexts(rows)
 }
 
+// Current lists up to limit current memories after the row id after, in
+// the order of their row ids: the pages of a walk over the whole store.
+func (s *Store) Current(ctx context.Context, after int64, limit int) ([]int64, []string, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT rowid, title, body FROM memories
+		WHERE current = 1 AND rowid > ? ORDER BY rowid LIMIT ?`, after, limit)
+	if err != nil {
+		return nil, nil, err
+	}
+	return scanTexts(rows)
+}
+
 // unembeddedSQL sets the flag that says whether a current memory may have
 // no vector at all ("1"), or none has ("0").
 const unembeddedSQL = `INSERT INTO meta(key, value) VALUES('unembedded', ?1)

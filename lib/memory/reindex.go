@@ -31,6 +31,20 @@ func Reindex(ctx context.Context, s *Store, e Embedder, model string) (int, erro
 	})
 }
 
+// ReindexAll embeds every current memory with model again, whatever
+// vector it has: for a model that changed under the same name (its
+// vectors of another size now). Errors are as Reindex's.
+func ReindexAll(ctx context.Context, s *Store, e Embedder, model string) (int, error) {
+	var last int64
+	return embedAll(ctx, s, e, model, -1, func(limit int) ([]int64, []string, error) {
+		ids, texts, err := s.Current(ctx, last, limit)
+		if len(ids) > 0 {
+			last = ids[len(ids)-1]
+		}
+		return ids, texts, err
+	})
+}
+
 // Fill embeds with model up to limit memories that have no vector at all
 // (stored while the embedding endpoint failed), oldest first, so that the
 // store heals without a reindex. It returns how many it embedded, with

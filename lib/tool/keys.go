@@ -26,7 +26,7 @@ var AllKeys = []string{
 	// file
 	"vault", "folder", "init", "allow-new", "dry-run", "force",
 	// remember
-	"db", "embed-model", "k", "since", "until", "yes", "query", "id", "member", "tag", "kind", "recency", "mode",
+	"db", "embed-model", "k", "since", "until", "yes", "all", "query", "id", "member", "tag", "kind", "recency", "mode",
 	// transcribe
 	"engine", "language", "translate", "segments", "vad-model", "models-url", "sha1", "max-size", "threads", "temperature-inc",
 }
