@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -9,6 +10,7 @@ import (
 	"github.com/shelfai/shelf/lib/config"
 	"github.com/shelfai/shelf/lib/jsonl"
 	"github.com/shelfai/shelf/lib/pipeline"
+	"github.com/shelfai/shelf/lib/record"
 	"github.com/shelfai/shelf/lib/sysexits"
 	"github.com/shelfai/shelf/lib/tool"
 	"github.com/shelfai/shelf/lib/transcribe"
@@ -29,6 +31,7 @@ func flags() []cli.Flag {
 		&cli.StringFlag{Name: "vad-model", Usage: "whisper: detect voice first with the Silero VAD model `FILE`"},
 		&cli.BoolFlag{Name: "segments", Usage: "write one record per segment"},
 		&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "jsonl", Usage: "write `FORMAT`: " + strings.Join(formats, ", ")},
+		&cli.StringFlag{Name: "max-audio", Value: "2GiB", Usage: "read at most `SIZE` of one audio file; a larger one fails its record", EnvVars: []string{"SHELF_MAX_AUDIO"}},
 	}
 }
 
@@ -90,6 +93,10 @@ func run(c *cli.Context, env *tool.Env) error {
 	if n := slices.Index(names, "-"); n >= 0 && slices.Index(names[n+1:], "-") >= 0 {
 		return sysexits.Errorf(sysexits.Usage, "", "standard input can be read once: give - at most once")
 	}
+	maxAudio, err := tool.ParseSize(c.String("max-audio"))
+	if err != nil {
+		return env.BadSetting("max-audio", "%v", err)
+	}
 	eng, err := engine(c, env)
 	if err != nil {
 		return err
@@ -97,13 +104,14 @@ func run(c *cli.Context, env *tool.Env) error {
 	defer eng.Close()
 	env.Log.Debug("engine", "name", eng.Name(), "model", eng.Model())
 
-	tr := &transcribe.Transcriber{Engine: eng, Stdin: env.Stdin, Now: tool.Now, Prompt: c.String("prompt")}
+	tr := &transcribe.Transcriber{Engine: eng, Now: tool.Now, Prompt: c.String("prompt"), MaxAudio: maxAudio}
 	var src pipeline.Source
 	if len(names) > 0 {
 		src = transcribe.Files(names)
 		env.Total = len(names)
+		tr.Stdin = env.Stdin
 	} else {
-		src = env.Inputs(c)
+		src = env.Inputs(c) // standard input carries the records, not audio
 	}
 	out := bufio.NewWriterSize(env.Stdout, 64<<10)
 	var sink pipeline.Sink
@@ -115,7 +123,8 @@ func run(c *cli.Context, env *tool.Env) error {
 	case c.Bool("segments"):
 		sink = &transcribe.SegmentSink{W: jsonl.NewWriter(env.Stdout)}
 	}
-	err = env.RunFrom(c, src, tr.Record, sink)
+	fn := func(ctx context.Context, rec *record.Record) error { return explain(tr.Record(ctx, rec)) }
+	err = env.RunFrom(c, src, fn, sink)
 	if subs != nil {
 		subs.Close()
 	}
