@@ -27,6 +27,8 @@
 //	huge         chat answers are HugeSize bytes of text (plain and streamed)
 //	endless      chat answers never end: the body (or stream) goes on until the client hangs up
 //	keepalive    streams send only SSE comments (": keepalive"), every 10ms, until the client hangs up
+//	emptyvec     every embedding is an empty vector
+//	ragged       in an embeddings request of several inputs, the last one's vector is one dimension short
 //
 // URL prefixes choose the served models: /v1 serves "tiny"; /multi/v1
 // serves "tiny" and "big"; /empty/v1 serves none; /auth/v1 serves "tiny"
@@ -762,7 +764,14 @@ func (s *Server) embeddings(w http.ResponseWriter, r *http.Request, ep endpoint,
 	}
 	data := []any{}
 	for i, in := range inputs {
-		data = append(data, map[string]any{"object": "embedding", "index": i, "embedding": Embed(in, s.opt.Dims)})
+		v := Embed(in, s.opt.Dims)
+		switch {
+		case f["emptyvec"] != "":
+			v = []float32{}
+		case f["ragged"] != "" && i > 0 && i == len(inputs)-1:
+			v = v[:len(v)-1]
+		}
+		data = append(data, map[string]any{"object": "embedding", "index": i, "embedding": v})
 	}
 	writeJSON(w, 200, map[string]any{"object": "list", "data": data, "model": req.Model,
 		"usage": map[string]any{"prompt_tokens": len(inputs), "total_tokens": len(inputs)}})
