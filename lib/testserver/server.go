@@ -429,11 +429,21 @@ const FileSize = 3 << 20
 // file serves /files/NAME: FileSize bytes of "shelf\n" over and over (what
 // "yes shelf | head -c 3145728" writes). A NAME with "cut" in it breaks off
 // after a third; one with "missing" is 404; one with "endless" has no
-// length and goes on until the client hangs up.
+// length and goes on until the client hangs up; one with "stall" sends its
+// first 64 KiB, then nothing until the client hangs up.
 func (s *Server) file(w http.ResponseWriter, r *http.Request) {
 	name := strings.TrimPrefix(r.URL.Path, "/files/")
 	if strings.Contains(name, "missing") {
 		http.NotFound(w, r)
+		return
+	}
+	if strings.Contains(name, "stall") {
+		w.Header().Set("Content-Length", strconv.Itoa(FileSize))
+		w.Write([]byte(strings.Repeat("shelf\n", 64<<10/6+1)[:64<<10]))
+		if fl, ok := w.(http.Flusher); ok {
+			fl.Flush()
+		}
+		<-r.Context().Done()
 		return
 	}
 	if strings.Contains(name, "endless") {

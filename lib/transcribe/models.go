@@ -228,7 +228,8 @@ func List(dir string) []ModelStatus {
 
 // Pull downloads a model from baseURL into dir: to a temporary file,
 // checked against the SHA-1 (the table's, or sum when given), then renamed
-// into place. An interrupted or wrong download leaves nothing behind.
+// into place. An interrupted or wrong download leaves nothing behind; one
+// stopped by ctx returns context.Cause(ctx).
 // progress, if set, hears the bytes so far and the total (-1 if unknown).
 // A file larger than limit bytes is refused (when the server says its size)
 // or cut off there, so a wrong or hostile server cannot fill the disk.
@@ -250,6 +251,9 @@ func Pull(ctx context.Context, client *http.Client, baseURL, dir, name, sum stri
 		return "", err
 	}
 	resp, err := client.Do(req)
+	if ctx.Err() != nil {
+		return "", context.Cause(ctx)
+	}
 	if err != nil {
 		return "", sysexits.New(sysexits.Unavailable, fmt.Errorf("download %s: %w", url, err), "check --models-url, or download the file yourself into "+dir)
 	}
@@ -295,6 +299,9 @@ func Pull(ctx context.Context, client *http.Client, baseURL, dir, name, sum stri
 		}
 		if errors.Is(rerr, io.EOF) {
 			break
+		}
+		if ctx.Err() != nil {
+			return "", context.Cause(ctx) // stopped: the deferred clean-up removes the part
 		}
 		if rerr != nil {
 			return "", sysexits.New(sysexits.TempFail, fmt.Errorf("download %s: %w (after %d bytes)", url, rerr, got), "run it again; nothing was kept")
