@@ -66,7 +66,7 @@ func commands(env *tool.Env) []*cli.Command {
 							}
 						})
 					if err != nil {
-						return err
+						return explain(err)
 					}
 					progress.Done()
 					env.Log.Info("model downloaded and checked", "name", name, "path", path)

@@ -69,7 +69,8 @@ func engine(c *cli.Context, env *tool.Env) (transcribe.Engine, error) {
 		if opt.VADModel != "" {
 			opt.VADModel = transcribe.ModelPath(modelsDir(), opt.VADModel)
 		}
-		return transcribe.NewWhisper(opt)
+		eng, err := transcribe.NewWhisper(opt)
+		return eng, explain(err)
 	}
 	if opt.Model == "" {
 		opt.Model = "whisper-1"

@@ -14,7 +14,6 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/shelfai/shelf/lib/llm"
 	"github.com/shelfai/shelf/lib/sysexits"
 )
 
@@ -237,7 +236,7 @@ func Pull(ctx context.Context, client *http.Client, baseURL, dir, name, sum stri
 	m, known := Lookup(name)
 	if sum == "" {
 		if !known {
-			return "", sysexits.Errorf(sysexits.Usage, "'transcribe models list' shows the known names; for another model give its SHA-1 with --sha1", "unknown model %q", name)
+			return "", sysexits.New(sysexits.Usage, &PullError{Reason: UnknownModel, Name: name}, "")
 		}
 		sum = m.SHA1
 	}
@@ -255,15 +254,14 @@ func Pull(ctx context.Context, client *http.Client, baseURL, dir, name, sum stri
 		return "", context.Cause(ctx)
 	}
 	if err != nil {
-		return "", sysexits.New(sysexits.Unavailable, fmt.Errorf("download %s: %w", url, err), "check --models-url, or download the file yourself into "+dir)
+		return "", sysexits.New(sysexits.Unavailable, &PullError{Reason: Unreachable, Name: name, URL: url, Dir: dir, Err: err}, "")
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return "", sysexits.Errorf(sysexits.Unavailable, "check --models-url and the model name", "download %s: %s", url, resp.Status)
+		return "", sysexits.New(sysexits.Unavailable, &PullError{Reason: NotServed, Name: name, URL: url, Dir: dir, Status: resp.Status}, "")
 	}
 	tooLarge := func() error {
-		return sysexits.Errorf(sysexits.Failure, "whisper models are at most 3.1 GB; raise --max-size only for a model you know to be larger",
-			"download %s: larger than %s; nothing was kept", url, llm.FormatSize(limit))
+		return sysexits.New(sysexits.Failure, &PullError{Reason: TooLarge, Name: name, URL: url, Dir: dir, Limit: limit}, "")
 	}
 	if resp.ContentLength > limit {
 		return "", tooLarge()
