@@ -51,8 +51,9 @@ high, medium, low is A, B, C; project and tags are +words, whom it is for an @co
 markdown ("- [ ] Call the dentist ⏫ 📅 2026-11-27 #health", the Obsidian Tasks style); ics
 (one VCALENDAR of VTODOs: UID is the task id, PRIORITY 1/5/9). --each writes one record per
 task instead ({"kind":"task", ...}). --append FILE adds the tasks not yet in the todo.txt
-FILE (by their uuid: field), in one append that never touches the file's other lines; when
-the file cannot be written, every record still goes on, those with tasks carrying the reason
+FILE (by their uuid: field), in one append that never touches the file's other lines; an
+append that fails part way (a full disk) is taken back, the file cut to its length before, so
+it never keeps half a line; when the file cannot be written, every record still goes on, those with tasks carrying the reason
 in their "errors" (with --each, every task record), and the run exits 73.
 
 Text from the model is data in every format, never structure: each title, project, tag and

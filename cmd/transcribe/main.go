@@ -31,6 +31,12 @@ JSON Lines records come on standard input and each one's "source" names its audi
 other fields pass through). A file that is missing, empty, corrupt or unreadable gives a record
 with an error, and the batch goes on.
 
+Audio is read from files and named pipes (a FIFO is read as a file is, and a run waiting on one,
+or on standard input, ends at SIGINT or SIGTERM with every record written). A device (/dev/zero,
+/dev/null, a terminal) or a socket is refused unopened: its record carries the error, exit 66.
+At most --max-audio (default 2GiB) of one file is read, from a file, a pipe or standard input;
+a larger one fails its record, exit 65.
+
 Engines (--engine): "whisper" runs whisper.cpp in the process, one file at a time, the model
 loaded once; it is in builds made with 'make build-whisper'. "api" posts each file, as it is,
 to the endpoint's /v1/audio/transcriptions (whisper.cpp's server, speaches, LocalAI, vLLM),
@@ -57,10 +63,12 @@ instead of records (several files one after another, each under a header).
 Environment: SHELF_TRANSCRIBE_ENGINE, SHELF_TRANSCRIBE_MODEL, SHELF_MODELS_URL,
 SHELF_TRANSCRIBE_BASE_URL (the speech server, when it is not the chat server at SHELF_BASE_URL;
 then SHELF_BASE_URL, then OPENAI_BASE_URL), SHELF_API_KEY (then OPENAI_API_KEY), SHELF_CONFIG, SHELF_JOBS,
-SHELF_TIMEOUT, SHELF_RETRIES, SHELF_NO_CACHE, SHELF_LOG_FORMAT, XDG_DATA_HOME, XDG_CACHE_HOME.
+SHELF_MAX_AUDIO, SHELF_TIMEOUT, SHELF_RETRIES, SHELF_NO_CACHE, SHELF_LOG_FORMAT, XDG_DATA_HOME,
+XDG_CACHE_HOME.
 
 Exit status: 0 all files done; 64 usage; 65 some input lines were not JSON, or a WAV header
-did not hold, or a file was over 12 hours; 66 a file could not be read; 69 the endpoint could
+did not hold, or a file was over 12 hours or --max-audio; 66 a file could not be read, or was a
+device; 69 the endpoint could
 not be reached; 75 some files failed with temporary errors; 78 bad configuration (a missing or
 broken model, a server without speech-to-text); 1 anything else; 130 and 143 interrupted.`,
 		UsesModel:  true,

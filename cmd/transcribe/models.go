@@ -52,6 +52,9 @@ func commands(env *tool.Env) []*cli.Command {
 					if err != nil {
 						return sysexits.Errorf(sysexits.Usage, "", "--max-size: %v", err)
 					}
+					// SIGINT and SIGTERM end the download as they end a run:
+					// nothing kept, exit 130 or 143.
+					env.WatchSignals()
 					progress := logging.NewProgress(env.Stderr, "transcribe", c.Bool("quiet"))
 					defer progress.Done()
 					path, err := transcribe.Pull(c.Context, &http.Client{}, c.String("models-url"), modelsDir(), name, c.String("sha1"), limit,
@@ -63,7 +66,7 @@ func commands(env *tool.Env) []*cli.Command {
 							}
 						})
 					if err != nil {
-						return err
+						return explain(err)
 					}
 					progress.Done()
 					env.Log.Info("model downloaded and checked", "name", name, "path", path)

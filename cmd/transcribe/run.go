@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -9,6 +10,7 @@ import (
 	"github.com/shelfai/shelf/lib/config"
 	"github.com/shelfai/shelf/lib/jsonl"
 	"github.com/shelfai/shelf/lib/pipeline"
+	"github.com/shelfai/shelf/lib/record"
 	"github.com/shelfai/shelf/lib/sysexits"
 	"github.com/shelfai/shelf/lib/tool"
 	"github.com/shelfai/shelf/lib/transcribe"
@@ -29,6 +31,7 @@ func flags() []cli.Flag {
 		&cli.StringFlag{Name: "vad-model", Usage: "whisper: detect voice first with the Silero VAD model `FILE`"},
 		&cli.BoolFlag{Name: "segments", Usage: "write one record per segment"},
 		&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "jsonl", Usage: "write `FORMAT`: " + strings.Join(formats, ", ")},
+		&cli.StringFlag{Name: "max-audio", Value: "2GiB", Usage: "read at most `SIZE` of one audio file; a larger one fails its record", EnvVars: []string{"SHELF_MAX_AUDIO"}},
 	}
 }
 
@@ -96,7 +99,8 @@ func engine(env *tool.Env, opts options) (transcribe.Engine, error) {
 		if opt.VADModel != "" {
 			opt.VADModel = transcribe.ModelPath(modelsDir(), opt.VADModel)
 		}
-		return transcribe.NewWhisper(opt)
+		eng, err := transcribe.NewWhisper(opt)
+		return eng, explain(err)
 	}
 	if opt.Model == "" {
 		opt.Model = "whisper-1"
@@ -113,6 +117,10 @@ func run(env *tool.Env) error {
 	if err != nil {
 		return err
 	}
+	maxAudio, err := tool.ParseSize(env.CLI.String("max-audio"))
+	if err != nil {
+		return env.BadSetting("max-audio", "%v", err)
+	}
 	eng, err := engine(env, opts)
 	if err != nil {
 		return err
@@ -120,13 +128,14 @@ func run(env *tool.Env) error {
 	defer eng.Close()
 	env.Log.Debug("engine", "name", eng.Name(), "model", eng.Model())
 
-	tr := &transcribe.Transcriber{Engine: eng, Stdin: env.Stdin, Now: tool.Now, Prompt: opts.engineOpts.Prompt}
+	tr := &transcribe.Transcriber{Engine: eng, Now: tool.Now, Prompt: opts.engineOpts.Prompt, MaxAudio: maxAudio}
 	var src pipeline.Source
 	if names := opts.names; len(names) > 0 {
 		src = transcribe.Files(names)
 		env.Total = len(names)
+		tr.Stdin = env.Stdin
 	} else {
-		src = env.Inputs()
+		src = env.Inputs() // standard input carries the records, not audio
 	}
 	out := bufio.NewWriterSize(env.Stdout, 64<<10)
 	var sink pipeline.Sink
@@ -138,7 +147,8 @@ func run(env *tool.Env) error {
 	case opts.segments:
 		sink = &transcribe.SegmentSink{W: jsonl.NewWriter(env.Stdout)}
 	}
-	err = env.RunFrom(src, tr.Record, sink)
+	fn := func(ctx context.Context, rec *record.Record) error { return explain(tr.Record(ctx, rec)) }
+	err = env.RunFrom(src, fn, sink)
 	if subs != nil {
 		subs.Close()
 	}

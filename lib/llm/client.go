@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net"
 	"strings"
 	"sync"
@@ -286,7 +287,9 @@ func (c *Client) Stream(ctx context.Context, req Request, onText func(string) er
 	return all.String(), nil
 }
 
-// Embed returns one vector per input text.
+// Embed returns one vector per input text. An answer whose vectors cannot
+// be used (one missing, empty, of another length than the others, or with
+// a value that is not a finite number) is an Error of kind BadVectors.
 func (c *Client) Embed(ctx context.Context, model string, texts []string) ([][]float32, error) {
 	resp, err := c.oa.CreateEmbeddings(ctx, openai.EmbeddingRequestStrings{Input: texts, Model: openai.EmbeddingModel(model)})
 	if err != nil {
@@ -295,16 +298,40 @@ func (c *Client) Embed(ctx context.Context, model string, texts []string) ([][]f
 	out := make([][]float32, len(texts))
 	for _, d := range resp.Data {
 		if d.Index < 0 || d.Index >= len(out) {
-			return nil, fail(codeFail, "", fmt.Sprintf("embedding index %d out of range", d.Index))
+			return nil, c.badVectors(fmt.Sprintf("an embedding for input %d, of %d", d.Index+1, len(out)))
 		}
 		out[d.Index] = d.Embedding
 	}
-	for i, v := range out {
-		if v == nil {
-			return nil, fail(codeFail, "", fmt.Sprintf("no embedding for input %d", i))
-		}
+	if msg := checkVectors(out); msg != "" {
+		return nil, c.badVectors(msg)
 	}
 	return out, nil
+}
+
+func (c *Client) badVectors(msg string) error {
+	return failKind(codeFail, BadVectors, "embeddings", c.cfg.BaseURL, fmt.Sprintf("embeddings from %s: %s", c.cfg.BaseURL, msg))
+}
+
+// checkVectors says what makes the vectors of one answer unusable, or "":
+// each input has one, none is empty, all have the same length, and every
+// value is a finite number. (Inputs are counted from 1.)
+func checkVectors(vecs [][]float32) string {
+	for i, v := range vecs {
+		switch {
+		case v == nil:
+			return fmt.Sprintf("no vector for input %d", i+1)
+		case len(v) == 0:
+			return fmt.Sprintf("the vector of input %d is empty", i+1)
+		case len(v) != len(vecs[0]):
+			return fmt.Sprintf("the vectors differ in length: %d for input 1, %d for input %d", len(vecs[0]), len(v), i+1)
+		}
+		for j, x := range v {
+			if math.IsNaN(float64(x)) || math.IsInf(float64(x), 0) {
+				return fmt.Sprintf("the vector of input %d has %v at %d", i+1, x, j+1)
+			}
+		}
+	}
+	return ""
 }
 
 // cacheKey addresses an answer by everything that determines it, the

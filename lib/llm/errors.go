@@ -46,6 +46,7 @@ const (
 	UploadTooLarge                 // the server refused an upload as too large (413)
 	AnswerCut                      // the answer was cut off at the token limit
 	BadAnswer                      // the answer does not match the schema, even after a repair round
+	BadVectors                     // an embeddings answer that cannot be used: a vector missing, empty, of another length, or not finite
 )
 
 // Error is a failure of a request, with its Kind. The exit status is in

@@ -33,6 +33,8 @@
 //	echoerror    chat requests are refused with 400, the message quoting the Authorization header
 //	escapes      chat requests are refused with 400, the message holding terminal escapes (a
 //	             window title, clear screen), a C1 CSI, a bidi override and a line break
+//	emptyvec     every embedding is an empty vector
+//	ragged       in an embeddings request of several inputs, the last one's vector is one dimension short
 //
 // URL prefixes choose the served models: /v1 serves "tiny"; /multi/v1
 // serves "tiny" and "big"; /empty/v1 serves none; /auth/v1 serves "tiny"
@@ -448,11 +450,21 @@ const FileSize = 3 << 20
 // file serves /files/NAME: FileSize bytes of "shelf\n" over and over (what
 // "yes shelf | head -c 3145728" writes). A NAME with "cut" in it breaks off
 // after a third; one with "missing" is 404; one with "endless" has no
-// length and goes on until the client hangs up.
+// length and goes on until the client hangs up; one with "stall" sends its
+// first 64 KiB, then nothing until the client hangs up.
 func (s *Server) file(w http.ResponseWriter, r *http.Request) {
 	name := strings.TrimPrefix(r.URL.Path, "/files/")
 	if strings.Contains(name, "missing") {
 		http.NotFound(w, r)
+		return
+	}
+	if strings.Contains(name, "stall") {
+		w.Header().Set("Content-Length", strconv.Itoa(FileSize))
+		w.Write([]byte(strings.Repeat("shelf\n", 64<<10/6+1)[:64<<10]))
+		if fl, ok := w.(http.Flusher); ok {
+			fl.Flush()
+		}
+		<-r.Context().Done()
 		return
 	}
 	if strings.Contains(name, "endless") {
@@ -831,7 +843,14 @@ func (s *Server) embeddings(w http.ResponseWriter, r *http.Request, ep endpoint,
 	}
 	data := []any{}
 	for i, in := range inputs {
-		data = append(data, map[string]any{"object": "embedding", "index": i, "embedding": Embed(in, s.opt.Dims)})
+		v := Embed(in, s.opt.Dims)
+		switch {
+		case f["emptyvec"] != "":
+			v = []float32{}
+		case f["ragged"] != "" && i > 0 && i == len(inputs)-1:
+			v = v[:len(v)-1]
+		}
+		data = append(data, map[string]any{"object": "embedding", "index": i, "embedding": v})
 	}
 	writeJSON(w, 200, map[string]any{"object": "list", "data": data, "model": req.Model,
 		"usage": map[string]any{"prompt_tokens": len(inputs), "total_tokens": len(inputs)}})

@@ -76,6 +76,8 @@ func hintFor(err error, urlEnv string) string {
 		return "send a smaller file: compress it (ffmpeg -i in.wav -ac 1 -ar 16000 -b:a 32k out.mp3), split it, or use the whisper engine"
 	case llm.AnswerCut:
 		return "raise --context-length if the model's window allows, or ask for a shorter answer"
+	case llm.BadVectors:
+		return "the embedding model gives vectors that cannot be used: choose another with " + modelFlag
 	case llm.BadAnswer:
 		return "a larger or instruction-tuned model answers structured requests more reliably"
 	}

@@ -28,6 +28,7 @@ func TestHints(t *testing.T) {
 		{wrap(&llm.Error{Kind: llm.Unauthorized}), "SHELF_BASE_URL", "--api-key"},
 		{wrap(&llm.Error{Kind: llm.NoEndpoint}), "SHELF_BASE_URL", "usually end in /v1"},
 		{wrap(&llm.Error{Kind: llm.TooLarge}), "SHELF_BASE_URL", "raise --max-answer"},
+		{wrap(&llm.Error{Kind: llm.BadVectors, Request: "embeddings"}), "SHELF_BASE_URL", "vectors that cannot be used: choose another with --embed-model or SHELF_EMBED_MODEL"},
 		{wrap(&llm.Error{Kind: llm.AnswerCut}), "SHELF_BASE_URL", "--context-length"},
 		{wrap(&llm.Error{Kind: llm.Timeout}), "SHELF_BASE_URL", "--timeout"},
 		{&sysexits.Error{Code: 1, Err: &llm.TruncatedError{Took: 512, Window: 4096}}, "SHELF_BASE_URL", "give --context-length 512"},

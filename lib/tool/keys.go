@@ -28,7 +28,7 @@ var AllKeys = []string{
 	// remember
 	"db", "embed-model", "k", "since", "until", "yes", "all", "query", "id", "member", "tag", "kind", "recency", "mode",
 	// transcribe
-	"engine", "language", "translate", "segments", "vad-model", "models-url", "sha1", "max-size", "threads", "temperature-inc",
+	"engine", "language", "translate", "segments", "vad-model", "models-url", "sha1", "max-size", "max-audio", "threads", "temperature-inc",
 }
 
 // CheckKeys returns an error naming the flags of spec (and its

@@ -14,7 +14,6 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/shelfai/shelf/lib/llm"
 	"github.com/shelfai/shelf/lib/sysexits"
 )
 
@@ -228,7 +227,8 @@ func List(dir string) []ModelStatus {
 
 // Pull downloads a model from baseURL into dir: to a temporary file,
 // checked against the SHA-1 (the table's, or sum when given), then renamed
-// into place. An interrupted or wrong download leaves nothing behind.
+// into place. An interrupted or wrong download leaves nothing behind; one
+// stopped by ctx returns context.Cause(ctx).
 // progress, if set, hears the bytes so far and the total (-1 if unknown).
 // A file larger than limit bytes is refused (when the server says its size)
 // or cut off there, so a wrong or hostile server cannot fill the disk.
@@ -236,7 +236,7 @@ func Pull(ctx context.Context, client *http.Client, baseURL, dir, name, sum stri
 	m, known := Lookup(name)
 	if sum == "" {
 		if !known {
-			return "", sysexits.Errorf(sysexits.Usage, "'transcribe models list' shows the known names; for another model give its SHA-1 with --sha1", "unknown model %q", name)
+			return "", sysexits.New(sysexits.Usage, "", &PullError{Reason: UnknownModel, Name: name})
 		}
 		sum = m.SHA1
 	}
@@ -250,16 +250,18 @@ func Pull(ctx context.Context, client *http.Client, baseURL, dir, name, sum stri
 		return "", err
 	}
 	resp, err := client.Do(req)
+	if ctx.Err() != nil {
+		return "", context.Cause(ctx)
+	}
 	if err != nil {
-		return "", sysexits.New(sysexits.Unavailable, "check --models-url, or download the file yourself into "+dir, fmt.Errorf("download %s: %w", url, err))
+		return "", sysexits.New(sysexits.Unavailable, "", &PullError{Reason: Unreachable, Name: name, URL: url, Dir: dir, Err: err})
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return "", sysexits.Errorf(sysexits.Unavailable, "check --models-url and the model name", "download %s: %s", url, resp.Status)
+		return "", sysexits.New(sysexits.Unavailable, "", &PullError{Reason: NotServed, Name: name, URL: url, Dir: dir, Status: resp.Status})
 	}
 	tooLarge := func() error {
-		return sysexits.Errorf(sysexits.Failure, "whisper models are at most 3.1 GB; raise --max-size only for a model you know to be larger",
-			"download %s: larger than %s; nothing was kept", url, llm.FormatSize(limit))
+		return sysexits.New(sysexits.Failure, "", &PullError{Reason: TooLarge, Name: name, URL: url, Dir: dir, Limit: limit})
 	}
 	if resp.ContentLength > limit {
 		return "", tooLarge()
@@ -295,6 +297,9 @@ func Pull(ctx context.Context, client *http.Client, baseURL, dir, name, sum stri
 		}
 		if errors.Is(rerr, io.EOF) {
 			break
+		}
+		if ctx.Err() != nil {
+			return "", context.Cause(ctx) // stopped: the deferred clean-up removes the part
 		}
 		if rerr != nil {
 			return "", sysexits.New(sysexits.TempFail, "run it again; nothing was kept", fmt.Errorf("download %s: %w (after %d bytes)", url, rerr, got))

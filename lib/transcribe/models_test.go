@@ -1,11 +1,16 @@
 package transcribe
 
 import (
+	"context"
 	"encoding/binary"
+	"errors"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/shelfai/shelf/lib/testserver"
 )
 
 // fakeModel writes the structure of a whisper.cpp ggml model: magic,
@@ -105,5 +110,26 @@ func TestCheckVADModel(t *testing.T) {
 	}
 	if err := CheckVADModel(filepath.Join(dir, "whisper.bin")); err == nil {
 		t.Error("a whisper model passed as a VAD model")
+	}
+}
+
+// A download stopped by its context ends with the context's cause and
+// leaves nothing in the folder.
+func TestPullStopped(t *testing.T) {
+	srv, err := testserver.New(testserver.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	dir := t.TempDir()
+	stop := errors.New("interrupted by SIGINT")
+	ctx, cancel := context.WithCancelCause(context.Background())
+	_, err = Pull(ctx, &http.Client{}, srv.URL+"/files", dir, "stall", strings.Repeat("0", 40), 1<<30,
+		func(done, total int64) { cancel(stop) }) // once the first bytes are in
+	if err != stop {
+		t.Errorf("Pull: %v, want the cause of the stop", err)
+	}
+	if left, _ := os.ReadDir(dir); len(left) != 0 {
+		t.Errorf("left behind: %v", left)
 	}
 }

@@ -4,13 +4,9 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"io"
-	"io/fs"
-	"os"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/shelfai/shelf/lib/pipeline"
@@ -23,11 +19,15 @@ import (
 // sets the record's fields.
 type Transcriber struct {
 	Engine Engine
-	Stdin  io.Reader        // the audio of the source "-", read once (nil: none)
-	Now    func() time.Time // provenance times, and created for audio from Stdin (default time.Now)
-	Prompt string           // the initial prompt the engine was given; provenance names its hash
+	// Stdin is the audio of the source "-", read once; nil when standard
+	// input is not audio (it carries the records).
+	Stdin    io.Reader
+	Now      func() time.Time // provenance times, and created for audio from Stdin (default time.Now)
+	Prompt   string           // the initial prompt the engine was given; provenance names its hash
+	MaxAudio int64            // the most read of one audio file, in bytes (0: DefaultMaxAudio)
 
 	stdinOnce sync.Once
+	stdinDone chan struct{}
 	stdin     []byte
 	stdinErr  error
 }
@@ -70,7 +70,7 @@ func (tr *Transcriber) Record(ctx context.Context, rec *record.Record) error {
 	if source == "" {
 		return nil
 	}
-	data, created, err := tr.read(source)
+	data, created, err := tr.read(ctx, source)
 	if err != nil {
 		return err
 	}
@@ -117,25 +117,21 @@ func (tr *Transcriber) Record(ctx context.Context, rec *record.Record) error {
 // read returns the audio of source ("-": Stdin, read once for all the
 // records that name it) and the time it was made: the file's modification
 // time, or now.
-func (tr *Transcriber) read(source string) ([]byte, time.Time, error) {
+func (tr *Transcriber) read(ctx context.Context, source string) ([]byte, time.Time, error) {
 	var data []byte
 	var err error
 	created := tr.now()
 	if source == "-" {
-		tr.stdinOnce.Do(func() {
-			if tr.Stdin != nil {
-				tr.stdin, tr.stdinErr = io.ReadAll(tr.Stdin)
-			}
-		})
-		data, err = tr.stdin, tr.stdinErr
+		data, err = tr.readStdin(ctx)
 	} else {
-		data, err = os.ReadFile(source)
-		if st, serr := os.Stat(source); serr == nil {
-			created = st.ModTime()
+		var mod time.Time
+		data, mod, err = tr.readFile(ctx, source)
+		if !mod.IsZero() {
+			created = mod
 		}
 	}
 	if err != nil {
-		if errors.Is(err, fs.ErrNotExist) || errors.Is(err, fs.ErrPermission) || errors.Is(err, syscall.EISDIR) {
+		if isNoInput(err) {
 			return nil, created, sysexits.New(sysexits.NoInput, "name audio files; for a folder, memos/*.m4a", err)
 		}
 		return nil, created, err

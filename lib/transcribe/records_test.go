@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"io"
 	"os"
 	"path/filepath"
@@ -75,6 +76,7 @@ func TestTranscriberRecord(t *testing.T) {
 		code  int    // the failure's exit status
 		msg   string // in the failure's message
 		calls int    // the engine's
+		max   int64  // Transcriber.MaxAudio
 	}{
 		{
 			name:  "a file operand gets every field, in the contract's order",
@@ -142,6 +144,34 @@ func TestTranscriberRecord(t *testing.T) {
 			code: sysexits.Failure, msg: "no audio: $DIR/empty.wav is empty", calls: 0,
 		},
 		{
+			name: "a device is exit 66, refused unopened",
+			in: func(t *testing.T, dir string) *record.Record {
+				return first(t, Files([]string{os.DevNull}))
+			},
+			code: sysexits.NoInput, msg: "source " + os.DevNull + ": a character device, not an audio file", calls: 0,
+		},
+		{
+			name:  "a file larger than MaxAudio is exit 65, not read",
+			files: map[string]string{"a.wav": "AUDIO"},
+			in: func(t *testing.T, dir string) *record.Record {
+				return first(t, Files([]string{filepath.Join(dir, "a.wav")}))
+			},
+			max:  4,
+			code: sysexits.DataErr, msg: "source $DIR/a.wav: larger than 4 bytes, the most read of one audio file", calls: 0,
+		},
+		{
+			name:  "a file of MaxAudio bytes is read",
+			files: map[string]string{"a.wav": "AUDIO"},
+			in: func(t *testing.T, dir string) *record.Record {
+				return &record.Record{JSON: []byte(`{"source":"` + dir + `/a.wav"}`), Line: 1}
+			},
+			max: 5,
+			t:   llm.Transcript{Text: "new"},
+			want: `{"source":"$DIR/a.wav","id":"` + idOf("AUDIO") + `","created":"` + mtime.Local().Format(time.RFC3339) + `","text":"new","segments":[],` +
+				`"provenance":{"text":` + prov + `,"segments":` + prov + `}}`,
+			calls: 1,
+		},
+		{
 			name:  "the engine's error is the record's",
 			files: map[string]string{"a.wav": "AUDIO"},
 			in: func(t *testing.T, dir string) *record.Record {
@@ -170,7 +200,7 @@ func TestTranscriberRecord(t *testing.T) {
 				}
 			}
 			eng := &fakeEngine{t: tt.t, err: tt.err}
-			tr := &Transcriber{Engine: eng, Stdin: strings.NewReader(""), Now: func() time.Time { return clock }}
+			tr := &Transcriber{Engine: eng, Stdin: strings.NewReader(""), Now: func() time.Time { return clock }, MaxAudio: tt.max}
 			rec := tt.in(t, dir)
 			err := tr.Record(context.Background(), rec)
 			if len(eng.got) != tt.calls {
@@ -263,6 +293,36 @@ func TestStdinReadOnce(t *testing.T) {
 	}
 	if in.reads != 2 {
 		t.Errorf("standard input read %d times, want 2 (the audio, then its end)", in.reads)
+	}
+}
+
+// Standard input is read up to MaxAudio; without Stdin (it carries the
+// records) a source "-" is an error of its own.
+func TestStdinLimits(t *testing.T) {
+	tr := &Transcriber{Engine: &fakeEngine{}, Stdin: strings.NewReader("STDIN AUDIO"), Now: func() time.Time { return clock }, MaxAudio: 10}
+	err := tr.Record(context.Background(), first(t, Files([]string{"-"})))
+	var tl *TooLargeError
+	if !errors.As(err, &tl) || sysexits.Code(err) != sysexits.DataErr || err.Error() != "source -: larger than 10 bytes, the most read of one audio file" {
+		t.Errorf("audio over the limit: %v (exit %d)", err, sysexits.Code(err))
+	}
+	tr = &Transcriber{Engine: &fakeEngine{}, Now: func() time.Time { return clock }}
+	err = tr.Record(context.Background(), first(t, Files([]string{"-"})))
+	if !errors.Is(err, ErrStdinTaken) || sysexits.Code(err) != sysexits.NoInput {
+		t.Errorf("no Stdin: %v (exit %d)", err, sysexits.Code(err))
+	}
+}
+
+// A read that waits for audio ends when the run does.
+func TestStdinWaitEnds(t *testing.T) {
+	r, w := io.Pipe()
+	defer w.Close()
+	tr := &Transcriber{Engine: &fakeEngine{}, Stdin: r, Now: func() time.Time { return clock }}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error)
+	go func() { done <- tr.Record(ctx, first(t, Files([]string{"-"}))) }()
+	cancel()
+	if err := <-done; !errors.Is(err, context.Canceled) {
+		t.Errorf("got %v, want the context's error", err)
 	}
 }
 

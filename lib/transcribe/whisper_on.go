@@ -46,7 +46,7 @@ func NewWhisper(opt Options) (Engine, error) {
 		C.shelf_silence() // whisper.cpp's own log lines are noise on stderr
 	}
 	if err := CheckModel(opt.Model); err != nil {
-		return nil, sysexits.New(sysexits.Config, "'transcribe models pull NAME' downloads a model; 'transcribe models list' shows them", err)
+		return nil, sysexits.New(sysexits.Config, "", &ModelError{Err: err})
 	}
 	if opt.VADModel != "" {
 		if err := CheckVADModel(opt.VADModel); err != nil {
@@ -60,11 +60,11 @@ func NewWhisper(opt Options) (Engine, error) {
 	lang := strings.ToLower(opt.Language)
 	if !m.IsMultilingual() && lang != "" && lang != "auto" && lang != "en" {
 		m.Close()
-		return nil, sysexits.Errorf(sysexits.Usage, "use a multilingual model (without .en in its name) for other languages", "%s is an English-only model; it cannot transcribe --language %s", opt.Model, opt.Language)
+		return nil, sysexits.New(sysexits.Usage, "use a multilingual model (without .en in its name) for other languages", &EnglishOnlyError{Model: opt.Model, Language: opt.Language})
 	}
 	if !m.IsMultilingual() && opt.Translate {
 		m.Close()
-		return nil, sysexits.Errorf(sysexits.Usage, "use a multilingual model to translate", "%s is an English-only model; it cannot --translate", opt.Model)
+		return nil, sysexits.New(sysexits.Usage, "use a multilingual model to translate", &EnglishOnlyError{Model: opt.Model, Translate: true})
 	}
 	if m.IsMultilingual() && lang != "" && lang != "auto" {
 		c, err := m.NewContext()
@@ -73,7 +73,7 @@ func NewWhisper(opt Options) (Engine, error) {
 		}
 		if err != nil {
 			m.Close()
-			return nil, sysexits.Errorf(sysexits.Usage, "give a language code such as en, de, fr, or auto", "--language %s: %v", opt.Language, err)
+			return nil, sysexits.New(sysexits.Usage, "give a language code such as en, de, fr, or auto", &LanguageError{Language: opt.Language, Err: err})
 		}
 	}
 	return &Whisper{model: m, opt: opt}, nil
@@ -114,7 +114,7 @@ func (w *Whisper) Transcribe(ctx context.Context, in Input) (llm.Transcript, err
 			lang = "auto"
 		}
 		if err := c.SetLanguage(lang); err != nil {
-			return llm.Transcript{}, sysexits.New(sysexits.Usage, "give a language code such as en, de, fr, or auto", fmt.Errorf("--language %s: %w", lang, err))
+			return llm.Transcript{}, sysexits.New(sysexits.Usage, "give a language code such as en, de, fr, or auto", &LanguageError{Language: lang, Err: err})
 		}
 		c.SetTranslate(w.opt.Translate)
 	}
