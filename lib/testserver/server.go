@@ -34,6 +34,9 @@
 //	escapes      chat requests are refused with 400, the message holding terminal escapes (a
 //	             window title, clear screen), a C1 CSI, a bidi override and a line break
 //
+// Models that answer tasks wrongly on purpose (invent, paraphrase,
+// baddates) are described with taskFaults.
+//
 // URL prefixes choose the served models: /v1 serves "tiny"; /multi/v1
 // serves "tiny" and "big"; /empty/v1 serves none; /auth/v1 serves "tiny"
 // and wants the key "test-key".
@@ -373,6 +376,7 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request, ep endpoint, body 
 	finish := "stop"
 	var content string
 	scripted, plain := s.scripted(users)
+	wrongTasks := badTasks(f, schema, text, all)
 	switch {
 	case schema != nil && scripted != "":
 		content = scripted
@@ -385,6 +389,8 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request, ep endpoint, body 
 		}
 	case schema == nil && rf != "json_object" && plain != "":
 		content = plain
+	case wrongTasks != "":
+		content = wrongTasks
 	case schema != nil:
 		repair := strings.Contains(last, "That answer is not valid")
 		valid := !(f["alwaysbad"] != "" || (f["badjson"] != "" && !repair))
