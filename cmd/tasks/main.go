@@ -51,7 +51,8 @@ in the text (exactly, after normalization; without a leading by, on, due, until 
 need be), and are resolved against the reference moment (the record's "created", else now) in
 the person's time zone (--tz, else TZ, else the system's): "tomorrow", "friday", "next
 friday", "end of month", "in 3 days", ISO dates. The model's own date is taken only when the
-words are in the text but cannot be resolved ("the 1st of December"); "when" keeps the
+words are in the text but cannot be resolved ("the 1st of December"), and a model that gives
+no words has its date taken as them (an ISO date the text states stands); "when" keeps the
 text's words. A date whose words are not in the text, or that is not a date, is dropped from
 its task with a warning in the record's "errors", never invented. A time that the zone's
 clock change skips moves forward by the gap (02:30 on the night clocks spring from 02:00 to
