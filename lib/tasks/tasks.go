@@ -61,8 +61,9 @@ type Options struct {
 	// Grounded keeps only the tasks whose quote is found in the text; the
 	// others are named in the record's errors.
 	Grounded bool
-	// Warn hears about what was dropped from an answer (a date that is not
-	// one), with the record's line.
+	// Warn hears about what was dropped from an answer or not found in the
+	// text (a date that is not one, a task whose quote is not there), with
+	// the record's line.
 	Warn func(line int, msg string)
 }
 
@@ -206,7 +207,6 @@ func (x *Extractor) Record(ctx context.Context, rec *record.Record) error {
 		if seen[task.ID] {
 			continue
 		}
-		seen[task.ID] = true
 		switch p := strings.ToLower(strings.TrimSpace(a.Priority)); p {
 		case "high", "medium", "low":
 			task.Priority = p
@@ -220,10 +220,11 @@ func (x *Extractor) Record(ctx context.Context, rec *record.Record) error {
 			}
 			if x.grounded {
 				warn(msg + "; left out (--grounded)")
-				continue
+				continue // a grounded task of the same title may follow
 			}
 			warn(msg + "; kept as not grounded")
 		}
+		seen[task.ID] = true
 		words, due, has, problem := dueOf(src, a.When, a.Due, ref)
 		task.When = words
 		if has {
