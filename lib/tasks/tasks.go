@@ -193,7 +193,7 @@ func (x *Extractor) Record(ctx context.Context, rec *record.Record) error {
 		x.warn(rec.Line, msg)
 	}
 	var tasks []Task
-	seen := map[string]bool{}
+	seen, leftOut := map[string]bool{}, map[string]bool{}
 	for _, a := range found {
 		// Every string is one line of plain text (no control characters,
 		// NFC) before any format sees it.
@@ -219,7 +219,10 @@ func (x *Extractor) Record(ctx context.Context, rec *record.Record) error {
 				msg = fmt.Sprintf("task %q: the answer quotes no words of the text for it", title)
 			}
 			if x.grounded {
-				warn(msg + "; left out (--grounded)")
+				if !leftOut[task.ID] { // the same task again says nothing new
+					warn(msg + "; left out (--grounded)")
+				}
+				leftOut[task.ID] = true
 				continue // a grounded task of the same title may follow
 			}
 			warn(msg + "; kept as not grounded")
