@@ -25,6 +25,7 @@ func flags() []cli.Flag {
 		&cli.BoolFlag{Name: "each", Usage: "write one record per task instead of the records"},
 		&cli.StringFlag{Name: "append", Usage: "add the tasks not yet in the todo.txt `FILE` to it"},
 		&cli.StringFlag{Name: "tz", Usage: "resolve dates in time zone `ZONE` (an IANA name; default: $TZ, else the system's)"},
+		&cli.BoolFlag{Name: "grounded", Usage: "keep only the tasks whose quote is found in the text (the others are named in errors)"},
 	}
 }
 
@@ -68,9 +69,10 @@ func run(env *tool.Env) error {
 		return err
 	}
 	x := tasks.New(client, p, tasks.Options{
-		Options: env.AskOptions("finding its tasks"),
-		Zone:    opts.zone,
-		Warn:    func(line int, msg string) { env.Log.Warn(msg, "record", line) },
+		Options:  env.AskOptions("finding its tasks"),
+		Zone:     opts.zone,
+		Grounded: env.CLI.Bool("grounded"),
+		Warn:     func(line int, msg string) { env.Log.Warn(msg, "record", line) },
 	})
 	format := opts.format
 

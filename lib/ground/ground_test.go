@@ -130,3 +130,37 @@ func TestClaims(t *testing.T) {
 		}
 	}
 }
+
+func TestFindExact(t *testing.T) {
+	text := "Um, call the dentist by Friday, and pay Sam back in 3 days; the roof before the 1st of December."
+	tests := []struct {
+		words string
+		found bool
+		match string
+		start int
+	}{
+		{"Friday", true, "Friday", 24},
+		{"friday!", true, "Friday", 24},
+		{"by Friday", true, "by Friday", 21},
+		{"in three days", true, "in 3 days", 49},
+		{"the 1st of December", true, "the 1st of December", 76},
+		{"Monday", false, "", 0},
+		{"by Monday", false, "", 0},
+		{"on Friday", false, "", 0},      // exact: no word may change
+		{"um", false, "", 0},             // a filler is no word
+		{"by next Friday", false, "", 0}, // nor may one be added
+		{"", false, "", 0},
+		{"...", false, "", 0},
+	}
+	tx := Prepare(text)
+	for _, tc := range tests {
+		m, ok := tx.FindExact(tc.words)
+		if ok != tc.found {
+			t.Errorf("FindExact(%q) found = %v, want %v (%+v)", tc.words, ok, tc.found, m)
+			continue
+		}
+		if ok && (m.Quote != tc.match || m.Start != tc.start || m.Edits != 0) {
+			t.Errorf("FindExact(%q) = %q at %d, %d edits; want %q at %d", tc.words, m.Quote, m.Start, m.Edits, tc.match, tc.start)
+		}
+	}
+}

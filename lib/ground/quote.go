@@ -52,6 +52,24 @@ func (t *Text) Find(quote string) (Match, bool) {
 	return t.match(start, end, cost), true
 }
 
+// FindExact looks for words in the text exactly, after normalization:
+// all of them, in the same order, none changed, left out or added. Unlike
+// Find it takes a single word, for what proves little alone but must
+// still be said, such as the "Friday" of a due date.
+func (t *Text) FindExact(words string) (Match, bool) {
+	var q []int32
+	for _, w := range wordsOf(words) {
+		q = append(q, t.ids[w.norm])
+	}
+	if len(q) == 0 || len(t.words) == 0 {
+		return Match{}, false
+	}
+	if i := indexIDs(t.joined, q); i >= 0 {
+		return t.match(i, i+len(q), 0), true
+	}
+	return Match{}, false
+}
+
 func (t *Text) match(i, j, edits int) Match {
 	bs, be := t.words[i].start, t.words[j-1].end
 	return Match{

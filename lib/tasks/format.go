@@ -1,6 +1,7 @@
 package tasks
 
 import (
+	"fmt"
 	"io"
 	"regexp"
 	"slices"
@@ -18,8 +19,8 @@ import (
 // as an orphan UDA. Dates are UTC in Taskwarrior's basic format; a due day
 // without a time is midnight of that day in the person's time zone, as
 // Taskwarrior reads "due:2026-11-27". Whom a task is for goes into the
-// description. Text goes through TaskwarriorText, tags through
-// TaskwarriorTag.
+// description, its evidence into an annotation (Said). Text goes through
+// TaskwarriorText, tags through TaskwarriorTag.
 func Taskwarrior(t Task) []byte {
 	desc := TaskwarriorText(t.Title)
 	if f := TaskwarriorText(t.For); f != "" {
@@ -40,7 +41,11 @@ func Taskwarrior(t Task) []byte {
 		Priority    string   `json:"priority,omitempty"`
 		Project     string   `json:"project,omitempty"`
 		Tags        []string `json:"tags,omitempty"`
+		Annotations []twNote `json:"annotations,omitempty"`
 	}{UUID: t.ID, Description: desc, Status: "pending", Entry: twTime(t.entry), Project: TaskwarriorText(t.Project), Tags: tags}
+	if said := Said(t.Evidence); said != "" {
+		tw.Annotations = []twNote{{Entry: twTime(t.entry), Description: TaskwarriorText(said)}}
+	}
 	if t.hasDue {
 		tw.Due = twTime(t.due.Time)
 	}
@@ -50,6 +55,51 @@ func Taskwarrior(t Task) []byte {
 }
 
 func twTime(t time.Time) string { return t.UTC().Format("20060102T150405Z") }
+
+// twNote is a Taskwarrior annotation.
+type twNote struct {
+	Entry       string `json:"entry"`
+	Description string `json:"description"`
+}
+
+// Said is a task's evidence as one line of plain text, for the formats
+// that have a note for it: the text's words in quotation marks, after the
+// time in the recording when it is known:
+//
+//	Said at 12:05: “call the dentist tomorrow”
+//
+// It is "" for a task without evidence.
+func Said(e *Evidence) string {
+	if e == nil {
+		return ""
+	}
+	q := "“" + safetext.Line(e.Quote) + "”"
+	if e.At != nil {
+		return "Said at " + Clock(*e.At) + ": " + q
+	}
+	return "Said: " + q
+}
+
+// Clock is a time in a recording, in seconds, as a clock shows it:
+// 12:05, or 1:02:03 from an hour on (seconds cut, not rounded).
+func Clock(sec float64) string {
+	s := max(0, int(sec))
+	if s >= 3600 {
+		return fmt.Sprintf("%d:%02d:%02d", s/3600, s/60%60, s%60)
+	}
+	return fmt.Sprintf("%d:%02d", s/60, s%60)
+}
+
+// TodoTxtAt is a time in a recording, in seconds, as the value of a
+// todo.txt at: key, which must hold no colon: 12m05s, or 1h02m03s from an
+// hour on (seconds cut, not rounded).
+func TodoTxtAt(sec float64) string {
+	s := max(0, int(sec))
+	if s >= 3600 {
+		return fmt.Sprintf("%dh%02dm%02ds", s/3600, s/60%60, s%60)
+	}
+	return fmt.Sprintf("%dm%02ds", s/60, s%60)
+}
 
 // TaskwarriorText makes model text a Taskwarrior description or project:
 // one line (safetext.Line), so that "task list" shows one task a row and no
@@ -71,12 +121,13 @@ func TaskwarriorTag(s string) string {
 
 // TodoTxt renders a task as a todo.txt line:
 //
-//	(A) 2026-11-26 Call the dentist +health @sam due:2026-11-27 uuid:...
+//	(A) 2026-11-26 Call the dentist +health @sam due:2026-11-27 at:12m05s uuid:...
 //
 // Priority high, medium and low are (A), (B) and (C); the date is the day
 // the source was made; the project and tags become +words, whom it is for
-// an @context; due: is the due day; uuid: is the task's identity, so that
-// --append adds each task once. The title goes through TodoTxtText, the
+// an @context; due: is the due day; at: is where in the recording the
+// task was said (TodoTxtAt), when known; uuid: is the task's identity, so
+// that --append adds each task once. The title goes through TodoTxtText, the
 // words through TodoTxtWord.
 func TodoTxt(t Task) string {
 	var b strings.Builder
@@ -101,6 +152,9 @@ func TodoTxt(t Task) string {
 	}
 	if t.hasDue {
 		b.WriteString(" due:" + t.due.Time.Format(time.DateOnly))
+	}
+	if t.Evidence != nil && t.Evidence.At != nil {
+		b.WriteString(" at:" + TodoTxtAt(*t.Evidence.At))
 	}
 	b.WriteString(" uuid:" + t.ID)
 	return b.String()
@@ -167,18 +221,28 @@ func TodoTxtWord(s string) string {
 
 // Markdown renders a task as a checklist line in the Obsidian Tasks style:
 //
-//   - [ ] Call the dentist (for Sam) ⏫ 📅 2026-11-27 #health
+//   - [ ] Call the dentist (for Sam) — “call the dentist tomorrow” (at 12:05) ⏫ 📅 2026-11-27 #health
 //
-// ⏫, 🔼 and 🔽 are high, medium and low priority; 📅 the due day. The
-// title and whom it is for go through safetext.MarkdownTask (so they can
-// start no task, tag, link or Tasks field), the project and the tags through
-// safetext.MarkdownTag.
+// The words of the text that ask for it follow the title, with the time
+// in the recording when it is known, before the fields, which Obsidian
+// Tasks reads at the end of the line. ⏫, 🔼 and 🔽 are high, medium and
+// low priority; 📅 the due day. The title, whom it is for and the quote go
+// through safetext.MarkdownTask (so they can start no task, tag, link or
+// Tasks field), the project and the tags through safetext.MarkdownTag.
 func Markdown(t Task) string {
 	var b strings.Builder
 	b.WriteString("- [ ] ")
 	b.WriteString(safetext.MarkdownTask(t.Title))
 	if f := safetext.MarkdownTask(t.For); f != "" {
 		b.WriteString(" (for " + f + ")")
+	}
+	if e := t.Evidence; e != nil {
+		if q := safetext.MarkdownTask(e.Quote); q != "" {
+			b.WriteString(" — “" + q + "”")
+			if e.At != nil {
+				b.WriteString(" (at " + Clock(*e.At) + ")")
+			}
+		}
 	}
 	if p := PriorityFlags[t.Priority]; p != "" {
 		b.WriteString(" " + p)
@@ -260,6 +324,9 @@ func (c *Calendar) Add(t Task) error {
 		if v := ICSText(d.value); v != "" {
 			desc = append(desc, d.label+": "+v)
 		}
+	}
+	if said := ICSText(Said(t.Evidence)); said != "" {
+		desc = append(desc, said)
 	}
 	if len(desc) > 0 {
 		c.line("DESCRIPTION:" + strings.Join(desc, `\n`))

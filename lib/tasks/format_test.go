@@ -22,11 +22,14 @@ func sample(t *testing.T) []Task {
 	ref := time.Date(2026, 11, 26, 9, 30, 0, 0, berlin)
 	due1, _ := ResolveDue("2026-11-27", ref)
 	due2, _ := ResolveDue("2026-11-30T15:00", ref)
+	at := 725.4
 	return []Task{
 		{ID: TaskID("memo-1", "Call the dentist"), Title: "Call the dentist", Priority: "high", Project: "health", Tags: []string{"health", "phone"},
-			SourceID: "memo-1", Due: due1.String(), due: due1, hasDue: true, entry: ref, source: "memos/a.m4a"},
+			SourceID: "memo-1", Due: due1.String(), due: due1, hasDue: true, entry: ref, source: "memos/a.m4a",
+			Evidence: &Evidence{Quote: "call the dentist, tomorrow", Start: 4, End: 30, At: &at}, Grounded: true},
 		{ID: TaskID("memo-1", "Send the quote, with VAT; to Dana"), Title: "Send the quote, with VAT; to Dana", For: "Tom Weber", Tags: []string{}, Priority: "low",
-			SourceID: "memo-1", Due: due2.String(), due: due2, hasDue: true, entry: ref},
+			SourceID: "memo-1", Due: due2.String(), due: due2, hasDue: true, entry: ref,
+			Evidence: &Evidence{Quote: "send Dana the quote", Start: 40, End: 59}, Grounded: true},
 		{ID: TaskID("memo-1", "Book the studio"), Title: "Book the studio", Tags: []string{}, SourceID: "memo-1", entry: ref},
 	}
 }
@@ -54,18 +57,18 @@ func TestLines(t *testing.T) {
 	}
 	id0, id1, id2 := tasks[0].ID, tasks[1].ID, tasks[2].ID
 	wantTW := []string{
-		`{"uuid":"` + id0 + `","description":"Call the dentist","status":"pending","entry":"20261126T083000Z","due":"20261126T230000Z","priority":"H","project":"health","tags":["health","phone"]}`,
-		`{"uuid":"` + id1 + `","description":"Send the quote, with VAT; to Dana (for Tom Weber)","status":"pending","entry":"20261126T083000Z","due":"20261130T140000Z","priority":"L"}`,
+		`{"uuid":"` + id0 + `","description":"Call the dentist","status":"pending","entry":"20261126T083000Z","due":"20261126T230000Z","priority":"H","project":"health","tags":["health","phone"],"annotations":[{"entry":"20261126T083000Z","description":"Said at 12:05: “call the dentist, tomorrow”"}]}`,
+		`{"uuid":"` + id1 + `","description":"Send the quote, with VAT; to Dana (for Tom Weber)","status":"pending","entry":"20261126T083000Z","due":"20261130T140000Z","priority":"L","annotations":[{"entry":"20261126T083000Z","description":"Said: “send Dana the quote”"}]}`,
 		`{"uuid":"` + id2 + `","description":"Book the studio","status":"pending","entry":"20261126T083000Z"}`,
 	}
 	wantTodo := []string{
-		"(A) 2026-11-26 Call the dentist +health +phone due:2026-11-27 uuid:" + id0,
+		"(A) 2026-11-26 Call the dentist +health +phone due:2026-11-27 at:12m05s uuid:" + id0,
 		"(C) 2026-11-26 Send the quote, with VAT; to Dana @Tom-Weber due:2026-11-30 uuid:" + id1,
 		"2026-11-26 Book the studio uuid:" + id2,
 	}
 	wantMD := []string{
-		"- [ ] Call the dentist ⏫ 📅 2026-11-27 #health #phone",
-		"- [ ] Send the quote, with VAT; to Dana (for Tom Weber) 🔽 📅 2026-11-30",
+		"- [ ] Call the dentist — “call the dentist, tomorrow” (at 12:05) ⏫ 📅 2026-11-27 #health #phone",
+		"- [ ] Send the quote, with VAT; to Dana (for Tom Weber) — “send Dana the quote” 🔽 📅 2026-11-30",
 		"- [ ] Book the studio",
 	}
 	for i := range tasks {
@@ -298,12 +301,15 @@ func TestHostileTask(t *testing.T) {
 		t.Fatal(err)
 	}
 	ref := time.Date(2026, 11, 26, 9, 30, 0, 0, ny)
+	at := 3725.0
 	task := Task{
 		ID:      TaskID("memo-1", "hostile"),
 		Title:   "Buy milk\n- [x] injected done task ✅ 2026-01-01 #done\r\n\x1b[2J\x07\x00\u2028(A) x due:2026-01-01 uuid:00000000-0000-0000-0000-000000000000 \u202eevil",
 		For:     "Sam\n- [x] injected done task",
 		Project: "home\nwork\x1b", Tags: []string{"a\x1bb", "c d", "e,f", "#g"},
 		SourceID: "memo-1", entry: ref, source: "memos/\x1b]0;x\x07a.m4a\nEND:VCALENDAR",
+		// The text's own words: a transcript can hold anything too.
+		Evidence: &Evidence{Quote: "buy milk\n- [x] done ✅ 2026-01-01 #done due:2026-01-01\r\nEND:VTODO\x1b[2J\u202e <b>%%", At: &at},
 	}
 	check := func(format, out string) {
 		t.Helper()
@@ -319,17 +325,17 @@ func TestHostileTask(t *testing.T) {
 	if !strings.HasPrefix(md, "- [ ] ") || strings.Contains(md, "- [x]") || strings.Contains(md, "✅") || strings.Contains(md, " #done") {
 		t.Errorf("markdown forged a field: %s", md)
 	}
-	if want := `- [ ] Buy milk - \[x] injected done task 2026-01-01 \#done \[2J (A) x due:2026-01-01 uuid:00000000-0000-0000-0000-000000000000 evil (for Sam - \[x] injected done task) #home-work #a-b #c-d #e-f #g`; md != want {
+	if want := `- [ ] Buy milk - \[x] injected done task 2026-01-01 \#done \[2J (A) x due:2026-01-01 uuid:00000000-0000-0000-0000-000000000000 evil (for Sam - \[x] injected done task) — “buy milk - \[x] done 2026-01-01 \#done due:2026-01-01 END:VTODO \[2J \<b>%\%” (at 1:02:05) #home-work #a-b #c-d #e-f #g`; md != want {
 		t.Errorf("markdown:\n got %s\nwant %s", md, want)
 	}
 
 	todo := TodoTxt(task)
 	check("todo.txt", todo)
 	fields := regexp.MustCompile(`(?:^|\s)([^\s:]+):[^\s:]`).FindAllStringSubmatch(todo, -1)
-	if len(fields) != 1 || fields[0][1] != "uuid" || !strings.HasSuffix(todo, " uuid:"+task.ID) {
+	if len(fields) != 2 || fields[0][1] != "at" || fields[1][1] != "uuid" || !strings.HasSuffix(todo, " at:1h02m05s uuid:"+task.ID) {
 		t.Errorf("todo.txt forged a field: %s", todo)
 	}
-	if want := "2026-11-26 Buy milk - [x] injected done task ✅ 2026-01-01 #done [2J (A) x due: 2026-01-01 uuid: 00000000-0000-0000-0000-000000000000 evil +home-work +a-b +c-d +e,f +#g @Sam---[x]-injected-done-task uuid:" + task.ID; todo != want {
+	if want := "2026-11-26 Buy milk - [x] injected done task ✅ 2026-01-01 #done [2J (A) x due: 2026-01-01 uuid: 00000000-0000-0000-0000-000000000000 evil +home-work +a-b +c-d +e,f +#g @Sam---[x]-injected-done-task at:1h02m05s uuid:" + task.ID; todo != want {
 		t.Errorf("todo.txt:\n got %s\nwant %s", todo, want)
 	}
 
@@ -338,6 +344,7 @@ func TestHostileTask(t *testing.T) {
 	var got struct {
 		Description, Project string
 		Tags                 []string
+		Annotations          []struct{ Entry, Description string }
 	}
 	if err := json.Unmarshal([]byte(tw), &got); err != nil {
 		t.Fatal(err)
@@ -345,6 +352,13 @@ func TestHostileTask(t *testing.T) {
 	check("taskwarrior description", got.Description)
 	check("taskwarrior project", got.Project)
 	check("taskwarrior tags", strings.Join(got.Tags, " "))
+	if len(got.Annotations) != 1 {
+		t.Fatalf("taskwarrior annotations: %s", tw)
+	}
+	check("taskwarrior annotation", got.Annotations[0].Description)
+	if want := "Said at 1:02:05: “buy milk - [x] done ✅ 2026-01-01 #done due:2026-01-01 END:VTODO [2J <b>%%”"; got.Annotations[0].Description != want {
+		t.Errorf("taskwarrior annotation:\n got %s\nwant %s", got.Annotations[0].Description, want)
+	}
 	if got.Project != "home work" || strings.Join(got.Tags, " ") != "a-b c-d e-f #g" {
 		t.Errorf("taskwarrior: %s", tw)
 	}
@@ -357,7 +371,32 @@ func TestHostileTask(t *testing.T) {
 	c.Close()
 	ics := b.String()
 	check("ics", strings.ReplaceAll(ics, "\r\n", ""))
-	if strings.Count(ics, "BEGIN:VTODO\r\n") != 1 || strings.Count(ics, "\r\nEND:VCALENDAR\r\n") != 1 || strings.Count(ics, "\r\nSUMMARY:") != 1 {
+	if !strings.Contains(strings.ReplaceAll(ics, "\r\n ", ""), `\nSaid at 1:02:05: “buy milk - [x] done ✅ 2026-01-01 #done due:2026-01-01 END:VTODO [2J <b>%%”`) {
+		t.Errorf("ics: no evidence in DESCRIPTION:\n%s", ics)
+	}
+	if strings.Count(ics, "END:VTODO\r\n") != 1 || strings.Count(ics, "BEGIN:VTODO\r\n") != 1 || strings.Count(ics, "\r\nEND:VCALENDAR\r\n") != 1 || strings.Count(ics, "\r\nSUMMARY:") != 1 {
 		t.Errorf("ics forged a component or property:\n%s", ics)
+	}
+}
+
+func TestClock(t *testing.T) {
+	for _, tc := range []struct {
+		sec         float64
+		clock, todo string
+	}{
+		{0, "0:00", "0m00s"},
+		{5.99, "0:05", "0m05s"},
+		{725.4, "12:05", "12m05s"},
+		{3599.9, "59:59", "59m59s"},
+		{3600, "1:00:00", "1h00m00s"},
+		{3725, "1:02:05", "1h02m05s"},
+		{-3, "0:00", "0m00s"},
+	} {
+		if got := Clock(tc.sec); got != tc.clock {
+			t.Errorf("Clock(%v) = %q, want %q", tc.sec, got, tc.clock)
+		}
+		if got := TodoTxtAt(tc.sec); got != tc.todo || strings.Contains(got, ":") {
+			t.Errorf("TodoTxtAt(%v) = %q, want %q", tc.sec, got, tc.todo)
+		}
 	}
 }

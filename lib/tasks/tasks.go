@@ -1,6 +1,7 @@
 // Package tasks provides the tasks tool's work: action items found in a
-// record's text by a model, checked (titles, priorities, due dates resolved
-// against the record's time and never invented), given stable identities,
+// record's text by a model, checked (each quote looked for in the text,
+// due dates resolved from the text's own words against the record's time
+// and never invented, titles and priorities), given stable identities,
 // and written as the record's "tasks" or in the formats of Taskwarrior,
 // todo.txt, Markdown checklists and iCalendar.
 package tasks
@@ -16,6 +17,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/shelfai/shelf/lib/ask"
+	"github.com/shelfai/shelf/lib/ground"
 	"github.com/shelfai/shelf/lib/llm"
 	"github.com/shelfai/shelf/lib/prompt"
 	"github.com/shelfai/shelf/lib/record"
@@ -32,14 +34,17 @@ type Model = ask.Model
 
 // Task is one action item, in the contract's shape.
 type Task struct {
-	ID       string   `json:"id"`
-	Title    string   `json:"title"`
-	Due      string   `json:"due,omitempty"`
-	Priority string   `json:"priority,omitempty"`
-	Project  string   `json:"project,omitempty"`
-	Tags     []string `json:"tags"`
-	For      string   `json:"for,omitempty"`
-	SourceID string   `json:"source_id"`
+	ID       string    `json:"id"`
+	Title    string    `json:"title"`
+	Due      string    `json:"due,omitempty"`
+	When     string    `json:"when,omitempty"` // the text's words for the due date
+	Priority string    `json:"priority,omitempty"`
+	Project  string    `json:"project,omitempty"`
+	Tags     []string  `json:"tags"`
+	For      string    `json:"for,omitempty"`
+	SourceID string    `json:"source_id"`
+	Evidence *Evidence `json:"evidence,omitempty"`
+	Grounded bool      `json:"grounded"` // the quote was found in the text
 
 	// For the output formats; not written to records.
 	due    Due
@@ -53,21 +58,26 @@ type Task struct {
 type Options struct {
 	ask.Options
 	Zone *time.Location // the person's time zone (default: local)
-	// Warn hears about what was dropped from an answer (a date that is not
-	// one), with the record's line.
+	// Grounded keeps only the tasks whose quote is found in the text; the
+	// others are named in the record's errors.
+	Grounded bool
+	// Warn hears about what was dropped from an answer or not found in the
+	// text (a date that is not one, a task whose quote is not there), with
+	// the record's line.
 	Warn func(line int, msg string)
 }
 
 // Extractor finds the tasks of records with one model and prompt.
 type Extractor struct {
-	ask  *ask.Asker[Model]
-	zone *time.Location
-	warn func(line int, msg string)
+	ask      *ask.Asker[Model]
+	zone     *time.Location
+	grounded bool
+	warn     func(line int, msg string)
 }
 
 // New returns an Extractor.
 func New(m Model, p *prompt.Prompt, opt Options) *Extractor {
-	x := &Extractor{ask: ask.New("tasks", m, p, opt.Options), zone: opt.Zone, warn: opt.Warn}
+	x := &Extractor{ask: ask.New("tasks", m, p, opt.Options), zone: opt.Zone, grounded: opt.Grounded, warn: opt.Warn}
 	if x.zone == nil {
 		x.zone = time.Local
 	}
@@ -94,6 +104,8 @@ func normalizeTitle(t string) string {
 // item is one task as the model gives it.
 type item struct {
 	Title    string   `json:"title"`
+	Quote    string   `json:"quote"`
+	When     string   `json:"when"`
 	Due      string   `json:"due"`
 	Priority string   `json:"priority"`
 	Project  string   `json:"project"`
@@ -111,9 +123,11 @@ var schema = &llm.Schema{
 	Properties: map[string]*llm.Schema{
 		"tasks": {Type: "array", MaxItems: llm.Int(30), Items: &llm.Schema{
 			Type:  "object",
-			Order: []string{"title", "due", "priority", "project", "tags", "for"},
+			Order: []string{"title", "quote", "when", "due", "priority", "project", "tags", "for"},
 			Properties: map[string]*llm.Schema{
 				"title":    {Type: "string", MinLength: llm.Int(1), MaxLength: llm.Int(200)},
+				"quote":    {Type: "string", MaxLength: llm.Int(400)},
+				"when":     {Type: "string", MaxLength: llm.Int(60)},
 				"due":      {Type: "string", MaxLength: llm.Int(40)},
 				"priority": {Type: "string", Enum: []string{"high", "medium", "low", "none"}},
 				"project":  {Type: "string", MaxLength: llm.Int(60)},
@@ -135,7 +149,10 @@ type data struct {
 
 // Record finds the tasks of one record (a pipeline.Func): it adds "tasks"
 // (and "id" when the record has none) and keeps the tasks in rec.Meta for
-// the output formats. A record without text passes through untouched.
+// the output formats. Each task's quote is looked for in the whole text:
+// found, the task gets its evidence and is grounded; not found, it is kept
+// ungrounded (or, with Options.Grounded, left out) and the record's errors
+// name it. A record without text passes through untouched.
 func (x *Extractor) Record(ctx context.Context, rec *record.Record) error {
 	text, ok := x.ask.Text(rec)
 	if !ok {
@@ -169,8 +186,14 @@ func (x *Extractor) Record(ctx context.Context, rec *record.Record) error {
 	if err != nil {
 		return err
 	}
+	src := ground.Prepare(text)
+	segs := segmentTimes(text, rec.Get("segments").Array())
+	warn := func(msg string) {
+		rec.AppendError(x.ask.Tool, msg)
+		x.warn(rec.Line, msg)
+	}
 	var tasks []Task
-	seen := map[string]bool{}
+	seen, leftOut := map[string]bool{}, map[string]bool{}
 	for _, a := range found {
 		// Every string is one line of plain text (no control characters,
 		// NFC) before any format sees it.
@@ -184,20 +207,34 @@ func (x *Extractor) Record(ctx context.Context, rec *record.Record) error {
 		if seen[task.ID] {
 			continue
 		}
-		seen[task.ID] = true
 		switch p := strings.ToLower(strings.TrimSpace(a.Priority)); p {
 		case "high", "medium", "low":
 			task.Priority = p
 		}
-		if d := strings.TrimSpace(a.Due); d != "" {
-			due, err := ResolveDue(d, ref)
-			if err != nil {
-				msg := fmt.Sprintf("task %q: due date dropped: %v", title, err)
-				rec.AppendError(x.ask.Tool, msg)
-				x.warn(rec.Line, msg)
-			} else {
-				task.due, task.hasDue, task.Due = due, true, due.String()
+		task.Evidence, task.Grounded = evidence(src, segs, a.Quote)
+		if !task.Grounded {
+			quote := strings.TrimSpace(a.Quote)
+			msg := fmt.Sprintf("task %q: its quote %q is not in the text", title, safetext.Clip(safetext.Line(quote), 100))
+			if quote == "" {
+				msg = fmt.Sprintf("task %q: the answer quotes no words of the text for it", title)
 			}
+			if x.grounded {
+				if !leftOut[task.ID] { // the same task again says nothing new
+					warn(msg + "; left out (--grounded)")
+				}
+				leftOut[task.ID] = true
+				continue // a grounded task of the same title may follow
+			}
+			warn(msg + "; kept as not grounded")
+		}
+		seen[task.ID] = true
+		words, due, has, problem := dueOf(src, a.When, a.Due, ref)
+		task.When = words
+		if has {
+			task.due, task.hasDue, task.Due = due, true, due.String()
+		}
+		if problem != "" {
+			warn(fmt.Sprintf("task %q: %s", title, problem))
 		}
 		tasks = append(tasks, task)
 	}

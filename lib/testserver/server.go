@@ -36,6 +36,9 @@
 //	emptyvec     every embedding is an empty vector
 //	ragged       in an embeddings request of several inputs, the last one's vector is one dimension short
 //
+// Models that answer tasks wrongly on purpose (invent, paraphrase,
+// baddates) are described with taskFaults.
+//
 // URL prefixes choose the served models: /v1 serves "tiny"; /multi/v1
 // serves "tiny" and "big"; /empty/v1 serves none; /auth/v1 serves "tiny"
 // and wants the key "test-key".
@@ -375,6 +378,7 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request, ep endpoint, body 
 	finish := "stop"
 	var content string
 	scripted, plain := s.scripted(users)
+	wrongTasks := badTasks(f, schema, text, all)
 	switch {
 	case schema != nil && scripted != "":
 		content = scripted
@@ -387,6 +391,8 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request, ep endpoint, body 
 		}
 	case schema == nil && rf != "json_object" && plain != "":
 		content = plain
+	case wrongTasks != "":
+		content = wrongTasks
 	case schema != nil:
 		repair := strings.Contains(last, "That answer is not valid")
 		valid := !(f["alwaysbad"] != "" || (f["badjson"] != "" && !repair))

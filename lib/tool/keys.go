@@ -23,6 +23,8 @@ var AllKeys = []string{
 	"prompt", "print-prompt",
 	// summarize, tasks
 	"field", "style", "raw", "each", "format", "tz", "append", "context", "context-k",
+	// tasks
+	"grounded",
 	// file
 	"vault", "folder", "init", "allow-new", "dry-run", "force",
 	// remember
