@@ -30,7 +30,7 @@ type inventor struct {
 }
 
 func (f *inventor) Model(context.Context) (string, error) { return "fake-1", nil }
-func (f *inventor) Window(context.Context) int               { return cmpOr(f.window, 4096) }
+func (f *inventor) Window(context.Context) int            { return cmpOr(f.window, 4096) }
 
 func cmpOr(a, b int) int {
 	if a != 0 {
