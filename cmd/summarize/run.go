@@ -19,6 +19,7 @@ func flags() []cli.Flag {
 	return []cli.Flag{
 		&cli.StringFlag{Name: "field", Value: "text", Usage: "summarize the text at gjson `PATH`"},
 		&cli.StringFlag{Name: "style", Value: "brief", Usage: "summary `STYLE`: " + strings.Join(summarize.Styles, ", ") + " (any word with your own prompt)", EnvVars: []string{"SHELF_SUMMARIZE_STYLE"}},
+		&cli.StringFlag{Name: "check", Value: summarize.CheckWarn, Usage: "check the summary against the text: `MODE` " + strings.Join(summarize.CheckModes, ", "), EnvVars: []string{"SHELF_SUMMARIZE_CHECK"}},
 		&cli.BoolFlag{Name: "raw", Aliases: []string{"r"}, Usage: "print just the summary text; for plain-text input it streams as it is generated"},
 	}
 }
@@ -27,11 +28,12 @@ func flags() []cli.Flag {
 // the environment).
 type options struct {
 	style string
+	check string
 	raw   bool
 }
 
 func newOptions(c *cli.Context) options {
-	return options{style: c.String("style"), raw: c.Bool("raw")}
+	return options{style: c.String("style"), check: c.String("check"), raw: c.Bool("raw")}
 }
 
 func run(env *tool.Env) error {
@@ -44,6 +46,9 @@ func run(env *tool.Env) error {
 		return sysexits.Errorf(sysexits.Usage, "the built-in styles are "+strings.Join(summarize.Styles, ", ")+"; your own prompt may know others",
 			"unknown style %q", opts.style)
 	}
+	if !slices.Contains(summarize.CheckModes, opts.check) {
+		return env.BadSetting("check", "must be one of %s, not %q", strings.Join(summarize.CheckModes, ", "), opts.check)
+	}
 	client, err := env.Client()
 	if err != nil {
 		return err
@@ -51,6 +56,8 @@ func run(env *tool.Env) error {
 	s := summarize.New(client, p, summarize.Options{
 		Options: env.AskOptions("summarizing it"),
 		Style:   opts.style,
+		Check:   opts.check,
+		Warn:    func(line int, msg string) { env.Log.Warn(env.Safe(msg), "record", line) },
 		OnPart: func(line, parts int) {
 			env.Log.Info("text longer than the context window; summarizing it in parts", "record", line, "parts", parts)
 		},

@@ -45,6 +45,12 @@ func Load(tool, file, builtin string) (*Prompt, error) {
 	case explicit || !errors.Is(err, fs.ErrNotExist):
 		return nil, sysexits.New(sysexits.Config, "", fmt.Errorf("prompt: %w", err))
 	}
+	return Parse(tool, origin, text)
+}
+
+// Parse returns the template text for tool, read from origin ("built-in"
+// or a file's name, for messages).
+func Parse(tool, origin, text string) (*Prompt, error) {
 	t, err := template.New(tool).Option("missingkey=error").Funcs(template.FuncMap{
 		"trim": strings.TrimSpace,
 	}).Parse(text)

@@ -73,6 +73,20 @@ func (r *Record) SetRaw(path string, raw []byte) error {
 	return nil
 }
 
+// Delete removes the value at path (an sjson path), if there is one,
+// leaving every other byte of the record as it was.
+func (r *Record) Delete(path string) error {
+	if !r.Has(path) {
+		return nil
+	}
+	out, err := sjson.DeleteBytes(r.JSON, path)
+	if err != nil {
+		return fmt.Errorf("delete %s: %w", path, err)
+	}
+	r.JSON = out
+	return nil
+}
+
 // Error is one entry of a record's "errors" array.
 type Error struct {
 	Tool    string `json:"tool"`

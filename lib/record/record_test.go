@@ -30,6 +30,25 @@ func TestSetKeepsOtherBytes(t *testing.T) {
 	}
 }
 
+func TestDeleteKeepsOtherBytes(t *testing.T) {
+	tests := []struct{ in, path, want string }{
+		{`{"z":1, "checks":{"summary":{"unsupported":[]},"title":{"unsupported":["X"]}},"u":"\u00e9"}`, "checks.summary",
+			`{"z":1, "checks":{"title":{"unsupported":["X"]}},"u":"\u00e9"}`},
+		{`{"a":"<b> & c","checks":{}}`, "checks", `{"a":"<b> & c"}`},
+		{`{"a":1}`, "checks.summary", `{"a":1}`},
+		{`{"a":1,"checks":"odd"}`, "checks.summary", `{"a":1,"checks":"odd"}`},
+	}
+	for _, tt := range tests {
+		r := New([]byte(tt.in))
+		if err := r.Delete(tt.path); err != nil {
+			t.Fatal(err)
+		}
+		if string(r.JSON) != tt.want {
+			t.Errorf("Delete(%s) of %s:\n got %s\nwant %s", tt.path, tt.in, r.JSON, tt.want)
+		}
+	}
+}
+
 func TestAppendError(t *testing.T) {
 	tests := []struct{ in, want string }{
 		{`{"a":1}`, `{"a":1,"errors":[{"tool":"t","message":"m <1>"}]}`},

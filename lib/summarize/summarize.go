@@ -3,6 +3,11 @@
 // than the model's window is summarized map-reduce: its parts in parallel,
 // then the notes of the parts combined, recursively when even they do not
 // fit. Nothing is ever truncated.
+//
+// The summary and a new title are checked against the whole text (see
+// package ground): what they claim that the text does not hold is kept in
+// the record's "checks", with a warning, and with CheckRetry the model gets
+// one round to write them again without it.
 package summarize
 
 import (
@@ -15,9 +20,12 @@ import (
 	"sync"
 
 	"github.com/shelfai/shelf/lib/ask"
+	"github.com/shelfai/shelf/lib/ground"
 	"github.com/shelfai/shelf/lib/llm"
 	"github.com/shelfai/shelf/lib/prompt"
 	"github.com/shelfai/shelf/lib/record"
+	"github.com/shelfai/shelf/lib/safetext"
+	"github.com/tidwall/gjson"
 )
 
 // Prompt is the built-in prompt template.
@@ -35,24 +43,44 @@ type Model interface {
 	Stream(ctx context.Context, req llm.Request, onText func(string) error) (string, error)
 }
 
+// The modes of the checks of a summary against its text.
+const (
+	CheckWarn  = "warn"  // list what is not in the text, with a warning
+	CheckRetry = "retry" // the same after one repair round
+	CheckOff   = "off"   // no checks
+)
+
+// CheckModes are the modes of the checks, the default first.
+var CheckModes = []string{CheckWarn, CheckRetry, CheckOff}
+
 // Options tune a Summarizer: those of every tool that asks about a
 // record's text (Tool defaults to "summarize"), and summarize's own.
 type Options struct {
 	ask.Options
 	Style  string
+	Check  string                // a CheckModes mode (default CheckWarn)
 	OnPart func(line, parts int) // hears when a text is split
+	// Warn hears what the checks found that the text does not hold.
+	Warn func(line int, msg string)
 }
 
 // Summarizer summarizes records or text with one model and prompt.
 type Summarizer struct {
 	ask    *ask.Asker[Model]
 	style  string
+	check  string
 	onPart func(line, parts int)
+	warn   func(line int, msg string)
 }
 
 // New returns a Summarizer.
 func New(m Model, p *prompt.Prompt, opt Options) *Summarizer {
-	return &Summarizer{ask: ask.New("summarize", m, p, opt.Options), style: cmp.Or(opt.Style, "brief"), onPart: opt.OnPart}
+	s := &Summarizer{ask: ask.New("summarize", m, p, opt.Options), style: cmp.Or(opt.Style, "brief"),
+		check: cmp.Or(opt.Check, CheckWarn), onPart: opt.OnPart, warn: opt.Warn}
+	if s.warn == nil {
+		s.warn = func(int, string) {}
+	}
+	return s
 }
 
 // Result is a summary.
@@ -62,6 +90,24 @@ type Result struct {
 	Tags    []string
 	Parts   int // how many parts the text was split into (1: none)
 	Model   string
+	// Checks is what the checks found; nil when they did not run.
+	Checks *Checks
+	// Warnings say what the checks found, one a line of errors.
+	Warnings []string
+}
+
+// Checks are a record's "checks": what summarize found in its summary and
+// title that the text does not hold. Title is nil when the title was not
+// checked (a record that had one keeps it unchecked).
+type Checks struct {
+	Summary *Check `json:"summary"`
+	Title   *Check `json:"title,omitempty"`
+}
+
+// Check is what one field claims that the text does not hold, as the
+// field writes it; empty (not nil) when everything held.
+type Check struct {
+	Unsupported []string `json:"unsupported"`
 }
 
 type data struct {
@@ -72,6 +118,11 @@ type data struct {
 	FromParts bool
 	JSON      bool
 	Context   []ask.Memory
+	// For the repair round: the answer given and what of it is not in
+	// the text.
+	Summary     string
+	Title       string
+	Unsupported []string
 }
 
 type answer struct {
@@ -97,7 +148,7 @@ func (s *Summarizer) Record(ctx context.Context, rec *record.Record) error {
 	if !ok {
 		return nil
 	}
-	res, err := s.summarize(ctx, text, ask.Memories(rec), true, nil, rec.Line)
+	res, err := s.summarize(ctx, text, ask.Memories(rec), true, !rec.Has("title"), nil, rec.Line)
 	if err != nil {
 		return err
 	}
@@ -105,9 +156,20 @@ func (s *Summarizer) Record(ctx context.Context, rec *record.Record) error {
 }
 
 // Text summarizes plain text. With onText, the final answer streams to it
-// as it is generated.
+// as it is generated; with CheckRetry it comes in one piece at the end, as
+// which answer is kept is known only then.
 func (s *Summarizer) Text(ctx context.Context, text string, onText func(string) error) (Result, error) {
-	return s.summarize(ctx, text, nil, false, onText, 1)
+	if onText == nil || s.check != CheckRetry {
+		res, err := s.summarize(ctx, text, nil, false, false, onText, 1)
+		s.warnAll(1, res)
+		return res, err
+	}
+	res, err := s.summarize(ctx, text, nil, false, false, nil, 1)
+	if err != nil {
+		return res, err
+	}
+	s.warnAll(1, res)
+	return res, onText(res.Summary)
 }
 
 // RecordText summarizes a record's text for a plain-text answer (--raw).
@@ -117,8 +179,15 @@ func (s *Summarizer) RecordText(ctx context.Context, rec *record.Record) (res Re
 	if !ok {
 		return Result{}, false, nil
 	}
-	res, err = s.summarize(ctx, text, ask.Memories(rec), false, nil, rec.Line)
+	res, err = s.summarize(ctx, text, ask.Memories(rec), false, false, nil, rec.Line)
+	s.warnAll(rec.Line, res)
 	return res, err == nil, err
+}
+
+func (s *Summarizer) warnAll(line int, res Result) {
+	for _, w := range res.Warnings {
+		s.warn(line, w)
+	}
 }
 
 // budgets is how many tokens of text one request can carry: a part
@@ -168,7 +237,8 @@ var schemaTokens = sync.OnceValue(func() int { return ask.SchemaTokens(answerSch
 // cuts a request all the same (its window is smaller than it says, or the
 // text takes more tokens than estimated), the text is summarized once more,
 // split smaller, unless part of the answer has already been streamed.
-func (s *Summarizer) summarize(ctx context.Context, text string, mems []ask.Memory, jsonOut bool, onText func(string) error, line int) (Result, error) {
+// With checkTitle, the title is checked besides the summary.
+func (s *Summarizer) summarize(ctx context.Context, text string, mems []ask.Memory, jsonOut, checkTitle bool, onText func(string) error, line int) (Result, error) {
 	model, err := s.ask.Model.Model(ctx)
 	if err != nil {
 		return Result{}, err
@@ -188,9 +258,17 @@ func (s *Summarizer) summarize(ctx context.Context, text string, mems []ask.Memo
 		_, err := s.budgets(window, mems, jsonOut)
 		return err
 	}
+	var whole *ground.Text
+	if s.check != CheckOff {
+		whole = ground.Prepare(text) // the whole text, whatever the parts
+	}
 	var res Result
 	err = s.ask.InWindow(ctx, line, again, func(window int) (err error) {
 		res, err = s.summarizeFor(ctx, window, model, text, mems, jsonOut, on, line)
+		if err != nil || whole == nil {
+			return err
+		}
+		res, err = s.checked(ctx, res, whole, checkTitle && jsonOut, window, mems, jsonOut, onText != nil)
 		return err
 	})
 	return res, err
@@ -232,6 +310,12 @@ func (s *Summarizer) summarizeFor(ctx context.Context, window int, model, text s
 		return Result{}, err
 	}
 	req := llm.Request{Messages: []llm.Message{llm.System(sys), llm.User(user)}, MaxTokens: reserve}
+	return s.answer(ctx, req, res, jsonOut, onText)
+}
+
+// answer asks for the summary (and, with jsonOut, the title and tags) and
+// puts it into res.
+func (s *Summarizer) answer(ctx context.Context, req llm.Request, res Result, jsonOut bool, onText func(string) error) (Result, error) {
 	if jsonOut {
 		var a answer
 		if err := s.ask.Model.Structured(ctx, req, "summary", answerSchema, &a); err != nil {
@@ -244,6 +328,7 @@ func (s *Summarizer) summarizeFor(ctx context.Context, window int, model, text s
 		return res, nil
 	}
 	var out string
+	var err error
 	if onText != nil {
 		out, err = s.ask.Model.Stream(ctx, req, onText)
 	} else {
@@ -274,13 +359,16 @@ func (s *Summarizer) notes(ctx context.Context, sys string, parts []string, rese
 }
 
 // apply writes the result into the record: summary always, title and tags
-// only when the record has none, and provenance for each field written.
+// only when the record has none, what the checks found (with a warning in
+// errors for each field that claims what the text does not hold), and
+// provenance for each field written.
 func (s *Summarizer) apply(rec *record.Record, res Result) error {
 	if err := rec.Set("summary", res.Summary); err != nil {
 		return err
 	}
 	fields := []string{"summary"}
-	if !rec.Has("title") && res.Title != "" {
+	newTitle := !rec.Has("title") && res.Title != ""
+	if newTitle {
 		if err := rec.Set("title", res.Title); err != nil {
 			return err
 		}
@@ -292,5 +380,56 @@ func (s *Summarizer) apply(rec *record.Record, res Result) error {
 		}
 		fields = append(fields, "tags")
 	}
-	return s.ask.SetProvenance(rec, res.Model, fields...)
+	replaced, err := s.setChecks(rec, res.Checks, newTitle)
+	if err != nil {
+		return err
+	}
+	if err := s.ask.SetProvenance(rec, res.Model, fields...); err != nil {
+		return err
+	}
+	if replaced != "" {
+		rec.AppendError(s.ask.Tool, replaced)
+	}
+	for _, w := range res.Warnings {
+		rec.AppendError(s.ask.Tool, w)
+		s.warn(rec.Line, w)
+	}
+	return nil
+}
+
+// setChecks writes what the checks found into the record's "checks". The
+// checks of a summary or title made anew replace those of the old one;
+// without checks (CheckOff), those are removed, as they are not of the new
+// one. A "checks" that is not an object is replaced by one, and replaced
+// says what it was (null is none).
+func (s *Summarizer) setChecks(rec *record.Record, c *Checks, newTitle bool) (replaced string, err error) {
+	if c == nil {
+		if err := rec.Delete("checks.summary"); err != nil {
+			return "", err
+		}
+		if newTitle {
+			if err := rec.Delete("checks.title"); err != nil {
+				return "", err
+			}
+		}
+		if cur := rec.Get("checks"); cur.IsObject() && len(cur.Map()) == 0 {
+			return "", rec.Delete("checks")
+		}
+		return "", nil
+	}
+	if cur := rec.Get("checks"); cur.Exists() && !cur.IsObject() {
+		if err := rec.Set("checks", struct{}{}); err != nil {
+			return "", err
+		}
+		if cur.Type != gjson.Null {
+			replaced = fmt.Sprintf(`the record's "checks" was not an object (%s); it is replaced by one`, safetext.Clip(cur.Raw, 40))
+		}
+	}
+	if err := rec.Set("checks.summary", c.Summary); err != nil {
+		return "", err
+	}
+	if c.Title != nil {
+		return replaced, rec.Set("checks.title", c.Title)
+	}
+	return replaced, nil
 }

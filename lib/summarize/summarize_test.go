@@ -96,7 +96,7 @@ func (f *fake) Structured(ctx context.Context, req llm.Request, name string, sch
 		return err
 	}
 	a := out.(*answer)
-	a.Summary, a.Title, a.Tags = fakeAnswer(req), "A Title", []string{"#Work", "work", "Road Trip", ""}
+	a.Summary, a.Title, a.Tags = fakeAnswer(req), "A title", []string{"#Work", "work", "Road Trip", ""}
 	return nil
 }
 
@@ -113,9 +113,9 @@ func newSummarizer(t *testing.T, m Model, style string) *Summarizer {
 func TestRecord(t *testing.T) {
 	tests := []struct{ name, in, want string }{
 		{"adds all", `{"id":"1","text":"Ship it <now> & tell Bo."}`,
-			`{"id":"1","text":"Ship it <now> & tell Bo.","summary":"about Ship it <now> & tell Bo.","title":"A Title","tags":["work","road-trip"],"provenance":{"summary":{"tool":"summarize","model":"fake-1","prompt":"HASH","at":"2026-11-26T09:00:00Z"},"title":{"tool":"summarize","model":"fake-1","prompt":"HASH","at":"2026-11-26T09:00:00Z"},"tags":{"tool":"summarize","model":"fake-1","prompt":"HASH","at":"2026-11-26T09:00:00Z"}}}`},
+			`{"id":"1","text":"Ship it <now> & tell Bo.","summary":"about Ship it <now> & tell Bo.","title":"A title","tags":["work","road-trip"],"checks":{"summary":{"unsupported":[]},"title":{"unsupported":[]}},"provenance":{"summary":{"tool":"summarize","model":"fake-1","prompt":"HASH","at":"2026-11-26T09:00:00Z"},"title":{"tool":"summarize","model":"fake-1","prompt":"HASH","at":"2026-11-26T09:00:00Z"},"tags":{"tool":"summarize","model":"fake-1","prompt":"HASH","at":"2026-11-26T09:00:00Z"}}}`},
 		{"keeps title and tags", `{"title":"Mine","tags":[],"text":"x","provenance":{"text":{"tool":"transcribe"}}}`,
-			`{"title":"Mine","tags":[],"text":"x","provenance":{"text":{"tool":"transcribe"},"summary":{"tool":"summarize","model":"fake-1","prompt":"HASH","at":"2026-11-26T09:00:00Z"}},"summary":"about x"}`},
+			`{"title":"Mine","tags":[],"text":"x","provenance":{"text":{"tool":"transcribe"},"summary":{"tool":"summarize","model":"fake-1","prompt":"HASH","at":"2026-11-26T09:00:00Z"}},"summary":"about x","checks":{"summary":{"unsupported":[]}}}`},
 		{"no text", `{"id":"2","body":"x"}`, `{"id":"2","body":"x"}`},
 		{"empty text", `{"text":"  "}`, `{"text":"  "}`},
 		{"text not a string", `{"text":42}`, `{"text":42}`},
@@ -322,6 +322,9 @@ func TestPromptGolden(t *testing.T) {
 		"final-custom":     {"final", data{Text: "The text.", Style: "haiku"}},
 		"final-from-parts": {"final", data{Text: "notes 1\n\nnotes 2", Style: "brief", Parts: 2, FromParts: true, JSON: true}},
 		"part":             {"part", data{Text: "Part text.", Part: 2, Parts: 3}},
+		"repair-json":      {"repair", data{Style: "brief", JSON: true, Summary: "Bo pays $9,500.", Title: "Bo's $9,500", Unsupported: []string{"Bo", "$9,500"}}},
+		"repair-no-title":  {"repair", data{Style: "brief", JSON: true, Summary: "Bo pays.", Unsupported: []string{"Bo"}}},
+		"repair-plain":     {"repair", data{Style: "bullets", Summary: "- Bo pays.\n- Soon.", Unsupported: []string{"Bo"}}},
 	}
 	for name, c := range cases {
 		got, err := p.Render(c.tmpl, c.d)

@@ -33,6 +33,10 @@
 //	echoerror    chat requests are refused with 400, the message quoting the Authorization header
 //	escapes      chat requests are refused with 400, the message holding terminal escapes (a
 //	             window title, clear screen), a C1 CSI, a bidi override and a line break
+//	addsfacts    summaries (plain, and the "summary" of a structured answer) end in AddedFact, a
+//	             name and a sum of money, and titles in AddedTitle, a name; a repair prompt
+//	             ("These are not in the text: ...", the summary in <summary>) is answered
+//	             with that summary without them
 //	emptyvec     every embedding is an empty vector
 //	ragged       in an embeddings request of several inputs, the last one's vector is one dimension short
 //
@@ -409,6 +413,9 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request, ep endpoint, body 
 		if f["long"] != "" {
 			finish = "length"
 		}
+	}
+	if f["addsfacts"] != "" {
+		content = addFacts(content, schema, last)
 	}
 	if f["echokey"] != "" {
 		content = echo(content, schema != nil || rf == "json_object", r.Header.Get("Authorization"))

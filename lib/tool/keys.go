@@ -22,7 +22,7 @@ var AllKeys = []string{
 	"base-url", "model", "api-key", "timeout", "retries", "temperature", "context-length", "max-answer", "no-cache",
 	"prompt", "print-prompt",
 	// summarize, tasks
-	"field", "style", "raw", "each", "format", "tz", "append", "context", "context-k",
+	"field", "style", "check", "raw", "each", "format", "tz", "append", "context", "context-k",
 	// tasks
 	"grounded",
 	// file
