@@ -8,8 +8,9 @@
 //
 // Line and Text are for any format, Title for a line that names something
 // (a note, a file); Visible is for a message on a terminal that quotes what
-// a server or a file said; MarkdownLine, MarkdownTask, MarkdownBlock and
-// MarkdownTag are for Markdown as Obsidian and its Tasks plugin read it.
+// a server or a file said; MarkdownLine, MarkdownItem, MarkdownTask,
+// MarkdownBlock and MarkdownTag are for Markdown as Obsidian and its
+// Tasks plugin read it.
 // The other formats' rules live beside their writers.
 package safetext
 
@@ -167,6 +168,20 @@ func markdown(line string, fields bool) string {
 // (blockID), which only shelf writes.
 func MarkdownLine(s string) string {
 	return blockID(lineStart(markdown(Line(s), false)))
+}
+
+// MarkdownItem is MarkdownLine for the text of a list item ("- " and
+// then s): a list marker that s starts with is escaped too (\- , 1\. ),
+// so that s nests no list of its own in the item.
+func MarkdownItem(s string) string {
+	l := MarkdownLine(s)
+	switch n := listMarker(l); {
+	case n == 1:
+		return `\` + l
+	case n > 1:
+		return l[:n-1] + `\` + l[n-1:]
+	}
+	return l
 }
 
 // MarkdownTask is MarkdownLine for the text of a checklist item in the

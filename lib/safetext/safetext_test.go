@@ -188,6 +188,29 @@ func TestMarkdownLine(t *testing.T) {
 	}
 }
 
+// MarkdownItem is MarkdownLine for the text of a list item: it starts no
+// list of its own inside the item either.
+func TestMarkdownItem(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"Berlin", "Berlin"},
+		{"- [x] forged", `\- \[x] forged`},
+		{"\n* nested\n> [!note]", `\* nested > \[!note]`},
+		{"+ plus", `\+ plus`},
+		{"1. one", `1\. one`},
+		{"12) twelve", `12\) twelve`},
+		{"- - -", `\- - -`},
+		{"- > quoted", `\- \> quoted`},
+		{"-1 degrees", "-1 degrees"},
+		{"1.5 million", "1.5 million"},
+		{"$8,000 ^t1", `$8,000 \^t1`},
+	}
+	for _, tt := range tests {
+		if got := MarkdownItem(tt.in); got != tt.want {
+			t.Errorf("MarkdownItem(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
 func TestMarkdownBlock(t *testing.T) {
 	tests := []struct{ in, want string }{
 		{"One paragraph.\n\nAnother, with a list:\n- milk\n- eggs", "One paragraph.\n\nAnother, with a list:\n- milk\n- eggs"},
