@@ -186,14 +186,56 @@ var (
 	fenceRe   = regexp.MustCompile("^ {0,3}(`{3,}|~{3,}|\\${2,})")
 	headingRe = regexp.MustCompile(`^ {0,3}#{1,6}(?:[ \t]|$)`)
 	listRe    = regexp.MustCompile(`^[ \t]*(?:[-+*]|[0-9]{1,9}[.)])(?:[ \t]|$)`)
-	// plainRe is a line that starts no structure a block id cannot
-	// follow surely: a quote, callout, table, HTML block or math block.
+	// structRe is a line that starts a quote, callout, table row or HTML
+	// block: structure a block id at a line's end does not name surely.
 	structRe = regexp.MustCompile(`^ {0,3}[>|<]`)
 )
 
 // ruleLike reports whether a line is made only of the characters of rules,
 // heading underlines and table delimiter rows.
 func ruleLike(l string) bool { return strings.Trim(l, "-=*_+|: \t") == "" }
+
+// lineKind is what a line of the note's text is to Markdown, as far as a
+// block id at its end goes.
+type lineKind struct {
+	hidden bool // inside a code or math block or an Obsidian comment
+	blank  bool // only spaces and tabs
+	// other: a fence, heading, quote, callout, table row, HTML, rule or
+	// comment mark, which a block id cannot follow surely
+	other      bool
+	item       bool // starts a list item
+	interrupts bool // starts a list that interrupts a paragraph
+}
+
+// lineKinds reads each line of the note's text once. Code and math blocks
+// are fenced by ```, ~~~ or $$; Obsidian comments by %%.
+func lineKinds(lines []textLine) []lineKind {
+	kinds := make([]lineKind, len(lines))
+	fence, comment := "", false
+	for j, l := range lines {
+		t := l.text
+		kinds[j] = lineKind{
+			hidden: fence != "" || comment,
+			blank:  markdownBlank(t),
+			other: strings.Contains(t, "%%") || fenceRe.MatchString(t) || headingRe.MatchString(t) ||
+				structRe.MatchString(t) || !markdownBlank(t) && ruleLike(t),
+			item:       listRe.MatchString(t),
+			interrupts: interrupts(t),
+		}
+		if strings.Count(t, "%%")%2 == 1 {
+			comment = !comment
+		}
+		if m := fenceRe.FindStringSubmatch(t); m != nil {
+			switch {
+			case fence == "":
+				fence = m[1]
+			case m[1][0] == fence[0] && len(m[1]) >= len(fence) && strings.Trim(t, " "+m[1][:1]) == "":
+				fence = ""
+			}
+		}
+	}
+	return kinds
+}
 
 // interrupts reports whether a line starts a list that interrupts a
 // paragraph: an item that is not empty, with a bullet or the number 1.
@@ -213,55 +255,38 @@ func interrupts(l string) bool {
 // list item of one line takes it on that line. A heading, quote, callout,
 // table, HTML block, code or math block or Obsidian comment, anywhere in
 // the lines around line i, and a list item's continuation line, get none.
-func anchorLine(lines []textLine, i int) int {
-	fence, comment := "", false
-	for j := 0; j < i; j++ {
-		l := lines[j].text
-		if strings.Count(l, "%%")%2 == 1 {
-			comment = !comment
-		}
-		if m := fenceRe.FindStringSubmatch(l); m != nil {
-			switch {
-			case fence == "":
-				fence = m[1]
-			case m[1][0] == fence[0] && len(m[1]) >= len(fence) && strings.Trim(l, " "+m[1][:1]) == "":
-				fence = ""
-			}
-		}
-	}
-	if fence != "" || comment {
+func anchorLine(lines []textLine, kinds []lineKind, i int) int {
+	if kinds[i].hidden {
 		return -1
 	}
 	first, last := i, i
-	for first > 0 && !markdownBlank(lines[first-1].text) {
+	for first > 0 && !kinds[first-1].blank {
 		first--
 	}
-	for last+1 < len(lines) && !markdownBlank(lines[last+1].text) {
+	for last+1 < len(lines) && !kinds[last+1].blank {
 		last++
 	}
 	if t := lines[first].text; strings.HasPrefix(t, "\t") || strings.HasPrefix(t, "    ") {
 		return -1 // indented code, or a list's more than a block id names surely
 	}
-	for _, l := range lines[first : last+1] {
-		t := l.text
-		if strings.Contains(t, "%%") || fenceRe.MatchString(t) || headingRe.MatchString(t) || structRe.MatchString(t) || ruleLike(t) {
+	for _, k := range kinds[first : last+1] {
+		if k.other {
 			return -1
 		}
 	}
-	item := func(j int) bool { return listRe.MatchString(lines[j].text) }
-	if item(i) {
-		if i == last || item(i+1) {
+	if kinds[i].item {
+		if i == last || kinds[i+1].item {
 			return i
 		}
 		return -1 // an item that goes on over more lines
 	}
 	for j := first; j < i; j++ {
-		if item(j) {
+		if kinds[j].item {
 			return -1 // a line that goes on a list item
 		}
 	}
 	for j := i + 1; j <= last; j++ {
-		if interrupts(lines[j].text) {
+		if kinds[j].interrupts {
 			return j - 1 // a list that interrupts the paragraph
 		}
 	}
@@ -316,12 +341,13 @@ func placeTasks(text string, tasks []gjson.Result, segs []segment, segTexts []st
 		return links
 	}
 	ids := map[int]string{} // line: its id
+	kinds := lineKinds(lines)
 	for i, s := range starts {
 		k := slices.IndexFunc(lines, func(l textLine) bool { return l.start <= s && s < l.end })
 		if s < 0 || k < 0 {
 			continue
 		}
-		a := anchorLine(lines, k)
+		a := anchorLine(lines, kinds, k)
 		if a < 0 {
 			continue
 		}
