@@ -1,7 +1,7 @@
 package vault
 
-// Where each task of a note was said, and what its summary and title say
-// that the text does not (shelf(7), CHECKS). Tasks carry evidence:
+// Where each task of a note was said (shelf(7), CHECKS). Tasks carry
+// evidence:
 // {quote, start, end}, the text's own words and their character offsets;
 // the note gets an Obsidian block id on the transcript line or paragraph
 // that holds the quote's start, and the task a link to it. Every id and
