@@ -331,10 +331,10 @@ func deriveTitle(text, summary string) string {
 // noteData is what the note template gets. What a model wrote (the title,
 // the summary, the tasks, the transcript, the claims the checks found
 // unsupported) is Markdown that reads as its own text
-// (safetext.MarkdownLine, MarkdownTask, MarkdownBlock), so that it can
-// start no line, task, tag, link, comment, block id or Tasks field of its
-// own; the record's text keeps its Markdown (it is the person's) and loses
-// only control characters. Each task links to the transcript line or the
+// (safetext.MarkdownLine, MarkdownItem, MarkdownTask, MarkdownBlock), so
+// that it can start no line, task, tag, link, comment, block id or Tasks
+// field of its own; the record's text keeps its Markdown (it is the
+// person's) and loses only control characters. Each task links to the transcript line or the
 // paragraph of the text where its evidence starts (placeTasks); a task
 // whose words were not found (grounded false) says so. A task's due that
 // is not a date or an RFC 3339 time is left out, with a warning.
