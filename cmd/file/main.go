@@ -28,9 +28,23 @@ func spec() tool.Spec {
 		Description: `The note filer reads JSON Lines records (from the files named, or standard input) and writes
 each as a note in the vault: YAML front matter (id, title, created, source, tags, aliases,
 and shelf-hash, a hash of what shelf wrote), then the summary, the tasks as a checklist and
-the text (the transcript with timestamps when the record has segments). Each record goes on
-with the "path" of its note (relative to the vault) and the "folder", "title" and "tags" it
-was filed under. It is installed as shelf-file, so that file(1) stays file(1).
+the text (the transcript with timestamps when the record has segments, one line a
+paragraph). Each record goes on with the "path" of its note (relative to the vault) and the
+"folder", "title" and "tags" it was filed under. It is installed as shelf-file, so that file(1) stays file(1).
+
+Where each task was said (shelf(7), CHECKS): a task whose "evidence" holds links to it.
+With segments, the transcript line that holds the quote's start gets an Obsidian block id
+at its end (^t1, ^t2, ...; tasks said on one line share it) and the task "— said at
+[[#^t1|01:04]]", the line's time; without, the paragraph (or list item) of the text that
+holds it gets the id and the task "— said in the text". A paragraph with a block id of its
+own keeps it, and ids the text has already are not used again. The evidence holds when its
+quote is exactly the text's characters between its start and end (characters, not bytes),
+and the transcript's lines are the text's words in order; a quote in a code block, heading,
+table, quote, callout or comment, or evidence that does not hold, gets no link: never a
+wrong one. A task with "grounded": false says "— not found in the transcript" (or text)
+and links nowhere. What the summary and the title claim that the text does not ("checks")
+is listed below the summary in a callout, "Not found in the transcript" (or text). The ids
+follow from the record, so filing it again writes the same note.
 
 The vault: --vault DIR (or SHELF_VAULT, or vault = "..." in the config file). A vault that
 does not exist is an error, never created by a typo; --init creates it. When the vault does
@@ -58,8 +72,8 @@ Writes are atomic and durable (a temporary file in the same folder, fsync, then 
 rename, then fsync of the folder): a crash or Ctrl-C leaves no partial note. Two runs on one
 vault take turns. What a model wrote (title, summary, tags, tasks, transcript) is text in
 the note, never structure: no control characters, one line where one is wanted, and Markdown
-escaped so that it starts no task, tag, heading, quote, rule, table, link or comment (see TEXT
-FROM A MODEL in shelf(7)). A title, and so the file name, loses the characters that take up
+escaped so that it starts no task, tag, heading, quote, rule, table, link, comment or block
+id (see TEXT FROM A MODEL in shelf(7)); block ids and the links to them are shelf's. A title, and so the file name, loses the characters that take up
 no room (zero-width spaces and joiners, word joiners, byte order marks, bidirectional
 controls). Tags are written as Obsidian takes them: a dot becomes -, empty levels of a
 nested tag go, and a tag of dots or digits alone is left out, each change with a warning in

@@ -8,8 +8,9 @@
 //
 // Line and Text are for any format, Title for a line that names something
 // (a note, a file); Visible is for a message on a terminal that quotes what
-// a server or a file said; MarkdownLine, MarkdownTask, MarkdownBlock and
-// MarkdownTag are for Markdown as Obsidian and its Tasks plugin read it.
+// a server or a file said; MarkdownLine, MarkdownItem, MarkdownTask,
+// MarkdownBlock and MarkdownTag are for Markdown as Obsidian and its
+// Tasks plugin read it.
 // The other formats' rules live beside their writers.
 package safetext
 
@@ -163,17 +164,32 @@ func markdown(line string, fields bool) string {
 // Line, then \, #, [ and < escaped with a backslash and %% written %\%, so
 // that it can start no line, task, tag, link, embed, HTML or comment; and,
 // should it start a line, it starts no quote, rule, heading underline,
-// table or fence either (lineStart).
+// table or fence either (lineStart); and it ends in no Obsidian block id
+// (blockID), which only shelf writes.
 func MarkdownLine(s string) string {
-	return lineStart(markdown(Line(s), false))
+	return blockID(lineStart(markdown(Line(s), false)))
+}
+
+// MarkdownItem is MarkdownLine for the text of a list item ("- " and
+// then s): a list marker that s starts with is escaped too (\- , 1\. ),
+// so that s nests no list of its own in the item.
+func MarkdownItem(s string) string {
+	l := MarkdownLine(s)
+	switch n := listMarker(l); {
+	case n == 1:
+		return `\` + l
+	case n > 1:
+		return l[:n-1] + `\` + l[n-1:]
+	}
+	return l
 }
 
 // MarkdownTask is MarkdownLine for the text of a checklist item in the
 // Obsidian Tasks style: the Tasks signifiers (📅 ✅ ⏫ 🔁 ...) are removed
 // too, so that the text can add no priority, date, recurrence or
-// dependency to its task.
+// dependency to its task; nor a block id (blockID) to its line.
 func MarkdownTask(s string) string {
-	return strings.Join(strings.Fields(markdown(Line(s), true)), " ")
+	return blockID(strings.Join(strings.Fields(markdown(Line(s), true)), " "))
 }
 
 // MarkdownBlock makes s paragraphs of Markdown that cannot reach outside
@@ -181,11 +197,12 @@ func MarkdownTask(s string) string {
 // Lists and paragraphs stay; a checklist item becomes a list item that
 // shows its brackets; a line that would start a quote or callout, a rule
 // (or a front-matter fence), a heading underline, a table or a code or math
-// block shows its first character instead (lineStart).
+// block shows its first character instead (lineStart), and no line ends
+// in a block id (blockID).
 func MarkdownBlock(s string) string {
 	lines := strings.Split(Text(s), "\n")
 	for i, l := range lines {
-		lines[i] = lineStart(markdown(l, false))
+		lines[i] = blockID(lineStart(markdown(l, false)))
 	}
 	return strings.Join(lines, "\n")
 }
@@ -216,6 +233,30 @@ func lineStart(l string) string {
 		}
 		i += n
 	}
+}
+
+// blockID escapes, with a backslash, the ^ of an Obsidian block id at
+// the end of a line (^ and letters, digits or dashes, after white space or
+// at the start of the line, with only white space after): it would name
+// the line's block, and a link elsewhere in the note could point at it.
+func blockID(l string) string {
+	end := len(strings.TrimRightFunc(l, unicode.IsSpace))
+	i := end
+	for i > 0 && (isASCIIAlnum(l[i-1]) || l[i-1] == '-') {
+		i--
+	}
+	if i == end || i == 0 || l[i-1] != '^' {
+		return l
+	}
+	caret := i - 1
+	if before := strings.TrimRightFunc(l[:caret], unicode.IsSpace); caret > 0 && len(before) == caret {
+		return l // ^ inside a word: 2^10
+	}
+	return l[:caret] + `\` + l[caret:]
+}
+
+func isASCIIAlnum(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
 }
 
 // rule reports whether a line is made only of the characters of rules,

@@ -141,6 +141,10 @@ func TestMarkdownTask(t *testing.T) {
 		// Escapes stay escapes.
 		{`C:\temp\#x`, `C:\\temp\\\#x`},
 		{"Cafe\u0301", "Café"},
+		// An Obsidian block id at the end would name the task's line.
+		{"Call Sam ^t1", `Call Sam \^t1`},
+		{"Call Sam ^t1 \u2705", `Call Sam \^t1`},
+		{"2^10 bytes, x ^y z", "2^10 bytes, x ^y z"},
 	}
 	for _, tt := range tests {
 		if got := MarkdownTask(tt.in); got != tt.want {
@@ -167,10 +171,42 @@ func TestMarkdownLine(t *testing.T) {
 		{"|---|---|", `\|---|---|`},
 		{"a > b --- c", "a > b --- c"},
 		{"-- a dash", "-- a dash"},
+		// An Obsidian block id at the end of a line names the line's
+		// block, so that a link can point at it: a model names none.
+		{"said here ^t1", `said here \^t1`},
+		{"^abc-9", `\^abc-9`},
+		{"said ^t1\n", `said \^t1`},
+		{"said here^t1", "said here^t1"},
+		{"x ^t1 y", "x ^t1 y"},
+		{"x ^t_1", "x ^t_1"},
+		{"e = mc^2", "e = mc^2"},
 	}
 	for _, tt := range tests {
 		if got := MarkdownLine(tt.in); got != tt.want {
 			t.Errorf("MarkdownLine(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+// MarkdownItem is MarkdownLine for the text of a list item: it starts no
+// list of its own inside the item either.
+func TestMarkdownItem(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"Berlin", "Berlin"},
+		{"- [x] forged", `\- \[x] forged`},
+		{"\n* nested\n> [!note]", `\* nested > \[!note]`},
+		{"+ plus", `\+ plus`},
+		{"1. one", `1\. one`},
+		{"12) twelve", `12\) twelve`},
+		{"- - -", `\- - -`},
+		{"- > quoted", `\- \> quoted`},
+		{"-1 degrees", "-1 degrees"},
+		{"1.5 million", "1.5 million"},
+		{"$8,000 ^t1", `$8,000 \^t1`},
+	}
+	for _, tt := range tests {
+		if got := MarkdownItem(tt.in); got != tt.want {
+			t.Errorf("MarkdownItem(%q) = %q, want %q", tt.in, got, tt.want)
 		}
 	}
 }
@@ -198,6 +234,8 @@ func TestMarkdownBlock(t *testing.T) {
 		// Text with these characters inside a line stays as it is.
 		{"x > y, a - b, 1 = 1 | 2", "x > y, a - b, 1 = 1 | 2"},
 		{"- milk\n-- two dashes and text", "- milk\n-- two dashes and text"},
+		// Block ids, at the end of any line.
+		{"One ^a\ntwo ^b  \n^c\nd ^ e", "One \\^a\ntwo \\^b  \n\\^c\nd ^ e"},
 	}
 	for _, tt := range tests {
 		if got := MarkdownBlock(tt.in); got != tt.want {

@@ -138,13 +138,30 @@ func (f *Filer) spelled(folder string) string {
 // Close releases the vault.
 func (f *Filer) Close() error { return f.root.Close() }
 
-type task struct{ Title, Due, For, Flag string }
-type segment struct{ Clock, Text string }
+// task is a task of the note: Link, made by shelf, goes to where it was
+// said; NotFound is true when the record says its words are not in the
+// text (grounded false).
+type task struct {
+	Title, Due, For, Flag, Link string
+	NotFound                    bool
+}
+
+// segment is a transcript line: Anchor is the block id it takes when a
+// task links to it.
+type segment struct{ Clock, Text, Anchor string }
+
+// unsupported is what the summary and the title say that the text does
+// not contain (the record's checks), each a Markdown line.
+type unsupported struct{ Summary, Title []string }
 
 type noteData struct {
 	Title, Summary, Text, Source string
 	Tasks                        []task
 	Segments                     []segment
+	// Where names what the note shows of the record's text:
+	// "transcript" (with segments) or "text".
+	Where       string
+	Unsupported *unsupported // nil when the checks found nothing
 }
 
 type choiceData struct {
@@ -312,21 +329,62 @@ func deriveTitle(text, summary string) string {
 }
 
 // noteData is what the note template gets. What a model wrote (the title,
-// the summary, the tasks, the transcript) is Markdown that reads as its own
-// text (safetext.MarkdownLine, MarkdownTask, MarkdownBlock), so that it can
-// start no line, task, tag, link, comment or Tasks field of its own; the record's text keeps its
-// Markdown (it is the person's) and loses only control characters. A task's
-// due that is not a date or an RFC 3339 time is left out, with a warning.
+// the summary, the tasks, the transcript, the claims the checks found
+// unsupported) is Markdown that reads as its own text
+// (safetext.MarkdownLine, MarkdownItem, MarkdownTask, MarkdownBlock), so
+// that it can start no line, task, tag, link, comment, block id or Tasks
+// field of its own; the record's text keeps its Markdown (it is the
+// person's) and loses only control characters. Each task links to the transcript line or the
+// paragraph of the text where its evidence starts (placeTasks); a task
+// whose words were not found (grounded false) says so. A task's due that
+// is not a date or an RFC 3339 time is left out, with a warning.
 func (f *Filer) noteData(rec *record.Record, title, summary, text string) (noteData, []string) {
 	d := noteData{
 		Title:   safetext.MarkdownLine(title),
 		Summary: safetext.MarkdownBlock(summary),
-		Text:    strings.TrimSpace(safetext.Text(text)),
 		Source:  safetext.Line(rec.Get("source").String()),
+		Where:   "text",
+	}
+	var segTexts []string
+	for _, s := range rec.Get("segments").Array() {
+		sec := int(s.Get("start").Float())
+		d.Segments = append(d.Segments, segment{Clock: fmt.Sprintf("%02d:%02d", sec/60, sec%60), Text: safetext.MarkdownLine(s.Get("text").String())})
+		segTexts = append(segTexts, s.Get("text").String())
+	}
+	var lines []textLine
+	if len(d.Segments) > 0 {
+		d.Where = "transcript"
+	} else {
+		lines = textLines(text)
+	}
+	recTasks := rec.Get("tasks").Array()
+	links := placeTasks(text, recTasks, d.Segments, segTexts, lines)
+	var shown []string
+	for _, l := range lines {
+		shown = append(shown, l.text)
+	}
+	d.Text = strings.Join(shown, "\n")
+	var u unsupported
+	for _, c := range rec.Get("checks.summary.unsupported").Array() {
+		if l := safetext.MarkdownItem(c.String()); c.Type == gjson.String && l != "" {
+			u.Summary = append(u.Summary, l)
+		}
+	}
+	for _, c := range rec.Get("checks.title.unsupported").Array() {
+		if l := safetext.MarkdownItem(c.String()); c.Type == gjson.String && l != "" {
+			u.Title = append(u.Title, l)
+		}
+	}
+	if u.Summary != nil || u.Title != nil {
+		d.Unsupported = &u
 	}
 	var warnings []string
-	for _, t := range rec.Get("tasks").Array() {
-		tk := task{Title: safetext.MarkdownTask(t.Get("title").String()), For: safetext.MarkdownTask(t.Get("for").String()), Flag: tasks.PriorityFlags[t.Get("priority").String()]}
+	for i, t := range recTasks {
+		notFound := t.Get("grounded").Type == gjson.False
+		tk := task{Title: safetext.MarkdownTask(t.Get("title").String()), For: safetext.MarkdownTask(t.Get("for").String()), Flag: tasks.PriorityFlags[t.Get("priority").String()], NotFound: notFound}
+		if !notFound {
+			tk.Link = links[i]
+		}
 		if due := t.Get("due").String(); due != "" {
 			if validDue(due) {
 				tk.Due = due
@@ -335,10 +393,6 @@ func (f *Filer) noteData(rec *record.Record, title, summary, text string) (noteD
 			}
 		}
 		d.Tasks = append(d.Tasks, tk)
-	}
-	for _, s := range rec.Get("segments").Array() {
-		sec := int(s.Get("start").Float())
-		d.Segments = append(d.Segments, segment{Clock: fmt.Sprintf("%02d:%02d", sec/60, sec%60), Text: safetext.MarkdownLine(s.Get("text").String())})
 	}
 	return d, warnings
 }

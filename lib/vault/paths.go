@@ -5,7 +5,9 @@
 // matter with a hash of what shelf wrote, so a note the person edited is
 // never overwritten; writes are atomic and durable; and an index, rebuilt
 // from front matter when it is missing or stale, finds a note by its id
-// wherever the person moved it.
+// wherever the person moved it. In the note, each task links to the
+// transcript line or paragraph where it was said, and what the checks did
+// not find in the text says so (grounding.go).
 package vault
 
 import (
