@@ -14,7 +14,7 @@ import (
 // deterministic, so a test can say what they score.
 //
 // The bad mode, for each memo: the summary keeps every fact but the first
-// and adds "Zebulon paid 99999 euros." (two invented claims); of the
+// and adds "It was paid by Zebulon, 99999 euros." (two invented claims); of the
 // tasks of each memo the text holds, the last is left out, and the first
 // of the rest that has a due date is due a day late (without the words
 // that give it, so a tool that takes dates from those words drops it);
@@ -34,7 +34,7 @@ const BadSchemaMemo = "m03"
 const InventedTask = "Buy a new espresso machine"
 
 // InventedClaim is the sentence the bad mode adds to every summary.
-const InventedClaim = "Zebulon paid 99999 euros."
+const InventedClaim = "It was paid by Zebulon, 99999 euros."
 
 // NewOracle returns an oracle over the fixtures.
 func NewOracle(fx *Fixtures) *Oracle { return &Oracle{fx: fx} }
@@ -78,11 +78,33 @@ func (o *Oracle) Answer(mode string, schema json.RawMessage, users, subject stri
 		if memo == nil {
 			memo = o.fromNotes(subject)
 		}
+
 		if memo == nil {
 			return "", false
 		}
 		return marshal(map[string]any{"title": memo.Title, "summary": o.summary(memo, bad), "tags": []string{memo.Folder}}), true
 	case isTasks:
+		var item struct {
+			Properties struct {
+				Tasks struct {
+					Items struct {
+						Properties map[string]json.RawMessage `json:"properties"`
+					} `json:"items"`
+				} `json:"tasks"`
+			} `json:"properties"`
+		}
+		json.Unmarshal(schema, &item)
+		// Only the keys the tool asks for: one that checks its quotes
+		// gets them.
+		keys := item.Properties.Tasks.Items.Properties
+		only := func(t map[string]any) map[string]any {
+			for k := range t {
+				if _, ok := keys[k]; !ok {
+					delete(t, k)
+				}
+			}
+			return t
+		}
 		if bad && o.exact(subject) != nil && o.exact(subject).ID == BadSchemaMemo {
 			return `{"tasks": "none"}`, true
 		}
@@ -102,13 +124,13 @@ func (o *Oracle) Answer(mode string, schema json.RawMessage, users, subject stri
 				if late && d != "" {
 					d, when, late = lateBy(d), "", false
 				}
-				tasks = append(tasks, map[string]any{"title": t.Title, "due": d, "priority": "none", "project": "",
-					"tags": []string{}, "for": t.For, "quote": t.Quote, "when": when})
+				tasks = append(tasks, only(map[string]any{"title": t.Title, "due": d, "priority": "none", "project": "",
+					"tags": []string{}, "for": t.For, "quote": t.Quote, "when": when}))
 			}
 		}
 		if bad {
-			tasks = append(tasks, map[string]any{"title": InventedTask, "due": "", "priority": "none", "project": "",
-				"tags": []string{}, "for": "", "quote": "we need a new espresso machine", "when": ""})
+			tasks = append(tasks, only(map[string]any{"title": InventedTask, "due": "", "priority": "none", "project": "",
+				"tags": []string{}, "for": "", "quote": "we need a new espresso machine", "when": ""}))
 		}
 		return marshal(map[string]any{"tasks": tasks}), true
 	case schema == nil:
@@ -177,9 +199,11 @@ func (o *Oracle) contained(subject string) []*Memo {
 	return out
 }
 
-// fromNotes is the long memo whose parts' notes the subject holds: the
-// first long memo all of whose facts the notes keep.
+// fromNotes is what the notes of a long memo's parts say: the long
+// memos cannot be told apart by their notes, so it is the first long memo
+// all of whose facts the notes keep, with the facts of every such memo.
 func (o *Oracle) fromNotes(subject string) *Memo {
+	var out *Memo
 	for _, m := range o.fx.Memos {
 		if m.Kind != "long" {
 			continue
@@ -191,11 +215,21 @@ func (o *Oracle) fromNotes(subject string) *Memo {
 				break
 			}
 		}
-		if all {
-			return m
+		if !all {
+			continue
+		}
+		if out == nil {
+			c := *m
+			c.Facts = nil
+			out = &c
+		}
+		for _, f := range m.Facts {
+			if !slices.Contains(out.Facts, f) {
+				out.Facts = append(out.Facts, f)
+			}
 		}
 	}
-	return nil
+	return out
 }
 
 // nextFolder is the folder after f among the vault's (inbox included),

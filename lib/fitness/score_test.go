@@ -185,3 +185,23 @@ func TestScoreRecall(t *testing.T) {
 		t.Errorf("MRR = %v, want %v", r.MRR, want)
 	}
 }
+
+func TestWER(t *testing.T) {
+	for _, c := range []struct {
+		ref, hyp string
+		want     float64
+	}{
+		{"", "", 0},
+		{"", "word", 1},
+		{"call the roofer", "call the roofer", 0},
+		{"Call the roofer.", "call the ROOFER", 0},
+		{"call the roofer", "call a roofer", 1.0 / 3},
+		{"call the roofer", "call roofer", 1.0 / 3},
+		{"call the roofer", "call the roofer today", 1.0 / 3},
+		{"call the roofer", "", 1},
+	} {
+		if got := WER(c.ref, c.hyp); got != c.want {
+			t.Errorf("WER(%q, %q) = %v, want %v", c.ref, c.hyp, got, c.want)
+		}
+	}
+}

@@ -89,6 +89,9 @@ type Options struct {
 	// plain ones. The first rule whose match the user's messages contain
 	// wins; faults such as fence still apply to its answer.
 	AnswersFile string
+	// Fixtures is the folder of the fitness check's fixtures, for the
+	// fitness modes (see fitness.go).
+	Fixtures string
 }
 
 // Server is a running test server.
@@ -99,6 +102,7 @@ type Server struct {
 	seen map[string]int // attempts per fault-and-body
 	log  *os.File
 	n    int
+	oracleState
 }
 
 // New starts a server on 127.0.0.1.
@@ -373,6 +377,9 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request, ep endpoint, body 
 	finish := "stop"
 	var content string
 	scripted, plain := s.scripted(users)
+	if a, p := s.fitnessAnswer(f, schema, users, text); a != "" || p != "" {
+		scripted, plain = a, p
+	}
 	switch {
 	case schema != nil && scripted != "":
 		content = scripted
