@@ -7,9 +7,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -130,6 +133,9 @@ func (r *Runner) Run(ctx context.Context, model string) (*Result, error) {
 	if err := r.writeMemos(in); err != nil {
 		return nil, err
 	}
+	if err := Reachable(ctx, r.BaseURL); err != nil {
+		return nil, err
+	}
 	proxy, err := StartProxy(r.BaseURL)
 	if err != nil {
 		return nil, err
@@ -186,6 +192,10 @@ func (r *Runner) Run(ctx context.Context, model string) (*Result, error) {
 				break
 			}
 		}
+	}
+	if res.Failed > 0 && res.Failed == len(found) {
+		return nil, sysexits.New(sysexits.Failure, "run one tool by hand to see why, e.g. summarize -m "+model+" < a-memo.txt",
+			fmt.Errorf("every record failed with %s; the first: %s", model, firstError(found)))
 	}
 	ScoreRecords(r.Fixtures, found, res)
 	ScoreRecall(r.Fixtures.Questions, recalled, res)
@@ -394,4 +404,47 @@ func safeName(model string) string {
 		}
 		return r
 	}, model)
+}
+
+// firstError is the first failure of the records, in memo order.
+func firstError(found map[string]Found) string {
+	var ids []string
+	for id := range found {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	for _, id := range ids {
+		for _, e := range found[id].Errors {
+			if !isWarning(e.Message) {
+				return e.Tool + ": " + e.Message
+			}
+		}
+	}
+	return "none"
+}
+
+// Reachable checks that the endpoint answers at all (any HTTP answer
+// will do), so that a server that is not running is said once, not as 40
+// failed records.
+func Reachable(ctx context.Context, base string) error {
+	u, err := url.Parse(base)
+	if err != nil {
+		return err
+	}
+	host := u.Host
+	if u.Port() == "" {
+		if u.Scheme == "https" {
+			host += ":443"
+		} else {
+			host += ":80"
+		}
+	}
+	d := net.Dialer{Timeout: 10 * time.Second}
+	c, err := d.DialContext(ctx, "tcp", host)
+	if err != nil {
+		u.User = nil
+		return sysexits.New(sysexits.Unavailable, "start the server (for Ollama: ollama serve), or point --base-url or SHELF_BASE_URL at it",
+			fmt.Errorf("cannot reach %s: %v", u.String(), err))
+	}
+	return c.Close()
 }
