@@ -48,12 +48,11 @@ type RecordNote struct {
 	Message string `json:"message"`
 }
 
-var foldAccents = transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFKC)
-
 // Fold is a text as the rules compare it: NFKC, lower case, accents
 // dropped.
 func Fold(s string) string {
-	out, _, err := transform.String(foldAccents, s)
+	// A chain keeps state: one a call.
+	out, _, err := transform.String(transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFKC), s)
 	if err != nil {
 		out = s
 	}

@@ -205,3 +205,22 @@ func TestWER(t *testing.T) {
 		}
 	}
 }
+
+// TestFoldConcurrent: the test server scores from many requests at once
+// (run with -race).
+func TestFoldConcurrent(t *testing.T) {
+	done := make(chan bool)
+	for range 4 {
+		go func() {
+			for range 100 {
+				if got := Fold("Pão Quente"); got != "pao quente" {
+					t.Errorf("Fold = %q", got)
+				}
+			}
+			done <- true
+		}()
+	}
+	for range 4 {
+		<-done
+	}
+}
