@@ -33,6 +33,7 @@
 //	echoerror    chat requests are refused with 400, the message quoting the Authorization header
 //	escapes      chat requests are refused with 400, the message holding terminal escapes (a
 //	             window title, clear screen), a C1 CSI, a bidi override and a line break
+//	truth, bad   answers from the fitness fixtures' truth, or as a bad model (see fitness.go)
 //
 // URL prefixes choose the served models: /v1 serves "tiny"; /multi/v1
 // serves "tiny" and "big"; /empty/v1 serves none; /auth/v1 serves "tiny"
