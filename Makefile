@@ -10,11 +10,15 @@
 #                           alternately BENCH_COUNT times, side by side as ratios
 #   make test-integration   every tool against a real Ollama with a generated model
 #                           (builds Ollama once into $XDG_CACHE_HOME/shelf: 2 to 9 minutes)
+#   make check-model MODELS="llama3.2 qwen2.5:3b"
+#                           which model is good enough: the whole pipeline over
+#                           40 memos with each, a table, and a report in fitness-report/
 #
 # Install names: PROGRAM_PREFIX is put before every tool's name, GNU style
 # (make install PROGRAM_PREFIX=shelf- gives shelf-summarize, shelf-tasks, ...).
 # The file tool is never installed as plain "file", which would shadow
-# file(1): without a prefix it is installed as shelf-file.
+# file(1): without a prefix it is installed as shelf-file; the model check
+# likewise as shelf-fitness. The check's memos go to $(DATADIR)/shelf/fitness.
 
 PREFIX ?= $(HOME)/.local
 BINDIR ?= $(PREFIX)/bin
@@ -35,7 +39,7 @@ OLLAMA := $(OLLAMA_DIR)/bin/ollama
 SHELL := /bin/bash
 
 
-.PHONY: all build build-whisper demo test test-integration test-whisper check-format vet man bench bench-compare bench-whisper install uninstall clean
+.PHONY: all build build-whisper demo check-model test test-integration test-whisper check-format vet man bench bench-compare bench-whisper install uninstall clean
 
 all: build
 
@@ -65,6 +69,12 @@ bench-whisper:
 
 demo: build
 	@bash ./examples/demo.sh
+
+MODELS ?=
+FITNESS_REPORT ?= fitness-report
+check-model: build
+	@if [ -z '$(MODELS)' ]; then echo 'usage: make check-model MODELS="llama3.2 qwen2.5:3b" [FITNESS_REPORT=DIR]' >&2; exit 64; fi
+	bin/fitness --fixtures testdata/fitness --report '$(FITNESS_REPORT)' $(MODELS)
 
 check-format:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
@@ -119,9 +129,9 @@ install: build
 	  '$(DESTDIR)$(DATADIR)/fish/vendor_completions.d'
 	@set -e; for t in $(TOOLS); do \
 	  name='$(PROGRAM_PREFIX)'$$t; \
-	  if [ "$$t" = file ] && [ -z '$(PROGRAM_PREFIX)' ]; then name=shelf-file; fi; \
+	  if { [ "$$t" = file ] || [ "$$t" = fitness ]; } && [ -z '$(PROGRAM_PREFIX)' ]; then name=shelf-$$t; fi; \
 	  install -m 755 bin/$$t '$(DESTDIR)$(BINDIR)'/$$name; \
-	  page=$$t; if [ "$$t" = file ]; then page=shelf-file; fi; \
+	  page=$$t; if [ "$$t" = file ] || [ "$$t" = fitness ]; then page=shelf-$$t; fi; \
 	  epage=$$(printf '%s' "$$page" | sed 's/-/\\\\-/g'); ename=$$(printf '%s' "$$name" | sed 's/-/\\\\-/g'); \
 	  sed -e "s/^\.TH $$page 1/.TH $$name 1/" -e "s/^$$page \\\\-/$$name \\\\-/" -e "s/^$$epage /$$ename /" \
 	    man/man1/$$t.1 > '$(DESTDIR)$(MANDIR)/man1'/$$name.1; \
@@ -132,17 +142,20 @@ install: build
 	  echo "installed $$name"; \
 	done
 	install -m 644 man/man7/shelf.7 '$(DESTDIR)$(MANDIR)/man7/shelf.7'
+	install -d '$(DESTDIR)$(DATADIR)/shelf/fitness'
+	install -m 644 testdata/fitness/memos.yaml '$(DESTDIR)$(DATADIR)/shelf/fitness/memos.yaml'
 	@case ":$$PATH:" in *":$(BINDIR):"*) ;; *) echo "note: $(BINDIR) is not on your PATH";; esac
 
 uninstall:
 	@for t in $(TOOLS); do \
 	  name='$(PROGRAM_PREFIX)'$$t; \
-	  if [ "$$t" = file ] && [ -z '$(PROGRAM_PREFIX)' ]; then name=shelf-file; fi; \
+	  if { [ "$$t" = file ] || [ "$$t" = fitness ]; } && [ -z '$(PROGRAM_PREFIX)' ]; then name=shelf-$$t; fi; \
 	  rm -f '$(DESTDIR)$(BINDIR)'/$$name '$(DESTDIR)$(MANDIR)/man1'/$$name.1 \
 	    '$(DESTDIR)$(DATADIR)/bash-completion/completions'/$$name '$(DESTDIR)$(DATADIR)/zsh/site-functions'/_$$name \
 	    '$(DESTDIR)$(DATADIR)/fish/vendor_completions.d'/$$name.fish; \
 	done
 	rm -f '$(DESTDIR)$(MANDIR)/man7/shelf.7'
+	rm -rf '$(DESTDIR)$(DATADIR)/shelf/fitness'
 
 clean:
 	rm -rf bin

@@ -65,12 +65,15 @@ func ToolParams(dir string, update bool, tool, builtinPrompt string, extra func(
 	return p
 }
 
-// Setup starts the test server and sets the environment.
+// Setup starts the test server and sets the environment. A script whose
+// environment names FITNESS_FIXTURES (set by its Params' Setup) gets a
+// server whose fitness modes answer from those fixtures.
 func Setup(env *testscript.Env) error {
 	srv, err := testserver.New(testserver.Options{
 		LogFile:     filepath.Join(env.WorkDir, "requests.jsonl"),
 		AnswersFile: filepath.Join(env.WorkDir, "answers.jsonl"),
 		Delay:       100 * time.Millisecond,
+		Fixtures:    env.Getenv("FITNESS_FIXTURES"),
 	})
 	if err != nil {
 		return err

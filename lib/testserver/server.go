@@ -42,6 +42,7 @@
 //
 // Models that answer tasks wrongly on purpose (invent, paraphrase,
 // baddates) are described with taskFaults.
+//	truth, bad   answers from the fitness fixtures' truth, or as a bad model (see fitness.go)
 //
 // URL prefixes choose the served models: /v1 serves "tiny"; /multi/v1
 // serves "tiny" and "big"; /empty/v1 serves none; /auth/v1 serves "tiny"
@@ -98,6 +99,9 @@ type Options struct {
 	// plain ones. The first rule whose match the user's messages contain
 	// wins; faults such as fence still apply to its answer.
 	AnswersFile string
+	// Fixtures is the folder of the fitness check's fixtures, for the
+	// fitness modes (see fitness.go).
+	Fixtures string
 }
 
 // Server is a running test server.
@@ -108,6 +112,7 @@ type Server struct {
 	seen map[string]int // attempts per fault-and-body
 	log  *os.File
 	n    int
+	oracleState
 }
 
 // New starts a server on 127.0.0.1.
@@ -383,6 +388,9 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request, ep endpoint, body 
 	var content string
 	scripted, plain := s.scripted(users)
 	wrongTasks := badTasks(f, schema, text, all)
+	if a, p := s.fitnessAnswer(f, schema, users, text); a != "" || p != "" {
+		scripted, plain = a, p
+	}
 	switch {
 	case schema != nil && scripted != "":
 		content = scripted

@@ -10,7 +10,7 @@ import (
 
 // Tools are the names of shelf's tools, as configuration tables name
 // them.
-var Tools = []string{"summarize", "tasks", "file", "remember", "transcribe"}
+var Tools = []string{"summarize", "tasks", "file", "remember", "transcribe", "fitness"}
 
 // AllKeys are the settings of every shelf tool (their long flags): a key
 // at the top level of the configuration file must be one of them. Each
@@ -31,6 +31,8 @@ var AllKeys = []string{
 	"db", "embed-model", "k", "since", "until", "yes", "all", "query", "id", "member", "tag", "kind", "recency", "mode",
 	// transcribe
 	"engine", "language", "translate", "segments", "vad-model", "models-url", "sha1", "max-size", "max-audio", "threads", "temperature-inc",
+	// fitness
+	"models", "report", "fixtures", "transcribe",
 }
 
 // CheckKeys returns an error naming the flags of spec (and its

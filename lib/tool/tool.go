@@ -130,10 +130,11 @@ type Env struct {
 
 // InstalledName is the name a tool is installed under (without a
 // PROGRAM_PREFIX): the note filer is shelf-file, so as not to shadow
-// file(1); the others keep their names.
+// file(1), and the model check shelf-fitness, a name too general to
+// take; the others keep their names.
 func InstalledName(name string) string {
-	if name == "file" {
-		return "shelf-file"
+	if name == "file" || name == "fitness" {
+		return "shelf-" + name
 	}
 	return name
 }

@@ -1,0 +1,348 @@
+package fitness
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
+)
+
+// The thresholds of the recommendation: a model is good enough for a
+// tool when every one of its figures holds.
+const (
+	MinTaskRecall    = 0.80  // true tasks found
+	MinTaskPrecision = 0.80  // found tasks that are true
+	MinDueRight      = 0.80  // matched tasks with the right due date
+	MaxSchemaFailed  = 0.025 // memos whose answer never matched the schema (1 in 40)
+	MinFactsKept     = 0.80  // facts a summary must keep
+	MaxInvented      = 0.10  // memos whose summary invents a fact (4 in 40)
+	MinWellFormed    = 0.90  // titles and tags well formed
+	MinLength        = 0.90  // summaries within the brief style
+	MinFolderRight   = 0.80  // notes filed in the right folder
+	MinRecallAt5     = 0.80  // questions whose memo is among the first five recalled
+)
+
+// Thresholds are the constants above, for results.json.
+var Thresholds = map[string]float64{
+	"min_task_recall": MinTaskRecall, "min_task_precision": MinTaskPrecision, "min_due_right": MinDueRight,
+	"max_schema_failed": MaxSchemaFailed, "min_facts_kept": MinFactsKept, "max_invented": MaxInvented,
+	"min_well_formed": MinWellFormed, "min_length": MinLength, "min_folder_right": MinFolderRight,
+	"min_recall_at_5": MinRecallAt5,
+}
+
+// Recommend is one plain line on a model: what it is good enough for, and
+// why not for the rest.
+func Recommend(r *Result) string {
+	if r.Error != "" {
+		return fmt.Sprintf("%s: not measured: %s", r.Model, r.Error)
+	}
+	var good, bad []string
+	judge := func(area string, why []string) {
+		if len(why) == 0 {
+			good = append(good, area)
+		} else {
+			bad = append(bad, area+" ("+strings.Join(why, "; ")+")")
+		}
+	}
+	var why []string
+	low := func(v Ratio, min float64, what string) {
+		if v.Known() && v.Value() < min {
+			why = append(why, fmt.Sprintf("%s %d of %d", what, v.Num, v.Den))
+		}
+	}
+	why = nil
+	low(r.Tasks.Recall, MinTaskRecall, "finds")
+	low(r.Tasks.Precision, MinTaskPrecision, "of its tasks true:")
+	low(r.Tasks.DueRight, MinDueRight, "due dates right:")
+	if r.Memos > 0 && float64(r.Tasks.SchemaFailed)/float64(r.Memos) > MaxSchemaFailed {
+		why = append(why, fmt.Sprintf("answers off the schema in %d of %d memos", r.Tasks.SchemaFailed, r.Memos))
+	}
+	judge("tasks", why)
+	why = nil
+	if v := r.Summaries.Invented; v.Known() && v.Value() > MaxInvented {
+		why = append(why, fmt.Sprintf("they invent facts in %d of %d memos", v.Num, v.Den))
+	}
+	low(r.Summaries.FactsKept, MinFactsKept, "facts kept:")
+	low(r.Summaries.WellFormed, MinWellFormed, "titles and tags well formed:")
+	low(r.Summaries.Length, MinLength, "within the style:")
+	judge("summaries", why)
+	why = nil
+	low(r.Folder, MinFolderRight, "right folder:")
+	judge("filing", why)
+	why = nil
+	low(r.RecallAt5, MinRecallAt5, "questions answered:")
+	judge("memory", why)
+	var b strings.Builder
+	b.WriteString(r.Model + ": ")
+	switch {
+	case len(bad) == 0:
+		b.WriteString("good enough for the whole pipeline")
+	case len(good) == 0:
+		b.WriteString("not good enough for any part")
+	default:
+		b.WriteString("good enough for " + list(good))
+	}
+	if len(bad) > 0 {
+		if len(good) > 0 {
+			b.WriteString("; not for ")
+		} else {
+			b.WriteString(": ")
+		}
+		b.WriteString(list(bad))
+	}
+	return b.String()
+}
+
+func list(s []string) string {
+	if len(s) < 2 {
+		return strings.Join(s, "")
+	}
+	return strings.Join(s[:len(s)-1], ", ") + " and " + s[len(s)-1]
+}
+
+// row is one line of the table: a label and a cell per model.
+type row struct {
+	label string
+	cell  func(r *Result) string
+}
+
+func ratio(get func(r *Result) Ratio) func(r *Result) string {
+	return func(r *Result) string { return get(r).String() }
+}
+
+func count(get func(r *Result) Ratio) func(r *Result) string {
+	return func(r *Result) string {
+		v := get(r)
+		if !v.Known() {
+			return "n/a"
+		}
+		return fmt.Sprintf("%d of %d", v.Num, v.Den)
+	}
+}
+
+func number(format string, get func(r *Result) float64, known func(r *Result) bool) func(r *Result) string {
+	return func(r *Result) string {
+		if known != nil && !known(r) {
+			return "n/a"
+		}
+		return fmt.Sprintf(format, get(r))
+	}
+}
+
+func hasUsage(r *Result) bool { return r.Speed.UsageReported }
+
+var rows = []row{
+	{"tasks found (recall)", ratio(func(r *Result) Ratio { return r.Tasks.Recall })},
+	{"tasks true (precision)", ratio(func(r *Result) Ratio { return r.Tasks.Precision })},
+	{"due dates right", ratio(func(r *Result) Ratio { return r.Tasks.DueRight })},
+	{"for whom right", ratio(func(r *Result) Ratio { return r.Tasks.ForRight })},
+	{"tasks grounded", ratio(func(r *Result) Ratio { return r.Tasks.Grounded })},
+	{"repair rounds", number("%.0f", func(r *Result) float64 { return float64(r.Tasks.Repairs) }, nil)},
+	{"off the schema (memos)", number("%.0f", func(r *Result) float64 { return float64(r.Tasks.SchemaFailed) }, nil)},
+	{"summary facts kept", ratio(func(r *Result) Ratio { return r.Summaries.FactsKept })},
+	{"summaries inventing facts", count(func(r *Result) Ratio { return r.Summaries.Invented })},
+	{"title and tags well formed", ratio(func(r *Result) Ratio { return r.Summaries.WellFormed })},
+	{"summary length in style", ratio(func(r *Result) Ratio { return r.Summaries.Length })},
+	{"folder right", ratio(func(r *Result) Ratio { return r.Folder })},
+	{"recall@5", ratio(func(r *Result) Ratio { return r.RecallAt5 })},
+	{"MRR", number("%.2f", func(r *Result) float64 { return r.MRR }, func(r *Result) bool { return r.Questions > 0 })},
+	{"transcribe WER", func(r *Result) string {
+		if r.Transcribe == nil || r.Transcribe.WER == nil {
+			return "n/a"
+		}
+		return fmt.Sprintf("%.2f", *r.Transcribe.WER)
+	}},
+	{"records failed", number("%.0f", func(r *Result) float64 { return float64(r.Failed) }, nil)},
+	{"seconds per memo", number("%.2f", func(r *Result) float64 { return r.Speed.SecondsPerMemo }, nil)},
+	{"prompt tokens per memo", number("%.0f", func(r *Result) float64 { return r.Speed.PromptPerMemo }, hasUsage)},
+	{"completion tokens per memo", number("%.0f", func(r *Result) float64 { return r.Speed.CompletionPerMemo }, hasUsage)},
+	{"tokens per second", number("%.1f", func(r *Result) float64 { return r.Speed.TokensPerSecond }, hasUsage)},
+	{"quality", number("%.2f", func(r *Result) float64 { return r.Quality() }, nil)},
+}
+
+// Table writes the results as a text table, a column per model.
+func Table(w io.Writer, results []*Result) error {
+	width := 0
+	for _, r := range rows {
+		width = max(width, len(r.label))
+	}
+	cols := make([]int, len(results))
+	for i, res := range results {
+		cols[i] = max(len([]rune(res.Model)), 8)
+	}
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "%-*s", width, "")
+	for i, res := range results {
+		fmt.Fprintf(&b, "  %*s", cols[i], res.Model)
+	}
+	b.WriteByte('\n')
+	for _, r := range rows {
+		fmt.Fprintf(&b, "%-*s", width, r.label)
+		for i, res := range results {
+			fmt.Fprintf(&b, "  %*s", cols[i], cell(r, res))
+		}
+		b.WriteByte('\n')
+	}
+	_, err := w.Write(b.Bytes())
+	return err
+}
+
+func cell(r row, res *Result) string {
+	if res.Error != "" {
+		return "-"
+	}
+	return r.cell(res)
+}
+
+// Markdown writes the results as a Markdown table, and the
+// recommendations.
+func Markdown(w io.Writer, results []*Result) error {
+	var b bytes.Buffer
+	b.WriteString("| |")
+	for _, res := range results {
+		b.WriteString(" " + mdCell(res.Model) + " |")
+	}
+	b.WriteString("\n|---|")
+	for range results {
+		b.WriteString("---:|")
+	}
+	b.WriteByte('\n')
+	for _, r := range rows {
+		b.WriteString("| " + r.label + " |")
+		for _, res := range results {
+			b.WriteString(" " + mdCell(cell(r, res)) + " |")
+		}
+		b.WriteByte('\n')
+	}
+	b.WriteByte('\n')
+	for _, res := range results {
+		b.WriteString("- " + mdCell(Recommend(res)) + "\n")
+	}
+	_, err := w.Write(b.Bytes())
+	return err
+}
+
+func mdCell(s string) string {
+	return strings.NewReplacer("|", `\|`, "\n", " ").Replace(s)
+}
+
+// Report is what results.json holds.
+type Report struct {
+	At         time.Time          `json:"at"`
+	Version    string             `json:"version"`
+	Endpoint   string             `json:"endpoint"`
+	Memos      int                `json:"memos"`
+	Questions  int                `json:"questions"`
+	Thresholds map[string]float64 `json:"thresholds"`
+	Models     []*Result          `json:"models"`
+}
+
+// WriteReport writes the report folder: table.md, results.json, wrong.md
+// and quality-vs-seconds.svg.
+func WriteReport(dir string, rep Report) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	var md bytes.Buffer
+	if err := Markdown(&md, rep.Models); err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(dir, "table.md"), md.Bytes(), 0o644); err != nil {
+		return err
+	}
+	js, err := json.MarshalIndent(rep, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(dir, "results.json"), append(js, '\n'), 0o644); err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(dir, "wrong.md"), wrongMarkdown(rep.Models), 0o644); err != nil {
+		return err
+	}
+	f, err := os.Create(filepath.Join(dir, "quality-vs-seconds.svg"))
+	if err != nil {
+		return err
+	}
+	if err := Plot(f, rep.Models); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+func wrongMarkdown(results []*Result) []byte {
+	var b bytes.Buffer
+	b.WriteString("# Wrong answers\n\nEvery answer that did not hold against the truth, with what was expected.\n")
+	for _, res := range results {
+		fmt.Fprintf(&b, "\n## %s\n\n", res.Model)
+		if res.Error != "" {
+			fmt.Fprintf(&b, "Not measured: %s\n", res.Error)
+			continue
+		}
+		if len(res.Wrong) == 0 {
+			b.WriteString("None.\n")
+			continue
+		}
+		for _, w := range res.Wrong {
+			fmt.Fprintf(&b, "- %s, %s, %s: expected %s; got %s\n", w.Memo, w.Tool, oneLine(w.What), oneLine(w.Expected), oneLine(w.Got))
+		}
+	}
+	return b.Bytes()
+}
+
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// Plot draws quality against seconds per memo, a labelled point per model.
+func Plot(w io.Writer, results []*Result) error {
+	p := plot.New()
+	p.Title.Text = "shelf fitness: quality against speed"
+	p.X.Label.Text = "seconds per memo"
+	p.Y.Label.Text = "quality (0 to 1)"
+	p.Y.Min, p.Y.Max = 0, 1
+	p.X.Min = 0
+	var pts plotter.XYs
+	var names []string
+	for _, r := range results {
+		if r.Error != "" {
+			continue
+		}
+		pts = append(pts, plotter.XY{X: r.Speed.SecondsPerMemo, Y: r.Quality()})
+		names = append(names, r.Model)
+	}
+	if len(pts) > 0 {
+		s, err := plotter.NewScatter(pts)
+		if err != nil {
+			return err
+		}
+		s.GlyphStyle.Radius = vg.Points(4)
+		p.Add(s)
+		labels, err := plotter.NewLabels(plotter.XYLabels{XYs: pts, Labels: names})
+		if err != nil {
+			return err
+		}
+		p.Add(labels)
+		maxX := 0.0
+		for _, pt := range pts {
+			maxX = max(maxX, pt.X)
+		}
+		p.X.Max = maxX*1.25 + 0.01
+	} else {
+		p.X.Max = 1
+	}
+	p.Add(plotter.NewGrid())
+	wt, err := p.WriterTo(6*vg.Inch, 4*vg.Inch, "svg")
+	if err != nil {
+		return err
+	}
+	_, err = wt.WriteTo(w)
+	return err
+}

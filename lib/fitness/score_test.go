@@ -1,0 +1,226 @@
+package fitness
+
+import (
+	"testing"
+	"time"
+)
+
+func TestKeywordsMatch(t *testing.T) {
+	for _, c := range []struct {
+		title    string
+		keywords []string
+		want     bool
+	}{
+		{"Send the invoice to Greenleaf", []string{"invoic", "greenleaf|priya"}, true},
+		{"Send the invoicing run", []string{"invoic"}, true},
+		{"Send the bill", []string{"invoic|bill"}, true},
+		{"Reinvoice Greenleaf", []string{"invoic"}, false}, // a word's start, not its middle
+		{"Call Priya", []string{"invoic", "priya"}, false}, // every group
+		{"Angebot für Frau Keller", []string{"fur frau"}, true},
+		{"Mandar la FACTURA", []string{"factura"}, true},
+		{"Order business cards", []string{"business card"}, true},
+		{"Order business", []string{"business card"}, false},
+		{"Anything", nil, false},
+	} {
+		if got := KeywordsMatch(c.title, c.keywords); got != c.want {
+			t.Errorf("KeywordsMatch(%q, %q) = %v, want %v", c.title, c.keywords, got, c.want)
+		}
+	}
+}
+
+func TestDueRight(t *testing.T) {
+	for _, c := range []struct {
+		truth, found string
+		want         bool
+	}{
+		{"", "", true},
+		{"2026-03-13", "", false},
+		{"", "2026-03-13", false},
+		{"2026-03-13", "2026-03-13", true},
+		{"2026-03-13", "2026-03-13T15:00:00Z", true}, // no time asked
+		{"2026-03-13T15:00", "2026-03-13T15:00:00Z", true},
+		{"2026-03-13T15:00", "2026-03-13", false},
+		{"2026-03-13T15:00", "2026-03-13T16:00:00Z", false},
+		{"2026-03-13", "2026-03-14", false},
+		{"2026-03-13", "soon", false},
+	} {
+		if got := DueRight(c.truth, c.found); got != c.want {
+			t.Errorf("DueRight(%q, %q) = %v, want %v", c.truth, c.found, got, c.want)
+		}
+	}
+}
+
+func TestPairs(t *testing.T) {
+	truth := []Task{
+		{Title: "Call Priya", Keywords: []string{"call|phone"}, Due: "2026-03-13"},
+		{Title: "Call the bank", Keywords: []string{"call|phone", "bank"}},
+	}
+	for _, c := range []struct {
+		name  string
+		found []FoundTask
+		want  []int
+	}{
+		{"none", nil, []int{-1, -1}},
+		{"both", []FoundTask{{Title: "Call Priya", Due: "2026-03-13"}, {Title: "Phone the bank"}}, []int{0, 1}},
+		// Greedy would give the bank call to the first true task and leave
+		// the second without: the largest pairing gives both.
+		{"largest", []FoundTask{{Title: "Call the bank"}, {Title: "Call Priya"}}, []int{1, 0}},
+		// Of two that match, the one with the right date.
+		{"due first", []FoundTask{{Title: "Call Priya", Due: "2026-03-20"}, {Title: "Call Priya", Due: "2026-03-13"}}, []int{1, -1}},
+		{"one found for two", []FoundTask{{Title: "Call the bank"}}, []int{-1, 0}},
+	} {
+		got := Pairs(truth, c.found)
+		for i := range got {
+			if got[i] != c.want[i] {
+				t.Errorf("%s: Pairs = %v, want %v", c.name, got, c.want)
+				break
+			}
+		}
+	}
+}
+
+func TestFactKept(t *testing.T) {
+	for _, c := range []struct {
+		fact, summary string
+		want          bool
+	}{
+		{"8400", "The roofer quoted 8,400 euros.", true},
+		{"8400", "The roofer quoted €8.400.", true},
+		{"8400", "The roofer quoted 8.4k.", true},
+		{"8400", "The roofer quoted 840 euros.", false},
+		{"Harbor Print|Harbor", "Changes for Harbor Print.", true},
+		{"Harbor Print", "Print for Harbor.", false}, // in a row
+		{"Kowalski|roofer", "The roofer came.", true},
+		{"Pão Quente", "a lead from pão quente", true},
+		{"Okafor", "Dr Okafor's practice", true},
+		{"Okafor", "Dr Okaforo", false}, // whole words
+		{"Tuesday", "", false},
+	} {
+		if got := FactKept(c.fact, c.summary); got != c.want {
+			t.Errorf("FactKept(%q, %q) = %v, want %v", c.fact, c.summary, got, c.want)
+		}
+	}
+}
+
+func TestTitleTagsOK(t *testing.T) {
+	for _, c := range []struct {
+		title string
+		tags  []string
+		want  bool
+	}{
+		{"Roof leak", []string{"house", "roof-repair"}, true},
+		{"", nil, false},
+		{"one two three four five six seven eight nine ten eleven", nil, false},
+		{"Roof", []string{"a", "b", "c", "d", "e", "f"}, false},
+		{"Roof", []string{"Roof"}, false},
+		{"Roof", []string{"#roof"}, false},
+		{"Roof", []string{"roof repair"}, false},
+	} {
+		if got, _ := TitleTagsOK(c.title, c.tags); got != c.want {
+			t.Errorf("TitleTagsOK(%q, %q) = %v, want %v", c.title, c.tags, got, c.want)
+		}
+	}
+}
+
+func TestLength(t *testing.T) {
+	for _, c := range []struct {
+		summary   string
+		sentences int
+		ok        bool
+	}{
+		{"", 0, false},
+		{"One.", 1, true},
+		{"It costs 8.400 euros. Due on Friday", 2, true},
+		{"One. Two! Three? Four.", 4, false},
+		{"- one\n- two\n- three\n- four", 4, false},
+		{"Dana, Harbor Print, 3200, blue.", 1, true},
+	} {
+		if got := Sentences(c.summary); got != c.sentences {
+			t.Errorf("Sentences(%q) = %d, want %d", c.summary, got, c.sentences)
+		}
+		if ok, _ := LengthOK(c.summary); ok != c.ok {
+			t.Errorf("LengthOK(%q) = %v, want %v", c.summary, ok, c.ok)
+		}
+	}
+}
+
+func TestScoreRecords(t *testing.T) {
+	yes, no := true, false
+	fx := &Fixtures{Memos: []*Memo{{
+		ID: "a", Text: "Call Priya tomorrow about the 1,750 euros. Marco sends the photos.", Folder: "finance", Created: time.Date(2026, 3, 12, 10, 0, 0, 0, time.UTC),
+		Facts: []string{"Priya", "1750"},
+		Tasks: []Task{
+			{Title: "Call Priya", Keywords: []string{"call", "priya"}, Due: "2026-03-13", For: "Priya"},
+			{Title: "Marco sends the photos", Keywords: []string{"photo"}, For: "Marco"},
+		},
+	}}}
+	var r Result
+	ScoreRecords(fx, map[string]Found{"a": {
+		ID: "a", Title: "Call Priya", Summary: "Call Priya about 1750 euros, said Zebulon.", Tags: []string{"money"}, Folder: "clients",
+		Tasks: []FoundTask{{Title: "Call Priya", Due: "2026-03-14", Grounded: &yes}, {Title: "Buy milk", Grounded: &no}},
+	}}, &r)
+	want := Result{Memos: 1,
+		Tasks:     TaskScores{Recall: Ratio{1, 2}, Precision: Ratio{1, 2}, DueRight: Ratio{0, 1}, ForRight: Ratio{0, 1}, Grounded: Ratio{1, 2}},
+		Summaries: SummaryScores{FactsKept: Ratio{2, 2}, Invented: Ratio{1, 1}, WellFormed: Ratio{1, 1}, Length: Ratio{1, 1}},
+		Folder:    Ratio{0, 1},
+	}
+	if r.Tasks != want.Tasks || r.Summaries != want.Summaries || r.Folder != want.Folder || r.Memos != want.Memos {
+		t.Errorf("scores:\n got %+v %+v %+v\nwant %+v %+v %+v", r.Tasks, r.Summaries, r.Folder, want.Tasks, want.Summaries, want.Folder)
+	}
+	// Missed, misdated, for whom, not grounded, invented task, invented
+	// facts, folder.
+	if len(r.Wrong) != 7 {
+		t.Errorf("%d wrong answers, want 7: %+v", len(r.Wrong), r.Wrong)
+	}
+}
+
+func TestScoreRecall(t *testing.T) {
+	qs := []Question{{Q: "a", IDs: []string{"m1"}}, {Q: "b", IDs: []string{"m2", "m3"}}, {Q: "c", IDs: []string{"m4"}}, {Q: "d", IDs: []string{"m5"}}}
+	var r Result
+	ScoreRecall(qs, [][]string{{"m1"}, {"m9", "m3"}, {"m9", "m8", "m7", "m6", "m5", "m4"}}, &r)
+	if r.RecallAt5 != (Ratio{2, 4}) {
+		t.Errorf("recall@5 = %v, want 2 of 4", r.RecallAt5)
+	}
+	if want := (1 + 0.5 + 1.0/6) / 4; r.MRR != want {
+		t.Errorf("MRR = %v, want %v", r.MRR, want)
+	}
+}
+
+func TestWER(t *testing.T) {
+	for _, c := range []struct {
+		ref, hyp string
+		want     float64
+	}{
+		{"", "", 0},
+		{"", "word", 1},
+		{"call the roofer", "call the roofer", 0},
+		{"Call the roofer.", "call the ROOFER", 0},
+		{"call the roofer", "call a roofer", 1.0 / 3},
+		{"call the roofer", "call roofer", 1.0 / 3},
+		{"call the roofer", "call the roofer today", 1.0 / 3},
+		{"call the roofer", "", 1},
+	} {
+		if got := WER(c.ref, c.hyp); got != c.want {
+			t.Errorf("WER(%q, %q) = %v, want %v", c.ref, c.hyp, got, c.want)
+		}
+	}
+}
+
+// TestFoldConcurrent: the test server scores from many requests at once
+// (run with -race).
+func TestFoldConcurrent(t *testing.T) {
+	done := make(chan bool)
+	for range 4 {
+		go func() {
+			for range 100 {
+				if got := Fold("Pão Quente"); got != "pao quente" {
+					t.Errorf("Fold = %q", got)
+				}
+			}
+			done <- true
+		}()
+	}
+	for range 4 {
+		<-done
+	}
+}
