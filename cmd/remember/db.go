@@ -24,7 +24,7 @@ func dbPath(c *cli.Context) string {
 // clock. Reading only (recall, context, stats, export) works on a store
 // the user may not write, and makes none; a store that cannot be read is
 // exit 66, one that cannot be written 73.
-func openStore(c *cli.Context, access memory.Access) (*memory.Store, error) {
+func openStore(c *cli.Context, access memory.Access) (memory.Backend, error) {
 	s, err := memory.OpenFor(c.Context, dbPath(c), access, tool.Now)
 	var oe *memory.OpenError
 	switch {
@@ -37,7 +37,7 @@ func openStore(c *cli.Context, access memory.Access) (*memory.Store, error) {
 }
 
 // withStore runs fn with the store open for access, closing it after.
-func withStore(access memory.Access, fn func(c *cli.Context, s *memory.Store) error) func(c *cli.Context) error {
+func withStore(access memory.Access, fn func(c *cli.Context, s memory.Backend) error) func(c *cli.Context) error {
 	return func(c *cli.Context) error {
 		s, err := openStore(c, access)
 		if err != nil {

@@ -18,7 +18,7 @@ import (
 // memory that has all the query's words. Nothing to forget (an id the
 // store does not hold, a query that nothing matches) is exit 65.
 func forget(env *tool.Env) func(c *cli.Context) error {
-	return withStore(memory.ReadWrite, func(c *cli.Context, s *memory.Store) error {
+	return withStore(memory.ReadWrite, func(c *cli.Context, s memory.Backend) error {
 		ids := c.Args().Slice()
 		if c.IsSet("query") {
 			text := c.String("query")

@@ -65,7 +65,7 @@ func query(c *cli.Context, text string, emb *llm.Batcher) (memory.Query, error) 
 // recall prints the memories nearest the query; without one, those the
 // filters let through, newest first.
 func recall(env *tool.Env) func(c *cli.Context) error {
-	return withStore(memory.ReadOnly, func(c *cli.Context, s *memory.Store) error {
+	return withStore(memory.ReadOnly, func(c *cli.Context, s memory.Backend) error {
 		text := strings.Join(c.Args().Slice(), " ")
 		var emb *llm.Batcher
 		if strings.TrimSpace(text) != "" && c.String("mode") != "keyword" {

@@ -13,7 +13,7 @@ import (
 
 // stats describes the store: as a record, or with --raw for people.
 func stats(env *tool.Env) func(c *cli.Context) error {
-	return withStore(memory.ReadOnly, func(c *cli.Context, s *memory.Store) error {
+	return withStore(memory.ReadOnly, func(c *cli.Context, s memory.Backend) error {
 		st, err := s.Stats(c.Context)
 		if err != nil {
 			return err
