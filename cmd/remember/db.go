@@ -12,6 +12,10 @@ import (
 
 const dbHint = "check --db (SHELF_DB) and that its folder can be written"
 
+// urlHint is the hint of a PostgreSQL store that cannot be opened or
+// written.
+const urlHint = "check --db (SHELF_DB): the server, the database, the role and its password (in the URL, PGPASSWORD or ~/.pgpass)"
+
 // dbPath is --db (SHELF_DB), else $XDG_DATA_HOME/shelf/memory.db.
 func dbPath(c *cli.Context) string {
 	if path := str(c, "db"); path != "" {
@@ -25,9 +29,16 @@ func dbPath(c *cli.Context) string {
 // the user may not write, and makes none; a store that cannot be read is
 // exit 66, one that cannot be written 73.
 func openStore(c *cli.Context, access memory.Access) (memory.Backend, error) {
-	s, err := memory.OpenFor(c.Context, dbPath(c), access, tool.Now)
+	path := dbPath(c)
+	s, err := memory.OpenFor(c.Context, path, access, tool.Now)
 	var oe *memory.OpenError
 	switch {
+	case err != nil && memory.IsURL(path):
+		code := sysexits.CantCreate
+		if access == memory.ReadOnly {
+			code = sysexits.NoInput
+		}
+		return nil, sysexits.New(code, urlHint, err)
 	case errors.As(err, &oe) && oe.Access == memory.ReadOnly:
 		return nil, sysexits.New(sysexits.NoInput, "check --db (SHELF_DB)", err)
 	case err != nil:

@@ -24,6 +24,9 @@ func stats(env *tool.Env) func(c *cli.Context) error {
 			for m, n := range st.Vectors {
 				fmt.Fprintf(w, "vectors    %d of %s (%d dimensions)\n", n, m, st.Dims[m])
 			}
+			if st.Member != "" {
+				fmt.Fprintf(w, "member     %s\n", st.Member)
+			}
 			if st.Oldest != "" {
 				fmt.Fprintf(w, "made       %s to %s\n", st.Oldest, st.Newest)
 			}

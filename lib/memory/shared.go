@@ -14,6 +14,7 @@ import (
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
 
 	"github.com/shelfai/shelf/lib/memory/vecindex"
+	"github.com/shelfai/shelf/lib/redact"
 )
 
 // Shared is a store of memories on a PostgreSQL server, shared by the
@@ -215,10 +216,14 @@ func redactURL(raw string) string {
 		return "(a PostgreSQL URL that does not parse)"
 	}
 	if q := u.Query(); q.Has("password") {
-		q.Set("password", "xxxxx")
+		q.Set("password", redact.Mask)
 		u.RawQuery = q.Encode()
 	}
-	return u.Redacted()
+	if _, ok := u.User.Password(); ok {
+		u.User = url.UserPassword(u.User.Username(), "PASSWORD")
+		return strings.Replace(u.String(), ":PASSWORD@", ":"+redact.Mask+"@", 1)
+	}
+	return u.String()
 }
 
 // hidden is err with the password masked in its message (the driver's
@@ -227,7 +232,7 @@ func hidden(err error, secret string) error {
 	if err == nil || secret == "" || !strings.Contains(err.Error(), secret) {
 		return err
 	}
-	return &maskedError{msg: strings.ReplaceAll(err.Error(), secret, "xxxxx"), err: err}
+	return &maskedError{msg: strings.ReplaceAll(err.Error(), secret, redact.Mask), err: err}
 }
 
 type maskedError struct {
@@ -260,9 +265,13 @@ func bitString(code []uint64, dim int) string {
 type ForeignError struct {
 	IDs     []string
 	Members []string // of each id
+	only    bool     // one record's, not stored
 }
 
 func (e *ForeignError) Error() string {
+	if e.only {
+		return e.IDs[0] + " is another member's memory, which only they may change"
+	}
 	parts := make([]string, len(e.IDs))
 	for i, id := range e.IDs {
 		parts[i] = fmt.Sprintf("%s (stored by %s)", id, e.Members[i])

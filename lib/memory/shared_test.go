@@ -208,6 +208,9 @@ func TestSharedPasswordHidden(t *testing.T) {
 	c := pgtest.Need(t, cluster, noCluster)
 	ctx := context.Background()
 	db := collective(t)
+	if err := c.Role(ctx, "alice"); err != nil {
+		t.Fatal(err)
+	}
 	url := c.URL("alice", db)
 	s, err := OpenFor(ctx, url, ReadWrite, nil)
 	if err != nil {
@@ -220,7 +223,7 @@ func TestSharedPasswordHidden(t *testing.T) {
 	}
 	var out bytes.Buffer
 	fmt.Fprintf(&out, "%+v", st)
-	if strings.Contains(out.String(), c.Password) || !strings.Contains(st.Path, "alice:xxxxx@127.0.0.1") || st.Member != "alice" {
+	if strings.Contains(out.String(), c.Password) || !strings.Contains(st.Path, "alice:[redacted]@127.0.0.1") || st.Member != "alice" {
 		t.Fatalf("stats: %s", out.String())
 	}
 	wrong := strings.Replace(url, c.Password, "wrong-"+c.Password, 1)

@@ -225,7 +225,7 @@ func (s sharedSearch) snippets(ctx context.Context, terms []string, ids []int64)
 		return out, nil
 	}
 	rows, err := s.db.QueryContext(ctx, `SELECT m.rowid, m.body, ts_headline('simple', m.body, to_tsquery('simple', $1),
-			'StartSel="", StopSel="", MaxWords=24, MinWords=12, ShortWord=0, MaxFragments=1, FragmentDelimiter=" … "')
+			'StartSel="", StopSel="", MaxWords=24, MinWords=12, ShortWord=0')
 		FROM memories m WHERE m.rowid = ANY($2) AND m.words @@ to_tsquery('simple', $1)`,
 		tsQuery(terms, "|"), ids)
 	if err != nil {
@@ -238,8 +238,12 @@ func (s sharedSearch) snippets(ctx context.Context, terms []string, ids []int64)
 		if err := rows.Scan(&id, &body, &snip); err != nil {
 			return nil, err
 		}
-		snip = strings.TrimSpace(snip)
-		text := strings.TrimSpace(body)
+		text := strings.Join(strings.Fields(body), " ")
+		if len(strings.Fields(text)) <= 24 { // as FTS5's snippet: all of a short text
+			out[id] = text
+			continue
+		}
+		snip = strings.Join(strings.Fields(snip), " ")
 		if snip != "" && !strings.HasPrefix(text, snip) {
 			snip = "…" + snip
 		}

@@ -113,6 +113,7 @@ func (k *Sink) store() {
 			}
 			if res[i] == Foreign {
 				err := &ForeignError{IDs: []string{k.items[i].ID}, Members: []string{"another member"}}
+				err.only = true
 				r.AppendError(k.tool, "not stored: "+err.Error())
 				k.failed++
 				if k.first == nil {
