@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"path/filepath"
 
 	"github.com/shelfai/shelf/lib/config"
 	"github.com/shelfai/shelf/lib/memory"
@@ -30,7 +31,7 @@ func dbPath(c *cli.Context) string {
 // exit 66, one that cannot be written 73.
 func openStore(c *cli.Context, access memory.Access) (memory.Backend, error) {
 	path := dbPath(c)
-	s, err := memory.OpenFor(c.Context, path, access, tool.Now)
+	s, err := memory.OpenFor(c.Context, path, access, tool.Now, filepath.Join(config.CacheDir(), "codes"))
 	var oe *memory.OpenError
 	switch {
 	case err != nil && memory.IsURL(path):

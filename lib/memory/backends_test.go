@@ -30,7 +30,11 @@ func each(t *testing.T, test func(t *testing.T, open opener)) {
 	})
 	t.Run("postgres", func(t *testing.T) {
 		pgtest.Need(t, cluster, noCluster)
-		test(t, func(t testing.TB) Backend { return openShared(t, "alice") })
+		test(t, func(t testing.TB) Backend {
+			s := openShared(t, "alice")
+			s.CacheDir = t.TempDir() // as remember runs it
+			return s
+		})
 	})
 }
 

@@ -30,9 +30,10 @@ func (e *OpenError) Unwrap() error { return e.Err }
 
 // OpenFor opens the store at path for access, dating what it stores by
 // now (nil: time.Now): a PostgreSQL URL (IsURL) opens a Shared store,
-// anything else the SQLite file. Its error is an *OpenError, which names
-// a URL without its password.
-func OpenFor(ctx context.Context, path string, access Access, now func() time.Time) (Backend, error) {
+// which keeps what it caches in cacheDir ("": nothing), anything else the
+// SQLite file. Its error is an *OpenError, which names a URL without its
+// password.
+func OpenFor(ctx context.Context, path string, access Access, now func() time.Time, cacheDir string) (Backend, error) {
 	if IsURL(path) {
 		s, err := OpenShared(ctx, path, access)
 		if err != nil {
@@ -41,6 +42,7 @@ func OpenFor(ctx context.Context, path string, access Access, now func() time.Ti
 		if now != nil {
 			s.Now = now
 		}
+		s.CacheDir = cacheDir
 		return s, nil
 	}
 	open := Open

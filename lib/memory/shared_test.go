@@ -212,7 +212,7 @@ func TestSharedPasswordHidden(t *testing.T) {
 		t.Fatal(err)
 	}
 	url := c.URL("alice", db)
-	s, err := OpenFor(ctx, url, ReadWrite, nil)
+	s, err := OpenFor(ctx, url, ReadWrite, nil, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -228,7 +228,7 @@ func TestSharedPasswordHidden(t *testing.T) {
 	}
 	wrong := strings.Replace(url, c.Password, "wrong-"+c.Password, 1)
 	for _, u := range []string{wrong, strings.Replace(wrong, "sslmode=disable", "sslmode=disable&password=wrong-"+c.Password, 1)} {
-		_, err := OpenFor(ctx, u, ReadOnly, nil)
+		_, err := OpenFor(ctx, u, ReadOnly, nil, "")
 		if err == nil || strings.Contains(err.Error(), c.Password) {
 			t.Fatalf("a wrong password: %v", err)
 		}

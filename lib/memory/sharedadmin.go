@@ -48,6 +48,17 @@ func (s *Shared) Forget(ctx context.Context, ids []string) ([]string, error) {
 			foreign.Members = append(foreign.Members, others.String)
 			continue
 		}
+		rows, err := tx.QueryContext(ctx, "SELECT rowid FROM memories WHERE id = $1 FOR UPDATE", id)
+		if err != nil {
+			return nil, err
+		}
+		rowids, err := scanIDs(rows)
+		if err != nil {
+			return nil, err
+		}
+		if err := dropVectors(ctx, tx, rowids); err != nil {
+			return nil, err
+		}
 		if _, err := tx.ExecContext(ctx, "DELETE FROM memories WHERE id = $1", id); err != nil {
 			return nil, err
 		}
@@ -150,6 +161,8 @@ func (s *Shared) Import(ctx context.Context, r io.Reader) (int, error) {
 	br := bufio.NewReaderSize(r, 1<<20)
 	n, line := 0, 0
 	loc := s.now().Location()
+	var vecs []pending
+	var models []string
 	for {
 		b, rerr := br.ReadBytes('\n')
 		if len(b) > 0 {
@@ -182,9 +195,8 @@ func (s *Shared) Import(ctx context.Context, r io.Reader) (int, error) {
 				if err != nil {
 					return n, fmt.Errorf("line %d: vector: %w", line, err)
 				}
-				if err := insertVector(ctx, tx, e.Vector.Model, pending{rowid, q, e.Vector.Scale}); err != nil {
-					return n, fmt.Errorf("line %d: %w", line, err)
-				}
+				vecs = append(vecs, pending{rowid, q, e.Vector.Scale})
+				models = append(models, e.Vector.Model)
 			}
 			n++
 		}
@@ -194,6 +206,9 @@ func (s *Shared) Import(ctx context.Context, r io.Reader) (int, error) {
 		if rerr != nil {
 			return n, rerr
 		}
+	}
+	if err := insertVectors(ctx, tx, models, vecs); err != nil {
+		return n, err
 	}
 	return n, tx.Commit()
 }

@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -108,10 +110,100 @@ func scanIDs(rows *sql.Rows) ([]int64, error) {
 	return ids, rows.Err()
 }
 
+// sharedExactLimit is the store size (of one model) under which vector
+// search reads every vector instead of ranking the sign codes first:
+// lower than the SQLite store's, as every vector read crosses the
+// connection.
+const sharedExactLimit = 5000
+
+// codes reads the model's codes: every member's chunks, as they are
+// (with the empty slots of vectors removed since), and the number of
+// their slots. With a CacheDir, each chunk is kept in a file there,
+// labelled by the version of its row (xmin), so that a recall reads from
+// the server only the chunks written since (the members' last ones, while
+// they store) and maps the others. release unmaps them.
+func (s sharedSearch) codes(ctx context.Context, model string, words int) (chunks []vecindex.Codes, slots int, release func(), err error) {
+	var releases []func()
+	release = func() {
+		for _, r := range releases {
+			r()
+		}
+	}
+	defer func() {
+		if err != nil {
+			release()
+		}
+	}()
+	add := func(c vecindex.Codes) {
+		chunks = append(chunks, c)
+		slots += c.Len()
+	}
+	var stale []int64
+	if s.CacheDir != "" {
+		rows, err := s.db.QueryContext(ctx, "SELECT chunk, xmin::text::bigint FROM codes WHERE model = $1 AND words = $2 ORDER BY chunk", model, words)
+		if err != nil {
+			return nil, 0, release, err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var chunk, xmin int64
+			if err := rows.Scan(&chunk, &xmin); err != nil {
+				return nil, 0, release, err
+			}
+			if c, unmap, ok := vecindex.MapFile(s.chunkFile(chunk, words), uint64(xmin), words); ok {
+				add(c)
+				releases = append(releases, unmap)
+				continue
+			}
+			stale = append(stale, chunk)
+		}
+		if err := rows.Err(); err != nil {
+			return nil, 0, release, err
+		}
+		rows.Close()
+		if len(stale) == 0 {
+			return chunks, slots, release, nil
+		}
+	}
+	query := "SELECT chunk, xmin::text::bigint, n, rowids, bits FROM codes WHERE model = $1 AND words = $2 ORDER BY chunk"
+	args := []any{model, words}
+	if stale != nil {
+		query = "SELECT chunk, xmin::text::bigint, n, rowids, bits FROM codes WHERE chunk = ANY($1) ORDER BY chunk"
+		args = []any{stale}
+	}
+	rows, err := s.db.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, 0, release, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var chunk, xmin int64
+		var n int
+		c := vecindex.Codes{Words: words}
+		if err := rows.Scan(&chunk, &xmin, &n, &c.Rowids, &c.Bits); err != nil {
+			return nil, 0, release, err
+		}
+		c.Rowids, c.Bits = c.Rowids[:n*8], c.Bits[:n*words*8]
+		if s.CacheDir != "" {
+			// A cache: the codes in hand serve without it.
+			if os.MkdirAll(filepath.Dir(s.chunkFile(chunk, words)), 0o700) == nil {
+				vecindex.WriteFile(s.chunkFile(chunk, words), uint64(xmin), c)
+			}
+		}
+		add(c)
+	}
+	return chunks, slots, release, rows.Err()
+}
+
+// chunkFile is the cache file of a chunk of codes.
+func (s *Shared) chunkFile(chunk int64, words int) string {
+	return filepath.Join(s.CacheDir, s.key, fmt.Sprintf("%d-%d", chunk, words))
+}
+
 // vectors ranks memories by cosine similarity to the query: the sign codes
-// nearest by Hamming distance (bit_count of their xor, in the server)
-// first, which the int8 vectors then rank exactly. With filters, or in a
-// small store, every matching vector is read.
+// nearest by Hamming distance first, which the int8 vectors then rank
+// exactly. With filters, or in a small store, every matching vector is
+// read.
 func (s sharedSearch) vectors(ctx context.Context, q Query, depth int) ([]int64, error) {
 	qv := vecindex.Normalize(q.Vector)
 	var dim int
@@ -127,21 +219,23 @@ func (s sharedSearch) vectors(ctx context.Context, q Query, depth int) ([]int64,
 	}
 	filter, args := q.sharedWhere(2)
 	var rows *sql.Rows
-	plain := filter == "m.current = 1"
-	if plain {
-		var big bool
-		if err := s.db.QueryRowContext(ctx, "SELECT count(*) > $2 FROM (SELECT 1 FROM vectors WHERE model = $1 LIMIT $2 + 1) v", q.Model, exactLimit).Scan(&big); err != nil {
+	if filter == "m.current = 1" {
+		chunks, slots, release, err := s.codes(ctx, q.Model, vecindex.Words(dim))
+		if err != nil {
 			return nil, err
 		}
-		plain = big
+		short := vecindex.Nearest(chunks, vecindex.SignBits(qv), max(150, 3*depth))
+		release()
+		if slots > sharedExactLimit {
+			rows, err = s.db.QueryContext(ctx, "SELECT rowid, scale, q FROM vectors WHERE rowid = ANY($1)", short)
+			if err != nil {
+				return nil, err
+			}
+			return rankVectors(rows, qv, depth)
+		}
 	}
-	if plain {
-		rows, err = s.db.QueryContext(ctx, "SELECT rowid, scale, q FROM vectors WHERE model = $1 ORDER BY bit_count(code # $2::varbit) LIMIT $3",
-			q.Model, bitString(vecindex.SignBits(qv), len(qv)), max(150, 3*depth))
-	} else {
-		rows, err = s.db.QueryContext(ctx, "SELECT v.rowid, v.scale, v.q FROM vectors v JOIN memories m ON m.rowid = v.rowid WHERE v.model = $1 AND "+filter,
-			append([]any{q.Model}, args...)...)
-	}
+	rows, err = s.db.QueryContext(ctx, "SELECT v.rowid, v.scale, v.q FROM vectors v JOIN memories m ON m.rowid = v.rowid WHERE v.model = $1 AND "+filter,
+		append([]any{q.Model}, args...)...)
 	if err != nil {
 		return nil, err
 	}
