@@ -127,11 +127,31 @@ func BenchmarkRecallShared100k(b *testing.B) {
 	b.ReportMetric(p95, "pg-ms-p95")
 	b.ReportMetric(float64(n)/built.Seconds(), "pg-bulk-stores/s")
 
-	// While 8 members write, a batch of 10 memories at a time each.
+	// While 8 members write, a batch of 10 memories at a time each: as
+	// fast as they can (which takes both cores of a small machine), then
+	// each a batch every 100 ms (800 memories a second, all told).
+	for _, pace := range []struct {
+		name  string
+		every time.Duration
+	}{{"pg-writing", 0}, {"pg-paced", 100 * time.Millisecond}} {
+		p50, p95, rate := whileWriting(b, members, vocab, pace.every, func() (float64, float64) {
+			return latency(b, bin, env, members[1], rng, vocab)
+		})
+		b.ReportMetric(p50, pace.name+"-ms-p50")
+		b.ReportMetric(p95, pace.name+"-ms-p95")
+		b.ReportMetric(rate, pace.name+"-stores/s")
+	}
+}
+
+// whileWriting runs measure while each member stores a batch of 10
+// memories every so often (0: one after the other), and returns what
+// measure measured and how many memories a second were stored meanwhile.
+func whileWriting(b *testing.B, members []string, vocab []string, every time.Duration, measure func() (float64, float64)) (float64, float64, float64) {
 	ctx, stop := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	var written atomic.Int64
 	var werr atomic.Value
+	run := fmt.Sprint(time.Now().UnixNano())
 	for w, url := range members {
 		wg.Add(1)
 		go func() {
@@ -143,12 +163,22 @@ func BenchmarkRecallShared100k(b *testing.B) {
 			}
 			defer s.Close()
 			r := rand.New(rand.NewPCG(uint64(w), 9))
+			tick := time.NewTicker(max(every, time.Microsecond))
+			defer tick.Stop()
 			for i := 0; ctx.Err() == nil; i++ {
+				if every > 0 {
+					select {
+					case <-ctx.Done():
+						return
+					case <-tick.C:
+					}
+				}
 				var items []memory.Item
 				for j := range 10 {
 					title, body := text(r, vocab, 3), text(r, vocab, 12)
-					it := memory.Item{ID: fmt.Sprintf("w%d-%d-%d", w, i, j), Title: title, Body: body, Model: "tiny",
-						Record: []byte(fmt.Sprintf(`{"id":"w%d-%d-%d","title":%q,"text":%q}`, w, i, j, title, body))}
+					id := fmt.Sprintf("w%s-%d-%d-%d", run, w, i, j)
+					it := memory.Item{ID: id, Title: title, Body: body, Model: "tiny",
+						Record: []byte(fmt.Sprintf(`{"id":%q,"title":%q,"text":%q}`, id, title, body))}
 					it.Vector = testserver.Embed(it.EmbedText(), 384)
 					items = append(items, it)
 				}
@@ -163,21 +193,20 @@ func BenchmarkRecallShared100k(b *testing.B) {
 		}()
 	}
 	start := time.Now()
-	p50, p95 = latency(b, bin, env, members[1], rng, vocab)
+	p50, p95 := measure()
 	d := time.Since(start)
 	stop()
 	wg.Wait()
 	if err, ok := werr.Load().(error); ok {
 		b.Fatal(err)
 	}
-	b.ReportMetric(p50, "pg-writing-ms-p50")
-	b.ReportMetric(p95, "pg-writing-ms-p95")
-	b.ReportMetric(float64(written.Load())/d.Seconds(), "pg-writing-stores/s")
+	return p50, p95, float64(written.Load()) / d.Seconds()
 }
 
 // BenchmarkIngestShared: 8 members each store 1,000 records through
-// remember at once (embeddings from the test server); the records stored
-// a second, all told.
+// remember at once (embeddings from the test server) while another
+// recalls: nothing lost, no version twice, no error; the records stored a
+// second, all told.
 func BenchmarkIngestShared(b *testing.B) {
 	_, members := benchCollective(b, 8)
 	bin := buildRemember(b)
@@ -200,6 +229,8 @@ func BenchmarkIngestShared(b *testing.B) {
 		cmd.Stdin = strings.NewReader(in.String())
 		cmds = append(cmds, cmd)
 	}
+	cache := b.TempDir()
+	stopRecall := make(chan struct{})
 	start := time.Now()
 	var wg sync.WaitGroup
 	errs := make([]error, len(cmds))
@@ -214,9 +245,31 @@ func BenchmarkIngestShared(b *testing.B) {
 			errs[i] = err
 		}()
 	}
+	// Meanwhile a member recalls, again and again.
+	recalls, done := 0, make(chan struct{})
+	var rerr error
+	go func() {
+		defer close(done)
+		for i := 0; ; i++ {
+			select {
+			case <-stopRecall:
+				return
+			default:
+			}
+			cmd := exec.Command(bin, "recall", "-k", "3", fmt.Sprintf("note %d", i))
+			cmd.Env = append(os.Environ(), "SHELF_DB="+members[0], "SHELF_BASE_URL="+srv.BaseURL(), "SHELF_EMBED_MODEL=tiny", "XDG_CACHE_HOME="+cache)
+			if out, err := cmd.CombinedOutput(); err != nil {
+				rerr = fmt.Errorf("recall: %v\n%s", err, out)
+				return
+			}
+			recalls++
+		}
+	}()
 	wg.Wait()
 	d := time.Since(start)
-	for _, err := range errs {
+	close(stopRecall)
+	<-done
+	for _, err := range append(errs, rerr) {
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -234,4 +287,5 @@ func BenchmarkIngestShared(b *testing.B) {
 		b.Fatalf("stored %+v, want %d memories", st, len(members)*each)
 	}
 	b.ReportMetric(float64(len(members)*each)/d.Seconds(), "records/s")
+	b.ReportMetric(float64(recalls), "recalls-meanwhile")
 }

@@ -157,6 +157,10 @@ func OpenShared(ctx context.Context, rawURL string, access Access) (*Shared, err
 	// A run is one short process: each statement once, so none is
 	// prepared first (a round trip it would not win back).
 	cfg.DefaultQueryExecMode = pgx.QueryExecModeExec
+	if access == ReadOnly {
+		// Reading only, the server refuses any write too.
+		cfg.RuntimeParams["default_transaction_read_only"] = "on"
+	}
 	db := stdlib.OpenDB(*cfg)
 	db.SetMaxIdleConns(4)
 	sum := sha256.Sum256([]byte(fmt.Sprintf("%s\x00%d\x00%s", cfg.Host, cfg.Port, cfg.Database)))

@@ -336,3 +336,37 @@ func TestSharedWritersAtOnce(t *testing.T) {
 
 // fixedClock dates what a test stores.
 func fixedClock() time.Time { return time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC) }
+
+// TestSharedReadOnly: a store opened to read makes no tables in an empty
+// database (it reads as empty), and the server refuses its writes.
+func TestSharedReadOnly(t *testing.T) {
+	c := pgtest.Need(t, cluster, noCluster)
+	ctx := context.Background()
+	db := sharedDB(t, "alice")
+	r, err := OpenShared(ctx, c.URL("alice", db), ReadOnly)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	if hits, err := r.Search(ctx, Query{Text: "anything"}); err != nil || len(hits) != 0 {
+		t.Fatalf("an empty database: %v %v", hits, err)
+	}
+	if st, err := r.Stats(ctx); err != nil || st.Memories != 0 || st.Schema != 0 {
+		t.Fatalf("stats of an empty database: %+v %v", st, err)
+	}
+	if v, err := schemaOf(ctx, r.db); err != nil || v != 0 {
+		t.Fatalf("reading made the store: schema %d, %v", v, err)
+	}
+	w := openSharedAs(t, db, "alice")
+	if _, err := w.Put(ctx, []Item{item(t, `{"id":"a","text":"one"}`)}); err != nil {
+		t.Fatal(err)
+	}
+	r2, err := OpenShared(ctx, c.URL("alice", db), ReadOnly)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r2.Close()
+	if _, err := r2.Put(ctx, []Item{item(t, `{"id":"b","text":"two"}`)}); err == nil || !strings.Contains(err.Error(), "read-only") {
+		t.Fatalf("a write through a store opened to read: %v", err)
+	}
+}
