@@ -100,22 +100,23 @@ func fuse(ctx context.Context, s searcher, q Query) ([]Hit, error) {
 	}
 	var vecIDs []int64
 	done := make(chan struct{})
+	vq := q // the vector search's own, which gets the embedding
 	go func() {
 		defer close(done)
-		if q.Mode == "keyword" {
+		if vq.Mode == "keyword" {
 			return
 		}
-		if q.Vector == nil && q.Embed != nil {
-			if q.Vector, vecErr = q.Embed(ctx); vecErr != nil {
-				if q.OnEmbedError != nil && ctx.Err() == nil {
-					q.OnEmbedError(vecErr)
+		if vq.Vector == nil && vq.Embed != nil {
+			if vq.Vector, vecErr = vq.Embed(ctx); vecErr != nil {
+				if vq.OnEmbedError != nil && ctx.Err() == nil {
+					vq.OnEmbedError(vecErr)
 					vecErr = nil
 				}
 				return
 			}
 		}
-		if q.Vector != nil {
-			vecIDs, vecErr = s.vectors(ctx, q, depth)
+		if vq.Vector != nil {
+			vecIDs, vecErr = s.vectors(ctx, vq, depth)
 		}
 	}()
 	if len(terms) > 0 {
