@@ -10,6 +10,9 @@
 #                           alternately BENCH_COUNT times, side by side as ratios
 #   make test-integration   every tool against a real Ollama with a generated model
 #                           (builds Ollama once into $XDG_CACHE_HOME/shelf: 2 to 9 minutes)
+#   make test-postgres      remember's tests with its shared store on a throwaway
+#                           PostgreSQL server, which must be installed (make test
+#                           skips those tests without it)
 #
 # Install names: PROGRAM_PREFIX is put before every tool's name, GNU style
 # (make install PROGRAM_PREFIX=shelf- gives shelf-summarize, shelf-tasks, ...).
@@ -35,7 +38,7 @@ OLLAMA := $(OLLAMA_DIR)/bin/ollama
 SHELL := /bin/bash
 
 
-.PHONY: all build build-whisper demo test test-integration test-whisper check-format vet man bench bench-compare bench-whisper install uninstall clean
+.PHONY: all build build-whisper demo test test-integration test-postgres test-whisper check-format vet man bench bench-compare bench-whisper install uninstall clean
 
 all: build
 
@@ -87,6 +90,9 @@ $(OLLAMA):
 
 test-integration: $(OLLAMA)
 	SHELF_OLLAMA='$(OLLAMA)' $(GO) test -tags integration -count=1 -timeout 30m ./lib/integration/
+
+test-postgres:
+	SHELF_NEED_POSTGRES=1 $(GO) test -count=1 ./lib/memory/... ./cmd/remember
 
 man:
 	$(GO) test ./cmd/... ./lib/tool -run 'TestManPage|TestShelf7' -update

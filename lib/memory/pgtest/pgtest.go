@@ -2,7 +2,8 @@
 // made by initdb in a temporary folder, listening on a free port of
 // 127.0.0.1 and a socket in that folder, removed when it stops. When the
 // PostgreSQL programs are not installed, Start says so (ErrMissing) and
-// the tests that need a server skip.
+// the tests that need a server skip, unless SHELF_NEED_POSTGRES is set
+// (make test-postgres), when they fail.
 package pgtest
 
 import (
