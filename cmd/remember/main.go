@@ -86,14 +86,15 @@ conventions: the password in the URL, PGPASSWORD or ~/.pgpass; sslmode), and eve
 subcommand works as on the file, with the same records out. Each memory records the role
 that stored it ("member" in recall's records; --member filters by it; a SQLite store has
 none), and the database lets every member read every memory but change or forget only their
-own: forgetting another member's memory, or storing a record under its id, fails (exit 65)
-naming whose it is. Keyword search there is PostgreSQL's full text search (tsvector, GIN,
-ts_rank; words as they are, without the SQLite store's folding of accents), vectors the same
-int8 vectors and sign codes. A member reindexes and fills in only their own memories. The
-first run that writes makes the tables (the collective's keeper's, see examples/collective);
-a read of a database without them reads an empty store. forget there rewrites the tables so
-that the text leaves their files; PostgreSQL's write-ahead log keeps it until its segments
-are recycled, and backups as long as they are kept. The URL's password is masked in every
+own: forgetting another member's memory (forget names whose it is), or storing a record
+under its id, fails (exit 65). Keyword search there is PostgreSQL's full text search
+(tsvector, GIN, ts_rank; words as they are, without the SQLite store's folding of accents),
+vectors the same int8 vectors and sign codes. A member reindexes and fills in only their own
+memories. The first run that writes makes the tables (the collective's keeper's, see
+examples/collective); a read of a database without them reads an empty store. forget there
+rewrites the tables so that the text leaves their files (others wait meanwhile: about a
+second per 100,000 memories); PostgreSQL's write-ahead log keeps it until its segments are
+recycled, and backups as long as they are kept. The URL's password is masked in every
 message, record and stats.
 
 Environment: SHELF_DB, SHELF_EMBED_MODEL, SHELF_BASE_URL (then OPENAI_BASE_URL),
