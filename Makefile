@@ -13,6 +13,9 @@
 #   make check-model MODELS="llama3.2 qwen2.5:3b"
 #                           which model is good enough: the whole pipeline over
 #                           40 memos with each, a table, and a report in fitness-report/
+#   make test-postgres      remember's tests with its shared store on a throwaway
+#                           PostgreSQL server, which must be installed (make test
+#                           skips those tests without it)
 #
 # Install names: PROGRAM_PREFIX is put before every tool's name, GNU style
 # (make install PROGRAM_PREFIX=shelf- gives shelf-summarize, shelf-tasks, ...).
@@ -39,7 +42,7 @@ OLLAMA := $(OLLAMA_DIR)/bin/ollama
 SHELL := /bin/bash
 
 
-.PHONY: all build build-whisper demo check-model test test-integration test-whisper check-format vet man bench bench-compare bench-whisper install uninstall clean
+.PHONY: all build build-whisper demo check-model test test-integration test-postgres test-whisper check-format vet man bench bench-compare bench-whisper install uninstall clean
 
 all: build
 
@@ -97,6 +100,9 @@ $(OLLAMA):
 
 test-integration: $(OLLAMA)
 	SHELF_OLLAMA='$(OLLAMA)' $(GO) test -tags integration -count=1 -timeout 30m ./lib/integration/
+
+test-postgres:
+	SHELF_NEED_POSTGRES=1 $(GO) test -count=1 ./lib/memory/... ./cmd/remember
 
 man:
 	$(GO) test ./cmd/... ./lib/tool -run 'TestManPage|TestShelf7' -update

@@ -52,7 +52,7 @@ func text(rng *rand.Rand, vocab []string, n int) string {
 
 func buildStore(b testing.TB, path string, n int, rng *rand.Rand, vocab []string) time.Duration {
 	ctx := context.Background()
-	s, err := memory.Open(ctx, path)
+	s, err := memory.OpenFor(ctx, path, memory.ReadWrite, nil, "")
 	if err != nil {
 		b.Fatal(err)
 	}

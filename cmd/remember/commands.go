@@ -10,7 +10,7 @@ import (
 // flags are remember's own, given before or after a subcommand's name.
 func flags() []cli.Flag {
 	return []cli.Flag{
-		&cli.StringFlag{Name: "db", Usage: "the store: a SQLite `FILE` (default $XDG_DATA_HOME/shelf/memory.db)", EnvVars: []string{"SHELF_DB"}},
+		&cli.StringFlag{Name: "db", Usage: "the store: a SQLite `FILE` (default $XDG_DATA_HOME/shelf/memory.db), or a collective's PostgreSQL URL (postgres://ROLE@HOST/DATABASE)", EnvVars: []string{"SHELF_DB"}},
 		&cli.StringFlag{Name: "embed-model", Usage: "embedding `MODEL` of the endpoint (default: that of the store's vectors; none: keyword search only)", EnvVars: []string{"SHELF_EMBED_MODEL"}},
 	}
 }
@@ -32,6 +32,7 @@ func filterFlags() []cli.Flag {
 		&cli.StringFlag{Name: "until", Usage: "only memories made before `WHEN`"},
 		&cli.StringFlag{Name: "tag", Usage: "only memories tagged `TAG`"},
 		&cli.StringFlag{Name: "kind", Usage: "only memories of `KIND` (task, segment, ...)"},
+		&cli.StringFlag{Name: "member", Usage: "only memories that `MEMBER` stored (a collective's store: their role)"},
 	}
 }
 

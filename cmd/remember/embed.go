@@ -25,7 +25,7 @@ func errMismatch(set string, stored []string) error {
 // or nil when the run embeds nothing, with one warning that ends with
 // without: what comes of it. With vector alone asked for, a run that
 // cannot embed is an error instead.
-func embedder(c *cli.Context, env *tool.Env, s *memory.Store, without string, vector bool) (*llm.Batcher, error) {
+func embedder(c *cli.Context, env *tool.Env, s memory.Backend, without string, vector bool) (*llm.Batcher, error) {
 	set := str(c, "embed-model")
 	stored, err := s.Models(c.Context)
 	if err != nil {

@@ -11,7 +11,7 @@ import (
 
 // export writes every memory, with its history and vectors.
 func export(env *tool.Env) func(c *cli.Context) error {
-	return withStore(memory.ReadOnly, func(c *cli.Context, s *memory.Store) error {
+	return withStore(memory.ReadOnly, func(c *cli.Context, s memory.Backend) error {
 		n, err := s.Export(c.Context, env.Stdout)
 		env.Log.Debug("exported", "lines", n)
 		return err
@@ -20,7 +20,7 @@ func export(env *tool.Env) func(c *cli.Context) error {
 
 // importCmd reads what export wrote.
 func importCmd(env *tool.Env) func(c *cli.Context) error {
-	return withStore(memory.ReadWrite, func(c *cli.Context, s *memory.Store) error {
+	return withStore(memory.ReadWrite, func(c *cli.Context, s memory.Backend) error {
 		n, err := s.Import(c.Context, env.Stdin)
 		if err != nil {
 			return sysexits.New(sysexits.DataErr, "import reads what 'remember export' writes", fmt.Errorf("import: %w", err))

@@ -18,7 +18,7 @@ import (
 // memory that has all the query's words. Nothing to forget (an id the
 // store does not hold, a query that nothing matches) is exit 65.
 func forget(env *tool.Env) func(c *cli.Context) error {
-	return withStore(memory.ReadWrite, func(c *cli.Context, s *memory.Store) error {
+	return withStore(memory.ReadWrite, func(c *cli.Context, s memory.Backend) error {
 		ids := c.Args().Slice()
 		if c.IsSet("query") {
 			text := c.String("query")
@@ -56,9 +56,18 @@ func forget(env *tool.Env) func(c *cli.Context) error {
 		}
 		found, err := s.Forget(c.Context, ids)
 		var missing *memory.NotFoundError
+		var foreign *memory.ForeignError
 		switch {
-		case errors.As(err, &missing):
-			err = sysexits.Errorf(sysexits.DataErr, "", "%d of %d ids are not in the store: %s", len(missing.IDs), len(ids), strings.Join(missing.IDs, ", "))
+		case errors.As(err, &missing) || errors.As(err, &foreign):
+			var errs []error
+			if missing != nil {
+				errs = append(errs, sysexits.Errorf(sysexits.DataErr, "", "%d of %d ids are not in the store: %s", len(missing.IDs), len(ids), strings.Join(missing.IDs, ", ")))
+			}
+			if foreign != nil {
+				errs = append(errs, sysexits.Errorf(sysexits.DataErr, "in a collective's store each member forgets only what they stored; ask them",
+					"%d of %d ids are other members' memories, not forgotten: %s", len(foreign.IDs), len(ids), foreignList(foreign)))
+			}
+			err = sysexits.Join(errs...)
 		case err != nil:
 			err = sysexits.New(sysexits.CantCreate, "", err)
 		}
@@ -76,4 +85,13 @@ func forget(env *tool.Env) func(c *cli.Context) error {
 		env.Log.Info("forgot " + memories(len(found)))
 		return err
 	})
+}
+
+// foreignList names other members' memories: "id (stored by member), ...".
+func foreignList(e *memory.ForeignError) string {
+	parts := make([]string, len(e.IDs))
+	for i, id := range e.IDs {
+		parts[i] = fmt.Sprintf("%s (stored by %s)", id, e.Members[i])
+	}
+	return strings.Join(parts, ", ")
 }

@@ -49,9 +49,10 @@ every record on, each that had something to remember with the reason in its "err
 the run exits 73.
 
 recall QUERY prints the top -k memories as records {id, title, snippet, score, created,
-source, path}: BM25 over SQLite FTS5 and vector similarity, fused by reciprocal rank;
+source, path, member}: BM25 over SQLite FTS5 and vector similarity, fused by reciprocal rank;
 --since and --until (a date, an RFC 3339 time, today, yesterday, or 7d / 2w / 12h ago),
---tag, --kind, --recency HALF-LIFE (30d: a month-old memory counts half), --raw for people.
+--tag, --kind, --member, --recency HALF-LIFE (30d: a month-old memory counts half), --raw
+for people.
 Without a QUERY, recall lists the -k newest memories the filters let through (score 0):
 'remember recall --since yesterday --until today -k 100 --raw' is yesterday. A memory's
 time, for --since, --until, --recency and the newest listing, is its record's "created"
@@ -80,14 +81,31 @@ store.
 
 The store is SQLite (pure Go) at $XDG_DATA_HOME/shelf/memory.db, or --db (SHELF_DB): WAL and
 a busy timeout, so two runs at once (overlapping cron jobs) both succeed.
+A collective shares one memory on PostgreSQL: --db postgres://ROLE@HOST/DATABASE (libpq's
+conventions: the password in the URL, PGPASSWORD or ~/.pgpass; sslmode), and every
+subcommand works as on the file, with the same records out. Each memory records the role
+that stored it ("member" in recall's records; --member filters by it; a SQLite store has
+none), and the database lets every member read every memory but change or forget only their
+own: forgetting another member's memory (forget names whose it is), or storing a record
+under its id, fails (exit 65). Keyword search there is PostgreSQL's full text search
+(tsvector, GIN, ts_rank; words as they are, without the SQLite store's folding of accents),
+vectors the same int8 vectors and sign codes. A member reindexes and fills in only their own
+memories. The first run that writes makes the tables (the collective's keeper's, see
+examples/collective); a read of a database without them reads an empty store. forget there
+rewrites the tables so that the text leaves their files (others wait meanwhile: about a
+second per 100,000 memories); PostgreSQL's write-ahead log keeps it until its segments are
+recycled, and backups as long as they are kept. The URL's password is masked in every
+message, record and stats.
 
 Environment: SHELF_DB, SHELF_EMBED_MODEL, SHELF_BASE_URL (then OPENAI_BASE_URL),
 SHELF_API_KEY (then OPENAI_API_KEY), SHELF_CONFIG, SHELF_JOBS, SHELF_TIMEOUT, SHELF_RETRIES,
-SHELF_NO_CACHE, SHELF_LOG_FORMAT, XDG_DATA_HOME.
+SHELF_NO_CACHE, SHELF_LOG_FORMAT, XDG_DATA_HOME; for a PostgreSQL store, libpq's PGPASSWORD,
+PGPASSFILE, PGSSLMODE and the like.
 
 Exit status: 0 done (also when embeddings failed: the memories are stored); 64 usage; 65
 some input lines were not JSON, or forget found no memory to forget (ids the store does not
-hold, a --query that no memory matches); 66 the store cannot be read; 69 the endpoint could
+hold, a --query that no memory matches), or another member's memory was to be forgotten or
+changed; 66 the store cannot be read; 69 the endpoint could
 not be reached; 73 the store cannot be written; 75 temporary failures; 78 bad configuration
 (also --mode vector with a model that the store's vectors are not of); 1 anything else; 130 and 143 interrupted.`,
 		UsesModel: true,

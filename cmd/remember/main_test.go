@@ -14,7 +14,7 @@ import (
 var update = flag.Bool("update", false, "rewrite the golden parts of scripts and the man page")
 
 func TestMain(m *testing.M) {
-	testscript.Main(m, map[string]func(){
+	testscript.Main(withCluster{m}, map[string]func(){
 		"remember": func() { os.Exit(tool.Main(spec(), os.Args, os.Stdin, os.Stdout, os.Stderr)) },
 	})
 }

@@ -19,7 +19,7 @@ import (
 // window read by the tools' clock.
 func filters(c *cli.Context, text string) (memory.Query, error) {
 	now := tool.Now()
-	q := memory.Query{Text: text, Tag: c.String("tag"), Kind: c.String("kind"), Now: now}
+	q := memory.Query{Text: text, Tag: c.String("tag"), Kind: c.String("kind"), Member: c.String("member"), Now: now}
 	var err error
 	if q.Since, err = memory.ParseTime(c.String("since"), now); err != nil {
 		return q, sysexits.New(sysexits.Usage, "", fmt.Errorf("--since: %w", err))
@@ -65,7 +65,7 @@ func query(c *cli.Context, text string, emb *llm.Batcher) (memory.Query, error) 
 // recall prints the memories nearest the query; without one, those the
 // filters let through, newest first.
 func recall(env *tool.Env) func(c *cli.Context) error {
-	return withStore(memory.ReadOnly, func(c *cli.Context, s *memory.Store) error {
+	return withStore(memory.ReadOnly, func(c *cli.Context, s memory.Backend) error {
 		text := strings.Join(c.Args().Slice(), " ")
 		var emb *llm.Batcher
 		if strings.TrimSpace(text) != "" && c.String("mode") != "keyword" {
@@ -116,5 +116,8 @@ func writeRaw(w *bufio.Writer, n int, h memory.Hit) {
 	fmt.Fprintf(w, "\n   %s\n", strings.Join(strings.Fields(h.Snippet), " "))
 	if h.Path != "" || h.Source != "" {
 		fmt.Fprintf(w, "   %s\n", strings.TrimSpace(h.Path+" "+h.Source))
+	}
+	if h.Member != "" {
+		fmt.Fprintf(w, "   stored by %s\n", h.Member)
 	}
 }

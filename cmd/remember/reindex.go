@@ -14,7 +14,7 @@ import (
 // --all, every memory); without one set, with the model of most of the
 // store's vectors.
 func reindex(env *tool.Env) func(c *cli.Context) error {
-	return withStore(memory.ReadWrite, func(c *cli.Context, s *memory.Store) error {
+	return withStore(memory.ReadWrite, func(c *cli.Context, s memory.Backend) error {
 		model := str(c, "embed-model")
 		if model == "" {
 			stored, err := s.Models(c.Context)

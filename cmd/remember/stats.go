@@ -13,7 +13,7 @@ import (
 
 // stats describes the store: as a record, or with --raw for people.
 func stats(env *tool.Env) func(c *cli.Context) error {
-	return withStore(memory.ReadOnly, func(c *cli.Context, s *memory.Store) error {
+	return withStore(memory.ReadOnly, func(c *cli.Context, s memory.Backend) error {
 		st, err := s.Stats(c.Context)
 		if err != nil {
 			return err
@@ -23,6 +23,9 @@ func stats(env *tool.Env) func(c *cli.Context) error {
 			fmt.Fprintf(w, "store      %s (%.1f MB, schema %d)\nmemories   %d (%d versions)\n", st.Path, float64(st.Bytes)/(1<<20), st.Schema, st.Memories, st.Versions)
 			for m, n := range st.Vectors {
 				fmt.Fprintf(w, "vectors    %d of %s (%d dimensions)\n", n, m, st.Dims[m])
+			}
+			if st.Member != "" {
+				fmt.Fprintf(w, "member     %s\n", st.Member)
 			}
 			if st.Oldest != "" {
 				fmt.Fprintf(w, "made       %s to %s\n", st.Oldest, st.Newest)

@@ -72,14 +72,22 @@ func store(c *cli.Context, env *tool.Env) error {
 			}
 		}
 	}
-	return sysexits.Join(notStored(sink.Err()), err)
+	return sysexits.Join(notStored(sink.Err(), dbPath(c)), err)
 }
 
 // notStored is the error of records not stored, in the tool's words.
-func notStored(err error) error {
+func notStored(err error, path string) error {
 	var ns *memory.NotStoredError
 	if !errors.As(err, &ns) {
 		return err
 	}
-	return sysexits.New(sysexits.CantCreate, dbHint+"; the records went on, each with this error in its errors field", err)
+	var fe *memory.ForeignError
+	hint := dbHint
+	switch {
+	case errors.As(err, &fe):
+		return sysexits.New(sysexits.DataErr, "in a collective's store each member changes only what they stored; the records went on, each with this error in its errors field", err)
+	case memory.IsURL(path):
+		hint = urlHint
+	}
+	return sysexits.New(sysexits.CantCreate, hint+"; the records went on, each with this error in its errors field", err)
 }

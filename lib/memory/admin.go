@@ -254,6 +254,7 @@ type Stats struct {
 	Newest   string         `json:"newest,omitempty"`
 	Bytes    int64          `json:"bytes"`
 	Schema   int            `json:"schema"`
+	Member   string         `json:"member,omitempty"` // who asks, in a shared store
 }
 
 // Stats counts what the store holds.

@@ -12,7 +12,9 @@ import (
 
 // TestForgetNotFound: ids the store does not hold are an ErrNotFound that
 // names them; the others are forgotten all the same.
-func TestForgetNotFound(t *testing.T) {
+func TestForgetNotFound(t *testing.T) { each(t, testForgetNotFound) }
+
+func testForgetNotFound(t *testing.T, open opener) {
 	ctx := context.Background()
 	s := open(t)
 	if _, err := s.Put(ctx, []Item{item(t, `{"id":"a","text":"one"}`), item(t, `{"id":"b","text":"two"}`)}); err != nil {

@@ -10,7 +10,9 @@ import (
 
 // TestModels: the store knows the models of its vectors, the one with the
 // most first; superseded and forgotten memories' vectors do not count.
-func TestModels(t *testing.T) {
+func TestModels(t *testing.T) { each(t, testModels) }
+
+func testModels(t *testing.T, open opener) {
 	ctx := context.Background()
 	s := open(t)
 	models := func() []string {

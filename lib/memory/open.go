@@ -29,8 +29,22 @@ func (e *OpenError) Error() string { return fmt.Sprintf("open the store %s: %v",
 func (e *OpenError) Unwrap() error { return e.Err }
 
 // OpenFor opens the store at path for access, dating what it stores by
-// now (nil: time.Now). Its error is an *OpenError.
-func OpenFor(ctx context.Context, path string, access Access, now func() time.Time) (*Store, error) {
+// now (nil: time.Now): a PostgreSQL URL (IsURL) opens a Shared store,
+// which keeps what it caches in cacheDir ("": nothing), anything else the
+// SQLite file. Its error is an *OpenError, which names a URL without its
+// password.
+func OpenFor(ctx context.Context, path string, access Access, now func() time.Time, cacheDir string) (Backend, error) {
+	if IsURL(path) {
+		s, err := OpenShared(ctx, path, access)
+		if err != nil {
+			return nil, &OpenError{Path: redactURL(path), Access: access, Err: err}
+		}
+		if now != nil {
+			s.Now = now
+		}
+		s.CacheDir = cacheDir
+		return s, nil
+	}
 	open := Open
 	if access == ReadOnly {
 		open = OpenReadOnly

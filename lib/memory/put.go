@@ -98,6 +98,7 @@ const (
 	Superseded               // a new version of a memory; the old one stays in history
 	Unchanged                // the same id with the same content
 	Duplicate                // the same content under another id: not stored twice
+	Foreign                  // the id of another member's memory (a shared store): not changed
 )
 
 // Put stores the items in one transaction.

@@ -60,7 +60,7 @@ func embedder(t testing.TB) (string, embedFunc) {
 
 type quality struct{ recall5, mrr float64 }
 
-func measureQuality(t testing.TB) map[string]quality {
+func measureQuality(t testing.TB, open opener) map[string]quality {
 	ctx := context.Background()
 	s := open(t)
 	model, embed := embedder(t)
@@ -121,22 +121,33 @@ func measureQuality(t testing.TB) map[string]quality {
 
 // BenchmarkRecallQuality (make bench) reports recall@5 and MRR on the
 // fixture for keyword, vector and hybrid recall.
+// With PostgreSQL, the shared store's figures too (pg-...).
 func BenchmarkRecallQuality(b *testing.B) {
-	q := measureQuality(b)
+	q := measureQuality(b, func(t testing.TB) Backend { return openSQLite(t) })
 	for _, mode := range []string{"keyword", "vector", "hybrid"} {
 		b.ReportMetric(q[mode].recall5, mode+"-recall@5")
 		b.ReportMetric(q[mode].mrr, mode+"-MRR")
+	}
+	if cluster == nil {
+		return
+	}
+	q = measureQuality(b, func(t testing.TB) Backend { return openShared(t, "alice") })
+	for _, mode := range []string{"keyword", "vector", "hybrid"} {
+		b.ReportMetric(q[mode].recall5, "pg-"+mode+"-recall@5")
+		b.ReportMetric(q[mode].mrr, "pg-"+mode+"-MRR")
 	}
 }
 
 // TestHybridBeatsBoth holds the fusion to its purpose on the fixture (with
 // the test server's embeddings): better recall@5 and MRR than keyword or
 // vector search alone.
-func TestHybridBeatsBoth(t *testing.T) {
+func TestHybridBeatsBoth(t *testing.T) { each(t, testHybridBeatsBoth) }
+
+func testHybridBeatsBoth(t *testing.T, open opener) {
 	if os.Getenv("SHELF_BENCH_BASE_URL") != "" {
 		t.Skip("the claim is checked with the test server's embeddings")
 	}
-	q := measureQuality(t)
+	q := measureQuality(t, open)
 	for _, other := range []string{"keyword", "vector"} {
 		if q["hybrid"].recall5 <= q[other].recall5 || q["hybrid"].mrr <= q[other].mrr {
 			t.Errorf("hybrid %+v does not beat %s %+v", q["hybrid"], other, q[other])

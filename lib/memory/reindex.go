@@ -25,7 +25,7 @@ const embedBatch = 64
 // it (none yet, or another model's), a batch at a time, and returns how
 // many it embedded. A failure to store the vectors is a *WriteError; the
 // embedder's errors are returned as they are.
-func Reindex(ctx context.Context, s *Store, e Embedder, model string) (int, error) {
+func Reindex(ctx context.Context, s Backend, e Embedder, model string) (int, error) {
 	return embedAll(ctx, s, e, model, -1, func(limit int) ([]int64, []string, error) {
 		return s.Missing(ctx, model, limit)
 	})
@@ -34,7 +34,7 @@ func Reindex(ctx context.Context, s *Store, e Embedder, model string) (int, erro
 // ReindexAll embeds every current memory with model again, whatever
 // vector it has: for a model that changed under the same name (its
 // vectors of another size now). Errors are as Reindex's.
-func ReindexAll(ctx context.Context, s *Store, e Embedder, model string) (int, error) {
+func ReindexAll(ctx context.Context, s Backend, e Embedder, model string) (int, error) {
 	var last int64
 	return embedAll(ctx, s, e, model, -1, func(limit int) ([]int64, []string, error) {
 		ids, texts, err := s.Current(ctx, last, limit)
@@ -49,7 +49,7 @@ func ReindexAll(ctx context.Context, s *Store, e Embedder, model string) (int, e
 // (stored while the embedding endpoint failed), oldest first, so that the
 // store heals without a reindex. It returns how many it embedded, with
 // errors as Reindex's.
-func Fill(ctx context.Context, s *Store, e Embedder, model string, limit int) (int, error) {
+func Fill(ctx context.Context, s Backend, e Embedder, model string, limit int) (int, error) {
 	return embedAll(ctx, s, e, model, limit, func(limit int) ([]int64, []string, error) {
 		return s.Unembedded(ctx, limit)
 	})
@@ -57,7 +57,7 @@ func Fill(ctx context.Context, s *Store, e Embedder, model string, limit int) (i
 
 // embedAll embeds what list lists until it lists nothing, or limit (if
 // not negative) memories are done.
-func embedAll(ctx context.Context, s *Store, e Embedder, model string, limit int, list func(int) ([]int64, []string, error)) (int, error) {
+func embedAll(ctx context.Context, s Backend, e Embedder, model string, limit int, list func(int) ([]int64, []string, error)) (int, error) {
 	total := 0
 	for limit < 0 || total < limit {
 		n := embedBatch

@@ -21,7 +21,7 @@ func (e *fakeEmbedder) Embed(_ context.Context, _ string, texts []string) ([][]f
 	return out, nil
 }
 
-func bareItems(t *testing.T, s *Store, n int) {
+func bareItems(t *testing.T, s Backend, n int) {
 	t.Helper()
 	var items []Item
 	for i := range n {
@@ -35,7 +35,9 @@ func bareItems(t *testing.T, s *Store, n int) {
 
 // TestFillAndReindex: Fill embeds at most its limit of the memories
 // without a vector; Reindex the rest, then those of another model.
-func TestFillAndReindex(t *testing.T) {
+func TestFillAndReindex(t *testing.T) { each(t, testFillAndReindex) }
+
+func testFillAndReindex(t *testing.T, open opener) {
 	ctx := context.Background()
 	s := open(t)
 	bareItems(t, s, 5)

@@ -33,6 +33,7 @@ type Query struct {
 	// counts half. Since, Until, HalfLife and the newest listing read a
 	// memory's time: its created, else when it was stored.
 	HalfLife time.Duration
+	Member   string // only the memories this member stored (a shared store's role)
 	Exclude  string // an id to leave out (context: the record itself)
 	Mode     string // "hybrid" (default), "keyword" or "vector"
 	Now      time.Time
@@ -48,6 +49,7 @@ type Hit struct {
 	Source  string  `json:"source,omitempty"`
 	Path    string  `json:"path,omitempty"`
 	Kind    string  `json:"kind,omitempty"`
+	Member  string  `json:"member,omitempty"` // who stored it, in a shared store
 	rowid   int64
 	at      int64 // the memory's time (timeExpr)
 }
@@ -60,6 +62,25 @@ const rrfK = 60
 // (or vector) lists the memories its filters let through, newest first,
 // with score 0.
 func (s *Store) Search(ctx context.Context, q Query) ([]Hit, error) {
+	return fuse(ctx, sqliteSearch{s}, q)
+}
+
+// searcher is what a store does for a search: each ranking, and the
+// memories behind the fused scores. fuse does the rest, alike for both
+// stores.
+type searcher interface {
+	newest(ctx context.Context, q Query) ([]Hit, error)
+	// keywords ranks the memories matching the words of the query (terms
+	// as words reads them), filtered as q says.
+	keywords(ctx context.Context, terms []string, q Query, depth int) ([]int64, error)
+	vectors(ctx context.Context, q Query, depth int) ([]int64, error)
+	hits(ctx context.Context, scores map[int64]float64) ([]Hit, error)
+	snippets(ctx context.Context, terms []string, ids []int64) (map[int64]string, error)
+}
+
+// fuse runs a search: keyword and vector rankings at once, fused by
+// reciprocal rank, weighed by age if asked, the top q.K with snippets.
+func fuse(ctx context.Context, s searcher, q Query) ([]Hit, error) {
 	if q.K <= 0 {
 		q.K = 5
 	}
@@ -70,36 +91,37 @@ func (s *Store) Search(ctx context.Context, q Query) ([]Hit, error) {
 		q.Mode = "hybrid"
 	}
 	depth := max(50, 4*q.K)
-	filter, args := q.where()
 	// Keyword and vector search run at once, each on its own connection.
 	var kwIDs []int64
 	var kwErr, vecErr error
 	var terms []string
 	if q.Mode != "vector" {
-		terms = ftsTerms(q.Text)
+		terms = words(q.Text)
 	}
-	fq := strings.Join(terms, " OR ")
 	var vecIDs []int64
 	done := make(chan struct{})
+	vq := q // the vector search's own, which gets the embedding
 	go func() {
 		defer close(done)
-		if q.Mode == "keyword" {
+		if vq.Mode == "keyword" {
 			return
 		}
-		if q.Vector == nil && q.Embed != nil {
-			if q.Vector, vecErr = q.Embed(ctx); vecErr != nil {
-				if q.OnEmbedError != nil && ctx.Err() == nil {
-					q.OnEmbedError(vecErr)
+		if vq.Vector == nil && vq.Embed != nil {
+			if vq.Vector, vecErr = vq.Embed(ctx); vecErr != nil {
+				if vq.OnEmbedError != nil && ctx.Err() == nil {
+					vq.OnEmbedError(vecErr)
 					vecErr = nil
 				}
 				return
 			}
 		}
-		if q.Vector != nil {
-			vecIDs, vecErr = s.vectorSearch(ctx, q, filter, args, depth)
+		if vq.Vector != nil {
+			vecIDs, vecErr = s.vectors(ctx, vq, depth)
 		}
 	}()
-	kwIDs, kwErr = s.keywordSearch(ctx, terms, filter, args, depth)
+	if len(terms) > 0 {
+		kwIDs, kwErr = s.keywords(ctx, terms, q, depth)
+	}
 	<-done
 	if kwErr != nil {
 		return nil, fmt.Errorf("keyword search: %w", kwErr)
@@ -147,7 +169,7 @@ func (s *Store) Search(ctx context.Context, q Query) ([]Hit, error) {
 	for i, h := range hits {
 		ids[i] = h.rowid
 	}
-	snips, err := s.snippets(ctx, fq, ids)
+	snips, err := s.snippets(ctx, terms, ids)
 	if err != nil {
 		return nil, err
 	}
@@ -160,6 +182,23 @@ func (s *Store) Search(ctx context.Context, q Query) ([]Hit, error) {
 	return hits, nil
 }
 
+// sqliteSearch is the searcher of the SQLite store.
+type sqliteSearch struct{ *Store }
+
+func (s sqliteSearch) keywords(ctx context.Context, terms []string, q Query, depth int) ([]int64, error) {
+	filter, args := q.where(sqliteMember)
+	return s.keywordSearch(ctx, ftsQuoted(terms), filter, args, depth)
+}
+
+func (s sqliteSearch) vectors(ctx context.Context, q Query, depth int) ([]int64, error) {
+	filter, args := q.where(sqliteMember)
+	return s.vectorSearch(ctx, q, filter, args, depth)
+}
+
+func (s sqliteSearch) snippets(ctx context.Context, terms []string, ids []int64) (map[int64]string, error) {
+	return s.Store.snippets(ctx, strings.Join(ftsQuoted(terms), " OR "), ids)
+}
+
 // ErrNoWords is the error of a query that has no word to match.
 var ErrNoWords = errors.New("no words to match")
 
@@ -168,11 +207,11 @@ var ErrNoWords = errors.New("no words to match")
 // they were stored: what forgetting by a query forgets. It is bound by
 // neither q.K nor a ranking; a text with no words is ErrNoWords.
 func (s *Store) Matching(ctx context.Context, q Query) ([]Hit, error) {
-	terms := ftsTerms(q.Text)
+	terms := ftsQuoted(words(q.Text))
 	if len(terms) == 0 {
 		return nil, ErrNoWords
 	}
-	filter, args := q.where()
+	filter, args := q.where(sqliteMember)
 	rows, err := s.db.QueryContext(ctx, "SELECT "+hitColumns+" FROM memories_fts f JOIN memories m ON m.rowid = f.rowid WHERE memories_fts MATCH ? AND "+
 		filter+" ORDER BY m.rowid", append([]any{strings.Join(terms, " AND ")}, args...)...)
 	if err != nil {
@@ -276,8 +315,13 @@ func (s *Store) snippets(ctx context.Context, fq string, ids []int64) (map[int64
 	return out, rows.Err()
 }
 
-// where is the SQL condition (on memories m) of the query's filters.
-func (q Query) where() (string, []any) {
+// sqliteMember is who stored a memory in the SQLite store: no one (it has
+// one user), so that --member matches none of its memories.
+const sqliteMember = "''"
+
+// where is the SQL condition (on memories m) of the query's filters, with
+// ? for its arguments; member is the SQL of the memory's member.
+func (q Query) where(member string) (string, []any) {
 	conds := []string{"m.current = 1"}
 	var args []any
 	if !q.Since.IsZero() {
@@ -295,6 +339,10 @@ func (q Query) where() (string, []any) {
 	if q.Kind != "" {
 		conds = append(conds, "m.kind = ?")
 		args = append(args, q.Kind)
+	}
+	if q.Member != "" {
+		conds = append(conds, member+" = ?")
+		args = append(args, q.Member)
 	}
 	if q.Exclude != "" {
 		conds = append(conds, "m.id != ?")
@@ -403,7 +451,7 @@ func (s *Store) vectorSearch(ctx context.Context, q Query, filter string, args [
 // newest lists the q.K newest memories that pass q's filters, by their
 // time (created, else when stored); those of the same time in id order.
 func (s *Store) newest(ctx context.Context, q Query) ([]Hit, error) {
-	filter, args := q.where()
+	filter, args := q.where(sqliteMember)
 	rows, err := s.db.QueryContext(ctx, "SELECT "+hitColumns+" FROM memories m WHERE "+
 		filter+" ORDER BY "+timeExpr+" DESC, m.id LIMIT ?", append(args, q.K)...)
 	if err != nil {

@@ -23,7 +23,7 @@ type Sink struct {
 	// OnStored, if set, hears what Put did with each batch stored.
 	OnStored func(counts map[Result]int)
 
-	s       *Store
+	s       Backend
 	openErr error
 	tool    string
 	w       *jsonl.Writer
@@ -37,7 +37,7 @@ type Sink struct {
 // NewSink returns a Sink that stores into s and writes to w; tool names
 // the tool in the errors entries. When s is nil, openErr says why: no
 // record is stored, every one goes on.
-func NewSink(w io.Writer, s *Store, openErr error, tool string) *Sink {
+func NewSink(w io.Writer, s Backend, openErr error, tool string) *Sink {
 	return &Sink{s: s, openErr: openErr, tool: tool, w: jsonl.NewWriter(w)}
 }
 
@@ -101,6 +101,26 @@ func (k *Sink) store() {
 		counts[r]++
 		if (r == Stored || r == Superseded) && k.items[i].Vector == nil {
 			k.bare++
+		}
+	}
+	if counts[Foreign] > 0 {
+		// Another member's memory, in a shared store: that record is not
+		// stored, and says so.
+		i := 0
+		for _, r := range k.recs {
+			if _, ok := r.Meta.(Item); !ok {
+				continue
+			}
+			if res[i] == Foreign {
+				err := &ForeignError{IDs: []string{k.items[i].ID}, Members: []string{"another member"}}
+				err.only = true
+				r.AppendError(k.tool, "not stored: "+err.Error())
+				k.failed++
+				if k.first == nil {
+					k.first = err
+				}
+			}
+			i++
 		}
 	}
 	if k.OnStored != nil {

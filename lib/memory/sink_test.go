@@ -35,7 +35,9 @@ func sinkRecords(t *testing.T, k *Sink, out *bytes.Buffer) []string {
 }
 
 // TestSinkStores: the records go on as they came, their memories stored.
-func TestSinkStores(t *testing.T) {
+func TestSinkStores(t *testing.T) { each(t, testSinkStores) }
+
+func testSinkStores(t *testing.T, open opener) {
 	s := open(t)
 	var out bytes.Buffer
 	k := NewSink(&out, s, nil, "remember")

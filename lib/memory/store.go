@@ -353,23 +353,30 @@ func init() {
 	}
 }
 
-// ftsTerms turns free text into FTS5 terms: each word quoted (so no word
-// is read as syntax), the most common English words left out when others
-// remain.
-func ftsTerms(q string) []string {
+// words splits free text into the words that keyword search matches, the
+// most common English words left out when others remain.
+func words(q string) []string {
 	var terms, common []string
 	for _, w := range strings.FieldsFunc(q, func(r rune) bool {
 		return !(r == '_' || r == '\'' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r > 127)
 	}) {
-		t := `"` + strings.ReplaceAll(w, `"`, `""`) + `"`
 		if stopwords[strings.ToLower(w)] {
-			common = append(common, t)
+			common = append(common, w)
 			continue
 		}
-		terms = append(terms, t)
+		terms = append(terms, w)
 	}
 	if len(terms) == 0 {
 		terms = common
 	}
 	return terms
+}
+
+// ftsQuoted quotes words as FTS5 terms, so that no word is read as syntax.
+func ftsQuoted(words []string) []string {
+	out := make([]string, len(words))
+	for i, w := range words {
+		out[i] = `"` + strings.ReplaceAll(w, `"`, `""`) + `"`
+	}
+	return out
 }

@@ -34,7 +34,7 @@ func TestTimeOf(t *testing.T) {
 		{"2026-11-25T18:00:00", time.UTC, stored}, // no zone: not RFC 3339
 		{"2026-13-01", time.UTC, stored},
 	} {
-		s.Now = func() time.Time { return stored.In(c.loc) }
+		setNow(s, func() time.Time { return stored.In(c.loc) })
 		rec, _ := json.Marshal(map[string]string{"text": "note " + c.created + " " + c.loc.String(), "created": c.created})
 		it := item(t, string(rec))
 		if _, err := s.Put(ctx, []Item{it}); err != nil {
@@ -52,15 +52,17 @@ func TestTimeOf(t *testing.T) {
 
 // TestSinceStored: --since, --until, the newest listing and recency read
 // a memory without created by when it was stored.
-func TestSinceStored(t *testing.T) {
+func TestSinceStored(t *testing.T) { each(t, testSinceStored) }
+
+func testSinceStored(t *testing.T, open opener) {
 	ctx := context.Background()
 	s := open(t)
 	now := time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC)
-	s.Now = func() time.Time { return now.AddDate(0, 0, -60) }
+	setNow(s, func() time.Time { return now.AddDate(0, 0, -60) })
 	if _, err := s.Put(ctx, []Item{item(t, `{"id":"stale","text":"harbour regatta notes"}`)}); err != nil {
 		t.Fatal(err)
 	}
-	s.Now = func() time.Time { return now }
+	setNow(s, func() time.Time { return now })
 	if _, err := s.Put(ctx, []Item{
 		item(t, `{"id":"plain","text":"buy stamps"}`),
 		item(t, `{"id":"yesterday","text":"harbour regatta notes, again","created":"2026-11-25T12:00:00Z"}`),
@@ -187,7 +189,7 @@ func TestSchema1(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		s.Now = func() time.Time { return today.Add(9 * time.Hour) }
+		setNow(s, func() time.Time { return today.Add(9 * time.Hour) })
 		var v int
 		if err := s.db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v); err != nil || v != SchemaVersion {
 			t.Fatalf("schema %d %v", v, err)

@@ -345,6 +345,9 @@ func (e *Env) setup(c *cli.Context) error {
 	for _, v := range []string{"SHELF_BASE_URL", "OPENAI_BASE_URL", "SHELF_TRANSCRIBE_BASE_URL", "SHELF_DB"} {
 		e.redact.AddURL(os.Getenv(v))
 	}
+	// remember's store may be a PostgreSQL URL with a password, given as
+	// a flag too.
+	e.redact.AddURL(c.String("db"))
 	// net/http logs through the standard logger (an unsolicited answer
 	// on an idle connection quotes the server's bytes): mask it too.
 	stdlog.SetOutput(e.redact.Writer(e.Stderr))

@@ -125,15 +125,33 @@ func (c Codes) Clear(i int) {
 	clear(c.Bits[i*c.Words*8 : (i+1)*c.Words*8])
 }
 
-// Live returns the codes of c without its empty slots.
+// Live returns the codes of c without its empty slots. A chunk without
+// any is c itself; else the runs between empty slots are copied whole.
 func (c Codes) Live() Codes {
-	out := Codes{Words: c.Words}
-	for i := range c.Len() {
+	n := c.Len()
+	empty := 0
+	for i := range n {
 		if binary.LittleEndian.Uint64(c.Rowids[i*8:]) == 0 {
+			empty++
+		}
+	}
+	if empty == 0 {
+		return c
+	}
+	w := c.Words * 8
+	out := Codes{Words: c.Words, Rowids: make([]byte, 0, (n-empty)*8), Bits: make([]byte, 0, (n-empty)*w)}
+	for i := 0; i < n; {
+		if binary.LittleEndian.Uint64(c.Rowids[i*8:]) == 0 {
+			i++
 			continue
 		}
-		out.Rowids = append(out.Rowids, c.Rowids[i*8:i*8+8]...)
-		out.Bits = append(out.Bits, c.Bits[i*c.Words*8:(i+1)*c.Words*8]...)
+		j := i + 1
+		for j < n && binary.LittleEndian.Uint64(c.Rowids[j*8:]) != 0 {
+			j++
+		}
+		out.Rowids = append(out.Rowids, c.Rowids[i*8:j*8]...)
+		out.Bits = append(out.Bits, c.Bits[i*w:j*w]...)
+		i = j
 	}
 	return out
 }
@@ -145,31 +163,42 @@ type cand struct {
 
 // Nearest returns the rowids of the n codes nearest to q by Hamming
 // distance, in no particular order. q has c.Words words.
-func (c Codes) Nearest(q []uint64, n int) []int64 {
-	w := c.Words
+func (c Codes) Nearest(q []uint64, n int) []int64 { return Nearest([]Codes{c}, q, n) }
+
+// Nearest returns the rowids of the n codes of all the chunks nearest to
+// q by Hamming distance, in no particular order; empty slots are left out.
+// Each chunk is read where it is (a mapped file, say), never copied.
+func Nearest(chunks []Codes, q []uint64, n int) []int64 {
 	// A bounded max-heap on distance keeps the n best.
 	heap := make([]cand, 0, n+1)
-	for i := range c.Len() {
-		d := 0
-		for j := range w {
-			d += bits.OnesCount64(binary.LittleEndian.Uint64(c.Bits[(i*w+j)*8:]) ^ q[j])
-		}
-		if len(heap) == n {
-			if d >= heap[0].dist {
+	for _, c := range chunks {
+		w := c.Words
+		for i := range c.Len() {
+			rowid := int64(binary.LittleEndian.Uint64(c.Rowids[i*8:]))
+			if rowid == 0 {
 				continue
 			}
-			heap[0] = cand{int64(binary.LittleEndian.Uint64(c.Rowids[i*8:])), d}
-			siftDown(heap, 0)
-			continue
-		}
-		heap = append(heap, cand{int64(binary.LittleEndian.Uint64(c.Rowids[i*8:])), d})
-		for k := len(heap) - 1; k > 0; {
-			p := (k - 1) / 2
-			if heap[p].dist >= heap[k].dist {
-				break
+			d := 0
+			for j := range w {
+				d += bits.OnesCount64(binary.LittleEndian.Uint64(c.Bits[(i*w+j)*8:]) ^ q[j])
 			}
-			heap[p], heap[k] = heap[k], heap[p]
-			k = p
+			if len(heap) == n {
+				if d >= heap[0].dist {
+					continue
+				}
+				heap[0] = cand{rowid, d}
+				siftDown(heap, 0)
+				continue
+			}
+			heap = append(heap, cand{rowid, d})
+			for k := len(heap) - 1; k > 0; {
+				p := (k - 1) / 2
+				if heap[p].dist >= heap[k].dist {
+					break
+				}
+				heap[p], heap[k] = heap[k], heap[p]
+				k = p
+			}
 		}
 	}
 	out := make([]int64, len(heap))

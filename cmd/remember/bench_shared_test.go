@@ -1,0 +1,291 @@
+package main
+
+// The benchmarks of a collective's store on PostgreSQL (skipped without
+// PostgreSQL): recall at 100,000 memories (SHELF_BENCH_N for fewer), each
+// a new process, beside the SQLite store of the same memories, in the
+// same run; recall while 8 members write; and 8 members storing at once
+// through remember.
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"runtime/debug"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/shelfai/shelf/lib/memory"
+	"github.com/shelfai/shelf/lib/memory/pgtest"
+	"github.com/shelfai/shelf/lib/testserver"
+)
+
+// benchN is the store size of the recall benchmarks: n, or SHELF_BENCH_N.
+func benchN(b *testing.B, n int) int {
+	if v := os.Getenv("SHELF_BENCH_N"); v != "" {
+		m, err := strconv.Atoi(v)
+		if err != nil || m < 1000 {
+			b.Fatalf("SHELF_BENCH_N=%q: give a number of memories, 1000 or more", v)
+		}
+		return m
+	}
+	return n
+}
+
+// benchCollective makes a database of the keeper's with the store's
+// tables, and returns the keeper's URL and that of each of n members.
+func benchCollective(b *testing.B, members int) (string, []string) {
+	c := pgtest.Need(b, cluster, noCluster)
+	ctx := context.Background()
+	roles := []string{"keeper"}
+	for i := range members {
+		roles = append(roles, fmt.Sprintf("member%d", i))
+	}
+	for _, r := range roles {
+		if err := c.Role(ctx, r); err != nil {
+			b.Fatal(err)
+		}
+	}
+	db, err := c.NewDatabase(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := c.Exec(ctx, "postgres", "ALTER DATABASE "+db+" OWNER TO keeper"); err != nil {
+		b.Fatal(err)
+	}
+	s, err := memory.OpenShared(ctx, c.URL("keeper", db), memory.ReadWrite)
+	if err != nil {
+		b.Fatal(err)
+	}
+	s.Close()
+	var urls []string
+	for _, r := range roles[1:] {
+		urls = append(urls, c.URL(r, db))
+	}
+	return c.URL("keeper", db), urls
+}
+
+// latency runs 40 recalls of db (after one to warm up), each a new
+// process, and returns their p50 and p95 in milliseconds.
+func latency(b *testing.B, bin string, env []string, db string, rng *rand.Rand, vocab []string) (p50, p95 float64) {
+	run := func() time.Duration {
+		cmd := exec.Command(bin, "recall", "-k", "5", text(rng, vocab, 4))
+		cmd.Env = append(env, "SHELF_DB="+db)
+		start := time.Now()
+		out, err := cmd.Output()
+		d := time.Since(start)
+		if err != nil || strings.Count(string(out), "\n") != 5 {
+			b.Fatalf("recall: %v\n%s", err, out)
+		}
+		return d
+	}
+	run()
+	var ds []time.Duration
+	for range 40 {
+		ds = append(ds, run())
+	}
+	slices.Sort(ds)
+	return float64(ds[len(ds)/2].Microseconds()) / 1000, float64(ds[len(ds)*95/100].Microseconds()) / 1000
+}
+
+// BenchmarkRecallShared100k: recall from the same memories in SQLite and
+// in PostgreSQL, then in PostgreSQL while 8 members write.
+func BenchmarkRecallShared100k(b *testing.B) {
+	n := benchN(b, 100_000)
+	keeper, members := benchCollective(b, 8)
+	_ = keeper
+	bin := buildRemember(b)
+	srv, err := testserver.New(testserver.Options{Dims: 384})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer srv.Close()
+	dir := b.TempDir()
+	lite := filepath.Join(dir, "m.db")
+	rng := rand.New(rand.NewPCG(3, 4))
+	vocab := words(rng, 5000)
+	buildStore(b, lite, n, rng, vocab)
+	rng = rand.New(rand.NewPCG(3, 4))
+	vocab = words(rng, 5000)
+	built := buildStore(b, members[0], n, rng, vocab)
+	runtime.GC()
+	debug.FreeOSMemory()
+	env := append(os.Environ(), "SHELF_BASE_URL="+srv.BaseURL(), "SHELF_EMBED_MODEL=tiny", "XDG_CACHE_HOME="+dir)
+	p50, p95 := latency(b, bin, env, lite, rng, vocab)
+	b.ReportMetric(p50, "sqlite-ms-p50")
+	b.ReportMetric(p95, "sqlite-ms-p95")
+	p50, p95 = latency(b, bin, env, members[1], rng, vocab)
+	b.ReportMetric(p50, "pg-ms-p50(goal<50)")
+	b.ReportMetric(p95, "pg-ms-p95")
+	b.ReportMetric(float64(n)/built.Seconds(), "pg-bulk-stores/s")
+
+	// While 8 members write, a batch of 10 memories at a time each: as
+	// fast as they can (which takes both cores of a small machine), then
+	// each a batch every 100 ms (800 memories a second, all told).
+	for _, pace := range []struct {
+		name  string
+		every time.Duration
+	}{{"pg-writing", 0}, {"pg-paced", 100 * time.Millisecond}} {
+		p50, p95, rate := whileWriting(b, members, vocab, pace.every, func() (float64, float64) {
+			return latency(b, bin, env, members[1], rng, vocab)
+		})
+		b.ReportMetric(p50, pace.name+"-ms-p50(goal<100)")
+		b.ReportMetric(p95, pace.name+"-ms-p95")
+		b.ReportMetric(rate, pace.name+"-stores/s")
+	}
+}
+
+// whileWriting runs measure while each member stores a batch of 10
+// memories every so often (0: one after the other), and returns what
+// measure measured and how many memories a second were stored meanwhile.
+func whileWriting(b *testing.B, members []string, vocab []string, every time.Duration, measure func() (float64, float64)) (float64, float64, float64) {
+	ctx, stop := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	var written atomic.Int64
+	var werr atomic.Value
+	run := fmt.Sprint(time.Now().UnixNano())
+	for w, url := range members {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			s, err := memory.OpenShared(ctx, url, memory.ReadWrite)
+			if err != nil {
+				werr.Store(err)
+				return
+			}
+			defer s.Close()
+			r := rand.New(rand.NewPCG(uint64(w), 9))
+			tick := time.NewTicker(max(every, time.Microsecond))
+			defer tick.Stop()
+			for i := 0; ctx.Err() == nil; i++ {
+				if every > 0 {
+					select {
+					case <-ctx.Done():
+						return
+					case <-tick.C:
+					}
+				}
+				var items []memory.Item
+				for j := range 10 {
+					title, body := text(r, vocab, 3), text(r, vocab, 12)
+					id := fmt.Sprintf("w%s-%d-%d-%d", run, w, i, j)
+					it := memory.Item{ID: id, Title: title, Body: body, Model: "tiny",
+						Record: []byte(fmt.Sprintf(`{"id":%q,"title":%q,"text":%q}`, id, title, body))}
+					it.Vector = testserver.Embed(it.EmbedText(), 384)
+					items = append(items, it)
+				}
+				if _, err := s.Put(ctx, items); err != nil {
+					if ctx.Err() == nil {
+						werr.Store(err)
+					}
+					return
+				}
+				written.Add(10)
+			}
+		}()
+	}
+	start := time.Now()
+	p50, p95 := measure()
+	d := time.Since(start)
+	stop()
+	wg.Wait()
+	if err, ok := werr.Load().(error); ok {
+		b.Fatal(err)
+	}
+	return p50, p95, float64(written.Load()) / d.Seconds()
+}
+
+// BenchmarkIngestShared: 8 members each store 1,000 records through
+// remember at once (embeddings from the test server) while another
+// recalls: nothing lost, no version twice, no error; the records stored a
+// second, all told.
+func BenchmarkIngestShared(b *testing.B) {
+	_, members := benchCollective(b, 8)
+	bin := buildRemember(b)
+	srv, err := testserver.New(testserver.Options{Dims: 384})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer srv.Close()
+	const each = 1000
+	var cmds []*exec.Cmd
+	for w, url := range members {
+		rng := rand.New(rand.NewPCG(uint64(w), 6))
+		vocab := words(rng, 5000)
+		var in strings.Builder
+		for i := range each {
+			fmt.Fprintf(&in, "{\"id\":\"m%d-r%d\",\"title\":%q,\"text\":%q}\n", w, i, text(rng, vocab, 3), text(rng, vocab, 20))
+		}
+		cmd := exec.Command(bin, "-j", "8")
+		cmd.Env = append(os.Environ(), "SHELF_DB="+url, "SHELF_BASE_URL="+srv.BaseURL(), "SHELF_EMBED_MODEL=tiny", "XDG_CACHE_HOME="+b.TempDir())
+		cmd.Stdin = strings.NewReader(in.String())
+		cmds = append(cmds, cmd)
+	}
+	cache := b.TempDir()
+	stopRecall := make(chan struct{})
+	start := time.Now()
+	var wg sync.WaitGroup
+	errs := make([]error, len(cmds))
+	for i, cmd := range cmds {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			out, err := cmd.Output()
+			if err == nil && strings.Count(string(out), "\n") != each {
+				err = fmt.Errorf("%d records out, want %d", strings.Count(string(out), "\n"), each)
+			}
+			errs[i] = err
+		}()
+	}
+	// Meanwhile a member recalls, again and again.
+	recalls, done := 0, make(chan struct{})
+	var rerr error
+	go func() {
+		defer close(done)
+		for i := 0; ; i++ {
+			select {
+			case <-stopRecall:
+				return
+			default:
+			}
+			cmd := exec.Command(bin, "recall", "-k", "3", fmt.Sprintf("note %d", i))
+			cmd.Env = append(os.Environ(), "SHELF_DB="+members[0], "SHELF_BASE_URL="+srv.BaseURL(), "SHELF_EMBED_MODEL=tiny", "XDG_CACHE_HOME="+cache)
+			if out, err := cmd.CombinedOutput(); err != nil {
+				rerr = fmt.Errorf("recall: %v\n%s", err, out)
+				return
+			}
+			recalls++
+		}
+	}()
+	wg.Wait()
+	d := time.Since(start)
+	close(stopRecall)
+	<-done
+	for _, err := range append(errs, rerr) {
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	s, err := memory.OpenShared(context.Background(), members[0], memory.ReadOnly)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	st, err := s.Stats(context.Background())
+	if err != nil {
+		b.Fatal(err)
+	}
+	if st.Memories != len(members)*each || st.Versions != st.Memories || st.Vectors["tiny"] != st.Memories {
+		b.Fatalf("stored %+v, want %d memories", st, len(members)*each)
+	}
+	b.ReportMetric(float64(len(members)*each)/d.Seconds(), "records/s")
+	b.ReportMetric(float64(recalls), "recalls-meanwhile")
+}

@@ -1,0 +1,372 @@
+package memory
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/shelfai/shelf/lib/memory/pgtest"
+)
+
+// collective makes a database owned by a keeper, with the store's tables
+// made by the keeper, and returns its name: what examples/collective sets
+// up.
+func collective(t *testing.T) string {
+	t.Helper()
+	db := sharedDB(t, "keeper")
+	openSharedAs(t, db, "keeper")
+	return db
+}
+
+// asRole opens a plain connection to db as role.
+func asRole(t *testing.T, db, role string) *sql.DB {
+	t.Helper()
+	c := pgtest.Need(t, cluster, noCluster)
+	if err := c.Role(context.Background(), role); err != nil {
+		t.Fatal(err)
+	}
+	conn, err := sql.Open("pgx", c.URL(role, db))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	return conn
+}
+
+// TestMembersOwnTheirMemories: every member reads every memory, recall
+// names who stored it and --member filters by it; but one member cannot
+// overwrite, supersede or forget another's, through the store or with
+// hand-written SQL: the database refuses.
+func TestMembersOwnTheirMemories(t *testing.T) {
+	ctx := context.Background()
+	db := collective(t)
+	alice, bob := openSharedAs(t, db, "alice"), openSharedAs(t, db, "bob")
+	if _, err := alice.Put(ctx, []Item{item(t, `{"id":"roof","title":"Roof","text":"the roof quote from Jansen is 4200"}`)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := bob.Put(ctx, []Item{item(t, `{"id":"van","text":"the van needs new tyres before the roof job"}`)}); err != nil {
+		t.Fatal(err)
+	}
+	hits, err := bob.Search(ctx, Query{Text: "roof", Mode: "keyword", K: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	members := map[string]string{}
+	for _, h := range hits {
+		members[h.ID] = h.Member
+	}
+	if members["roof"] != "alice" || members["van"] != "bob" {
+		t.Fatalf("members of the hits: %v", members)
+	}
+	hits, _ = bob.Search(ctx, Query{Text: "roof", Mode: "keyword", K: 5, Member: "alice"})
+	if len(hits) != 1 || hits[0].ID != "roof" {
+		t.Fatalf("--member alice: %+v", hits)
+	}
+	if hits, _ := bob.Search(ctx, Query{K: 5, Member: "bob"}); len(hits) != 1 || hits[0].ID != "van" {
+		t.Fatalf("the newest of bob: %+v", hits)
+	}
+
+	// Through the store: bob's new version of alice's memory is refused.
+	res, err := bob.Put(ctx, []Item{item(t, `{"id":"roof","text":"the roof quote is 1 euro"}`)})
+	if err != nil || res[0] != Foreign {
+		t.Fatalf("bob supersedes alice's memory: %v %v", res, err)
+	}
+	found, err := bob.Forget(ctx, []string{"roof"})
+	var fe *ForeignError
+	if len(found) != 0 || !errors.As(err, &fe) || !slices.Equal(fe.IDs, []string{"roof"}) || fe.Members[0] != "alice" {
+		t.Fatalf("bob forgets alice's memory: %v %v", found, err)
+	}
+
+	// With hand-written SQL: nothing of alice's changes.
+	sqlBob := asRole(t, db, "bob")
+	for _, stmt := range []string{
+		"UPDATE memories SET body = 'forged', record = '{}' WHERE id = 'roof'",
+		"UPDATE memories SET current = 0 WHERE id = 'roof'",
+		"DELETE FROM memories WHERE id = 'roof'",
+		"DELETE FROM vectors WHERE rowid IN (SELECT rowid FROM memories WHERE id = 'roof')",
+		"UPDATE vectors SET scale = 0 WHERE rowid IN (SELECT rowid FROM memories WHERE id = 'roof')",
+	} {
+		res, err := sqlBob.ExecContext(ctx, stmt)
+		if err != nil {
+			t.Fatalf("%s: %v", stmt, err)
+		}
+		if n, _ := res.RowsAffected(); n != 0 {
+			t.Errorf("%s: changed %d rows of alice's", stmt, n)
+		}
+	}
+	for _, stmt := range []string{
+		"INSERT INTO memories(id, version, current, hash, stored_at, record, member) VALUES('fake', 1, 1, 'h', 0, '{}', 'alice')",
+		"UPDATE memories SET member = 'alice' WHERE id = 'van'",
+		"INSERT INTO vectors(rowid, model, dim, scale, q, code) SELECT rowid, 'other', 1, 1, '\\x01', B'1' FROM memories WHERE id = 'roof'",
+		"ALTER TABLE memories DISABLE ROW LEVEL SECURITY",
+		"DROP POLICY members_forget_their_own ON memories",
+		"TRUNCATE memories",
+		"UPDATE shelf_meta SET value = '9'",
+	} {
+		if _, err := sqlBob.ExecContext(ctx, stmt); err == nil {
+			t.Errorf("%s: allowed", stmt)
+		}
+	}
+	var body, member string
+	var n int
+	if err := sqlBob.QueryRowContext(ctx, "SELECT body, member, (SELECT count(*) FROM vectors v WHERE v.rowid = m.rowid) FROM memories m WHERE id = 'roof' AND current = 1").Scan(&body, &member, &n); err != nil {
+		t.Fatal(err)
+	}
+	if body != "the roof quote from Jansen is 4200" || member != "alice" || n != 1 {
+		t.Fatalf("alice's memory after bob's attempts: %q by %s, %d vectors", body, member, n)
+	}
+	// Alice may.
+	if _, err := alice.Forget(ctx, []string{"roof"}); err != nil {
+		t.Fatalf("alice forgets her own: %v", err)
+	}
+}
+
+// TestSharedForgetScrubs: after forget, the text is in neither the table
+// nor its indexes: the bytes of their files (pg_relation_filepath) no
+// longer hold it, once the server has written its pages out.
+func TestSharedForgetScrubs(t *testing.T) {
+	c := pgtest.Need(t, cluster, noCluster)
+	ctx := context.Background()
+	db := collective(t)
+	alice := openSharedAs(t, db, "alice")
+	const secret = "zanzibarquokka"
+	var items []Item
+	for i := range 200 {
+		items = append(items, item(t, fmt.Sprintf(`{"id":"n%d","title":"note %d","text":"an ordinary note number %d"}`, i, i, i)))
+	}
+	items = append(items, item(t, `{"id":"secret","title":"`+secret+` title","text":"the safe code is `+secret+`","tags":["`+secret+`"]}`))
+	if _, err := alice.Put(ctx, items); err != nil {
+		t.Fatal(err)
+	}
+	// A second version: the first lingers as a dead row otherwise.
+	if _, err := alice.Put(ctx, []Item{item(t, `{"id":"secret","text":"the safe code is `+secret+`, changed"}`)}); err != nil {
+		t.Fatal(err)
+	}
+	holding := func() []string {
+		t.Helper()
+		if err := c.Exec(ctx, db, "CHECKPOINT"); err != nil {
+			t.Fatal(err)
+		}
+		conn := asRole(t, db, pgtest.Super)
+		rows, err := conn.QueryContext(ctx, `SELECT c.relname, pg_relation_filepath(c.oid) FROM pg_class c
+			WHERE c.relname IN ('memories', 'vectors') OR c.oid IN (SELECT indexrelid FROM pg_index WHERE indrelid IN ('memories'::regclass, 'vectors'::regclass))
+			OR c.oid IN (SELECT reltoastrelid FROM pg_class WHERE relname = 'memories')`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		var out []string
+		files := 0
+		for rows.Next() {
+			var name, path string
+			if err := rows.Scan(&name, &path); err != nil {
+				t.Fatal(err)
+			}
+			matches, _ := filepath.Glob(filepath.Join(c.Dir, "data", path) + "*")
+			for _, f := range matches {
+				b, err := os.ReadFile(f)
+				if err != nil {
+					t.Fatal(err)
+				}
+				files++
+				if bytes.Contains(b, []byte(secret)) {
+					out = append(out, name)
+				}
+			}
+		}
+		if files < 5 {
+			t.Fatalf("read %d files", files)
+		}
+		return out
+	}
+	if got := holding(); !slices.Contains(got, "memories") || !slices.Contains(got, "memories_words") {
+		t.Fatalf("before forgetting, the secret is in %v (the test reads the wrong files?)", got)
+	}
+	if _, err := alice.Forget(ctx, []string{"secret"}); err != nil {
+		t.Fatal(err)
+	}
+	if got := holding(); len(got) > 0 {
+		t.Fatalf("after forgetting, the secret is still in %v", got)
+	}
+	if hits, _ := alice.Search(ctx, Query{Text: secret, Mode: "keyword"}); len(hits) != 0 {
+		t.Fatalf("recalled: %+v", hits)
+	}
+}
+
+// TestSharedPasswordHidden: the URL's password is in neither the store's
+// name, its stats, nor the error of a failed connection.
+func TestSharedPasswordHidden(t *testing.T) {
+	c := pgtest.Need(t, cluster, noCluster)
+	ctx := context.Background()
+	db := collective(t)
+	if err := c.Role(ctx, "alice"); err != nil {
+		t.Fatal(err)
+	}
+	url := c.URL("alice", db)
+	s, err := OpenFor(ctx, url, ReadWrite, nil, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	st, err := s.Stats(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	fmt.Fprintf(&out, "%+v", st)
+	if strings.Contains(out.String(), c.Password) || !strings.Contains(st.Path, "alice:[redacted]@127.0.0.1") || st.Member != "alice" {
+		t.Fatalf("stats: %s", out.String())
+	}
+	wrong := strings.Replace(url, c.Password, "wrong-"+c.Password, 1)
+	for _, u := range []string{wrong, strings.Replace(wrong, "sslmode=disable", "sslmode=disable&password=wrong-"+c.Password, 1)} {
+		_, err := OpenFor(ctx, u, ReadOnly, nil, "")
+		if err == nil || strings.Contains(err.Error(), c.Password) {
+			t.Fatalf("a wrong password: %v", err)
+		}
+	}
+}
+
+// TestMoveBetweenStores: export from either store, import into the other,
+// export again: the same lines.
+func TestMoveBetweenStores(t *testing.T) {
+	ctx := context.Background()
+	fill := func(s Backend) {
+		t.Helper()
+		setNow(s, fixedClock)
+		for _, batch := range [][]Item{
+			{item(t, `{"id":"a","text":"x <y> & ünïcode","created":"2026-11-20"}`), item(t, `{"id":"b","title":"T","text":"z","tags":["work"]}`)},
+			{item(t, `{"id":"a","text":"x2"}`), func() Item { it, _ := ItemOf([]byte(`{"id":"c","text":"no vector"}`)); return it }()},
+		} {
+			if _, err := s.Put(ctx, batch); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	export := func(s Backend) string {
+		t.Helper()
+		var b bytes.Buffer
+		if _, err := s.Export(ctx, &b); err != nil {
+			t.Fatal(err)
+		}
+		return b.String()
+	}
+	move := func(from, to Backend) {
+		t.Helper()
+		one := export(from)
+		if _, err := to.Import(ctx, strings.NewReader(one)); err != nil {
+			t.Fatal(err)
+		}
+		if two := export(to); one != two || strings.Count(one, "\n") != 4 {
+			t.Fatalf("export, import, export:\n%s\n%s", one, two)
+		}
+	}
+	pg := openShared(t, "alice")
+	lite := openSQLite(t)
+	fill(lite)
+	move(lite, pg)
+	pg2, lite2 := openShared(t, "alice"), openSQLite(t)
+	fill(pg2)
+	move(pg2, lite2)
+	if export(lite) != export(pg2) {
+		t.Fatalf("the two stores keep the same records differently:\n%s\n%s", export(lite), export(pg2))
+	}
+}
+
+// TestSharedWritersAtOnce: members writing at once, and recalling
+// meanwhile: nothing lost, no version twice, no error.
+func TestSharedWritersAtOnce(t *testing.T) {
+	ctx := context.Background()
+	db := collective(t)
+	const writers, each, batch = 4, 150, 25
+	var wg sync.WaitGroup
+	errs := make(chan error, 2*writers)
+	for w := range writers {
+		member := fmt.Sprintf("member%d", w)
+		s := openSharedAs(t, db, member)
+		wg.Add(2)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < each; i += batch {
+				// Every writer also stores the same record first: one of
+				// them stores it, the others find it unchanged.
+				items := []Item{item(t, fmt.Sprintf(`{"id":"common-%d","text":"the common note %d"}`, i, i))}
+				for j := i; j < i+batch; j++ {
+					items = append(items, item(t, fmt.Sprintf(`{"id":"%s-%d","text":"note %d of %s about the harbour"}`, member, j, j, member)))
+				}
+				if _, err := s.Put(ctx, items); err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+		go func() {
+			defer wg.Done()
+			for range 20 {
+				if _, err := s.Search(ctx, Query{Text: "harbour note", Mode: "hybrid", Vector: item(t, `{"text":"harbour note"}`).Vector, Model: "bow", K: 5}); err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	conn := asRole(t, db, "keeper")
+	var memories, versions, distinct, vectors, commons int
+	if err := conn.QueryRowContext(ctx, `SELECT count(*) FILTER (WHERE current = 1), count(*), count(DISTINCT (id, version)),
+		(SELECT count(*) FROM vectors), count(*) FILTER (WHERE id LIKE '%common%') FROM memories`).Scan(&memories, &versions, &distinct, &vectors, &commons); err != nil {
+		t.Fatal(err)
+	}
+	if want := writers*each + each/batch; memories != want || versions != want || distinct != want || vectors != want || commons != each/batch {
+		t.Fatalf("%d memories, %d versions (%d distinct), %d vectors, %d common; want %d, and %d common", memories, versions, distinct, vectors, commons, want, each/batch)
+	}
+}
+
+// fixedClock dates what a test stores.
+func fixedClock() time.Time { return time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC) }
+
+// TestSharedReadOnly: a store opened to read makes no tables in an empty
+// database (it reads as empty), and the server refuses its writes.
+func TestSharedReadOnly(t *testing.T) {
+	c := pgtest.Need(t, cluster, noCluster)
+	ctx := context.Background()
+	db := sharedDB(t, "alice")
+	r, err := OpenShared(ctx, c.URL("alice", db), ReadOnly)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	if hits, err := r.Search(ctx, Query{Text: "anything"}); err != nil || len(hits) != 0 {
+		t.Fatalf("an empty database: %v %v", hits, err)
+	}
+	if st, err := r.Stats(ctx); err != nil || st.Memories != 0 || st.Schema != 0 {
+		t.Fatalf("stats of an empty database: %+v %v", st, err)
+	}
+	if v, err := schemaOf(ctx, r.db); err != nil || v != 0 {
+		t.Fatalf("reading made the store: schema %d, %v", v, err)
+	}
+	w := openSharedAs(t, db, "alice")
+	if _, err := w.Put(ctx, []Item{item(t, `{"id":"a","text":"one"}`)}); err != nil {
+		t.Fatal(err)
+	}
+	r2, err := OpenShared(ctx, c.URL("alice", db), ReadOnly)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r2.Close()
+	if _, err := r2.Put(ctx, []Item{item(t, `{"id":"b","text":"two"}`)}); err == nil || !strings.Contains(err.Error(), "read-only") {
+		t.Fatalf("a write through a store opened to read: %v", err)
+	}
+}

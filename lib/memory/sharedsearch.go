@@ -1,0 +1,385 @@
+package memory
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/shelfai/shelf/lib/memory/vecindex"
+)
+
+// The shared store's searches: the SQLite store's, in PostgreSQL's terms.
+
+// sharedMember is who stored a memory of the shared store.
+const sharedMember = "m.member"
+
+// rebind numbers the ? of SQL as PostgreSQL's $1, $2..., from first on.
+func rebind(q string, first int) string {
+	var b strings.Builder
+	n := first
+	for _, r := range q {
+		if r == '?' {
+			fmt.Fprintf(&b, "$%d", n)
+			n++
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// where is q's filter for the shared store, its arguments numbered from
+// first on.
+func (q Query) sharedWhere(first int) (string, []any) {
+	filter, args := q.where(sharedMember)
+	return rebind(filter, first), args
+}
+
+// tsQuery joins words into the text of a tsquery (to_tsquery 'simple'),
+// each word quoted so that none is read as syntax; op is & or |.
+func tsQuery(words []string, op string) string {
+	quoted := make([]string, len(words))
+	for i, w := range words {
+		w = strings.ReplaceAll(w, `\`, `\\`)
+		quoted[i] = "'" + strings.ReplaceAll(w, "'", "''") + "'"
+	}
+	return strings.Join(quoted, " "+op+" ")
+}
+
+// Search recalls the memories nearest to q, as the SQLite store does.
+func (s *Shared) Search(ctx context.Context, q Query) ([]Hit, error) {
+	if s.empty {
+		return []Hit{}, nil
+	}
+	return fuse(ctx, sharedSearch{s}, q)
+}
+
+type sharedSearch struct{ *Shared }
+
+// rankWeights weigh the title (A) double the text and tags (B), as the
+// SQLite store's bm25 does.
+const rankWeights = "'{0.1, 0.2, 0.5, 1.0}'"
+
+func (s sharedSearch) keywords(ctx context.Context, terms []string, q Query, depth int) ([]int64, error) {
+	var ids []int64
+	seen := map[int64]bool{}
+	exprs := []string{tsQuery(terms, "|")}
+	if len(terms) > 1 {
+		exprs = []string{tsQuery(terms, "&"), exprs[0]}
+	}
+	filter, args := q.sharedWhere(2)
+	for _, expr := range exprs {
+		// Each query ranks at most keywordCap of its newest matches, as
+		// in the SQLite store.
+		rows, err := s.db.QueryContext(ctx, fmt.Sprintf(`SELECT c.rowid FROM (
+			SELECT m.rowid, m.words FROM memories m WHERE m.words @@ to_tsquery('simple', $1) AND %s ORDER BY m.rowid DESC LIMIT %d) c
+			ORDER BY ts_rank(%s, c.words, to_tsquery('simple', $1)) DESC, c.rowid LIMIT %d`, filter, keywordCap, rankWeights, depth),
+			append([]any{expr}, args...)...)
+		if err != nil {
+			return nil, err
+		}
+		got, err := scanIDs(rows)
+		if err != nil {
+			return nil, err
+		}
+		for _, id := range got {
+			if !seen[id] && len(ids) < depth {
+				seen[id] = true
+				ids = append(ids, id)
+			}
+		}
+	}
+	return ids, nil
+}
+
+func scanIDs(rows *sql.Rows) ([]int64, error) {
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}
+
+// sharedExactLimit is the store size (of one model) under which vector
+// search reads every vector instead of ranking the sign codes first:
+// lower than the SQLite store's, as every vector read crosses the
+// connection.
+const sharedExactLimit = 5000
+
+// codes reads the model's codes: every member's chunks, as they are
+// (with the empty slots of vectors removed since), and the number of
+// their slots. With a CacheDir, each chunk is kept in a file there,
+// labelled by the version of its row (xmin), so that a recall reads from
+// the server only the chunks written since (the members' last ones, while
+// they store) and maps the others. release unmaps them.
+func (s sharedSearch) codes(ctx context.Context, model string, words int) (chunks []vecindex.Codes, slots int, release func(), err error) {
+	var releases []func()
+	release = func() {
+		for _, r := range releases {
+			r()
+		}
+	}
+	defer func() {
+		if err != nil {
+			release()
+		}
+	}()
+	add := func(c vecindex.Codes) {
+		chunks = append(chunks, c)
+		slots += c.Len()
+	}
+	var stale []int64
+	if s.CacheDir != "" {
+		rows, err := s.db.QueryContext(ctx, "SELECT chunk, xmin::text::bigint FROM codes WHERE model = $1 AND words = $2 ORDER BY chunk", model, words)
+		if err != nil {
+			return nil, 0, release, err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var chunk, xmin int64
+			if err := rows.Scan(&chunk, &xmin); err != nil {
+				return nil, 0, release, err
+			}
+			if c, unmap, ok := vecindex.MapFile(s.chunkFile(chunk, words), uint64(xmin), words); ok {
+				add(c)
+				releases = append(releases, unmap)
+				continue
+			}
+			stale = append(stale, chunk)
+		}
+		if err := rows.Err(); err != nil {
+			return nil, 0, release, err
+		}
+		rows.Close()
+		if len(stale) == 0 {
+			return chunks, slots, release, nil
+		}
+	}
+	query := "SELECT chunk, xmin::text::bigint, n, rowids, bits FROM codes WHERE model = $1 AND words = $2 ORDER BY chunk"
+	args := []any{model, words}
+	if stale != nil {
+		query = "SELECT chunk, xmin::text::bigint, n, rowids, bits FROM codes WHERE chunk = ANY($1) ORDER BY chunk"
+		args = []any{stale}
+	}
+	rows, err := s.db.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, 0, release, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var chunk, xmin int64
+		var n int
+		c := vecindex.Codes{Words: words}
+		if err := rows.Scan(&chunk, &xmin, &n, &c.Rowids, &c.Bits); err != nil {
+			return nil, 0, release, err
+		}
+		c.Rowids, c.Bits = c.Rowids[:n*8], c.Bits[:n*words*8]
+		if s.CacheDir != "" {
+			// A cache: the codes in hand serve without it.
+			if os.MkdirAll(filepath.Dir(s.chunkFile(chunk, words)), 0o700) == nil {
+				vecindex.WriteFile(s.chunkFile(chunk, words), uint64(xmin), c)
+			}
+		}
+		add(c)
+	}
+	return chunks, slots, release, rows.Err()
+}
+
+// chunkFile is the cache file of a chunk of codes.
+func (s *Shared) chunkFile(chunk int64, words int) string {
+	return filepath.Join(s.CacheDir, s.key, fmt.Sprintf("%d-%d", chunk, words))
+}
+
+// vectors ranks memories by cosine similarity to the query: the sign codes
+// nearest by Hamming distance first, which the int8 vectors then rank
+// exactly. With filters, or in a small store, every matching vector is
+// read.
+func (s sharedSearch) vectors(ctx context.Context, q Query, depth int) ([]int64, error) {
+	qv := vecindex.Normalize(q.Vector)
+	var dim int
+	err := s.db.QueryRowContext(ctx, "SELECT dim FROM vectors WHERE model = $1 LIMIT 1", q.Model).Scan(&dim)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if dim != len(q.Vector) {
+		return nil, &DimensionError{Model: q.Model, Query: len(q.Vector), Store: dim}
+	}
+	filter, args := q.sharedWhere(2)
+	var rows *sql.Rows
+	if filter == "m.current = 1" {
+		chunks, slots, release, err := s.codes(ctx, q.Model, vecindex.Words(dim))
+		if err != nil {
+			return nil, err
+		}
+		short := vecindex.Nearest(chunks, vecindex.SignBits(qv), max(150, 3*depth))
+		release()
+		if slots > sharedExactLimit {
+			rows, err = s.db.QueryContext(ctx, "SELECT rowid, scale, q FROM vectors WHERE rowid = ANY($1)", short)
+			if err != nil {
+				return nil, err
+			}
+			return rankVectors(rows, qv, depth)
+		}
+	}
+	rows, err = s.db.QueryContext(ctx, "SELECT v.rowid, v.scale, v.q FROM vectors v JOIN memories m ON m.rowid = v.rowid WHERE v.model = $1 AND "+filter,
+		append([]any{q.Model}, args...)...)
+	if err != nil {
+		return nil, err
+	}
+	return rankVectors(rows, qv, depth)
+}
+
+// rankVectors reads rows of (rowid, scale, q), ranks them by similarity to
+// the (normalized) query, and returns the depth best; it closes rows.
+func rankVectors(rows *sql.Rows, qv []float32, depth int) ([]int64, error) {
+	defer rows.Close()
+	type scored struct {
+		id  int64
+		sim float32
+	}
+	var all []scored
+	for rows.Next() {
+		var id int64
+		var scale float32
+		var v []byte
+		if err := rows.Scan(&id, &scale, &v); err != nil {
+			return nil, err
+		}
+		all = append(all, scored{id, vecindex.Dot(qv, v) * scale})
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	slices.SortFunc(all, func(a, b scored) int {
+		switch {
+		case a.sim > b.sim:
+			return -1
+		case a.sim < b.sim:
+			return 1
+		}
+		return int(a.id - b.id)
+	})
+	if len(all) > depth {
+		all = all[:depth]
+	}
+	out := make([]int64, len(all))
+	for i, c := range all {
+		out[i] = c.id
+	}
+	return out, nil
+}
+
+// sharedHitColumns are the columns of memories m that scanSharedHits reads.
+const sharedHitColumns = hitColumns + ", m.member"
+
+func (s sharedSearch) newest(ctx context.Context, q Query) ([]Hit, error) {
+	filter, args := q.sharedWhere(1)
+	rows, err := s.db.QueryContext(ctx, "SELECT "+sharedHitColumns+" FROM memories m WHERE "+
+		filter+fmt.Sprintf(" ORDER BY %s DESC, m.id LIMIT %d", timeExpr, q.K), args...)
+	if err != nil {
+		return nil, err
+	}
+	return scanSharedHits(rows)
+}
+
+func (s sharedSearch) hits(ctx context.Context, scores map[int64]float64) ([]Hit, error) {
+	ids := make([]int64, 0, len(scores))
+	for id := range scores {
+		ids = append(ids, id)
+	}
+	rows, err := s.db.QueryContext(ctx, "SELECT "+sharedHitColumns+" FROM memories m WHERE m.rowid = ANY($1)", ids)
+	if err != nil {
+		return nil, err
+	}
+	out, err := scanSharedHits(rows)
+	for i := range out {
+		out[i].Score = scores[out[i].rowid]
+	}
+	return out, err
+}
+
+// snippets are the stretches of the memories' texts around the words of
+// the query (ts_headline), with … where the text goes on.
+func (s sharedSearch) snippets(ctx context.Context, terms []string, ids []int64) (map[int64]string, error) {
+	out := map[int64]string{}
+	if len(terms) == 0 || len(ids) == 0 {
+		return out, nil
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT m.rowid, m.body, ts_headline('simple', m.body, to_tsquery('simple', $1),
+			'StartSel="", StopSel="", MaxWords=24, MinWords=12, ShortWord=0')
+		FROM memories m WHERE m.rowid = ANY($2) AND m.words @@ to_tsquery('simple', $1)`,
+		tsQuery(terms, "|"), ids)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var body, snip string
+		if err := rows.Scan(&id, &body, &snip); err != nil {
+			return nil, err
+		}
+		text := strings.Join(strings.Fields(body), " ")
+		if len(strings.Fields(text)) <= 24 { // as FTS5's snippet: all of a short text
+			out[id] = text
+			continue
+		}
+		snip = strings.Join(strings.Fields(snip), " ")
+		if snip != "" && !strings.HasPrefix(text, snip) {
+			snip = "…" + snip
+		}
+		if snip != "" && !strings.HasSuffix(text, strings.TrimPrefix(snip, "…")) {
+			snip += "…"
+		}
+		out[id] = snip
+	}
+	return out, rows.Err()
+}
+
+// scanSharedHits reads rows of sharedHitColumns, and closes rows.
+func scanSharedHits(rows *sql.Rows) ([]Hit, error) {
+	defer rows.Close()
+	out := []Hit{}
+	for rows.Next() {
+		var h Hit
+		var body string
+		if err := rows.Scan(&h.rowid, &h.ID, &h.Title, &body, &h.Created, &h.Source, &h.Path, &h.Kind, &h.at, &h.Member); err != nil {
+			return nil, err
+		}
+		h.Snippet = prefix(body, 160)
+		out = append(out, h)
+	}
+	return out, rows.Err()
+}
+
+// Matching returns every current memory that has all the words of q.Text
+// and passes q's filters, in the order they were stored.
+func (s *Shared) Matching(ctx context.Context, q Query) ([]Hit, error) {
+	terms := words(q.Text)
+	if len(terms) == 0 {
+		return nil, ErrNoWords
+	}
+	if s.empty {
+		return []Hit{}, nil
+	}
+	filter, args := q.sharedWhere(2)
+	rows, err := s.db.QueryContext(ctx, "SELECT "+sharedHitColumns+" FROM memories m WHERE m.words @@ to_tsquery('simple', $1) AND "+
+		filter+" ORDER BY m.rowid", append([]any{tsQuery(terms, "&")}, args...)...)
+	if err != nil {
+		return nil, err
+	}
+	return scanSharedHits(rows)
+}
