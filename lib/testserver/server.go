@@ -42,6 +42,7 @@
 //
 // Models that answer tasks wrongly on purpose (invent, paraphrase,
 // baddates) are described with taskFaults.
+//
 //	truth, bad   answers from the fitness fixtures' truth, or as a bad model (see fitness.go)
 //
 // URL prefixes choose the served models: /v1 serves "tiny"; /multi/v1
