@@ -39,11 +39,10 @@
 //	             with that summary without them
 //	emptyvec     every embedding is an empty vector
 //	ragged       in an embeddings request of several inputs, the last one's vector is one dimension short
+//	truth, bad   answers from the fitness fixtures' truth, or as a bad model (see fitness.go)
 //
 // Models that answer tasks wrongly on purpose (invent, paraphrase,
 // baddates) are described with taskFaults.
-//
-//	truth, bad   answers from the fitness fixtures' truth, or as a bad model (see fitness.go)
 //
 // URL prefixes choose the served models: /v1 serves "tiny"; /multi/v1
 // serves "tiny" and "big"; /empty/v1 serves none; /auth/v1 serves "tiny"
