@@ -2,14 +2,12 @@ package main
 
 import (
 	"bufio"
-	"fmt"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/shelfai/shelf/lib/jsonl"
 	"github.com/shelfai/shelf/lib/pipeline"
-	"github.com/shelfai/shelf/lib/record"
 	"github.com/shelfai/shelf/lib/sysexits"
 	"github.com/shelfai/shelf/lib/tasks"
 	"github.com/shelfai/shelf/lib/tool"
@@ -81,28 +79,28 @@ func run(env *tool.Env) error {
 	var cal *tasks.Calendar
 	switch {
 	case opts.each:
-		sink = &eachSink{w: jsonl.NewWriter(env.Stdout)}
+		sink = tasks.NewEachSink(jsonl.NewWriter(env.Stdout))
 	case format == "jsonl":
 		sink = jsonl.NewWriter(env.Stdout)
 	case format == "ics":
 		cal = tasks.NewCalendar(out, tool.Now())
-		sink = &lineSink{w: out, add: cal.Add}
+		sink = tasks.NewLineSink(out, cal.Add)
 	default:
 		render := map[string]func(tasks.Task) string{
 			"taskwarrior": func(t tasks.Task) string { return string(tasks.Taskwarrior(t)) },
 			"todotxt":     tasks.TodoTxt,
 			"markdown":    tasks.Markdown,
 		}[format]
-		sink = &lineSink{w: out, add: func(t tasks.Task) error {
+		sink = tasks.NewLineSink(out, func(t tasks.Task) error {
 			_, err := out.WriteString(render(t) + "\n")
 			return err
-		}}
+		})
 	}
-	var appender *appendSink
+	var appender *tasks.AppendSink
 	if path := opts.append; path != "" {
-		appender = &appendSink{Sink: sink, path: path, log: func(n int, line int) {
+		appender = tasks.NewAppendSink(sink, path, func(n int, line int) {
 			env.Log.Debug("appended", "file", path, "tasks", n, "record", line)
-		}}
+		})
 		sink = appender
 	}
 	err = env.Run(x.Record, sink)
@@ -112,116 +110,9 @@ func run(env *tool.Env) error {
 		}
 	}
 	if appender != nil {
-		err = sysexits.Join(appender.Err(), err)
+		if aerr := appender.Err(); aerr != nil {
+			err = sysexits.Join(sysexits.New(sysexits.CantCreate, "check that the file's folder exists and can be written; the records went on, each with this error in its errors field", aerr), err)
+		}
 	}
 	return err
-}
-
-// tasksOf returns the tasks a record was given, if its work succeeded.
-func tasksOf(rec *record.Record) ([]tasks.Task, bool) {
-	switch m := rec.Meta.(type) {
-	case []tasks.Task:
-		return m, true
-	case unappended:
-		return m.tasks, true
-	}
-	return nil, false
-}
-
-// lineSink writes the tasks of each record in a format of one task a line.
-type lineSink struct {
-	w   *bufio.Writer
-	add func(tasks.Task) error
-}
-
-func (s *lineSink) Write(rec *record.Record) error {
-	ts, _ := tasksOf(rec)
-	for _, t := range ts {
-		if err := s.add(t); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func (s *lineSink) Flush() error { return s.w.Flush() }
-
-// eachSink writes one record per task; a record that yielded no task list
-// (no text, a failure, a bad line) goes on as it is, so nothing is lost.
-type eachSink struct{ w *jsonl.Writer }
-
-func (s *eachSink) Write(rec *record.Record) error {
-	ts, ok := tasksOf(rec)
-	if !ok {
-		return s.w.Write(rec)
-	}
-	for _, t := range ts {
-		b, err := record.Marshal(struct {
-			Kind string `json:"kind"`
-			tasks.Task
-		}{"task", t})
-		if err != nil {
-			return err
-		}
-		tr := record.New(b)
-		if u, ok := rec.Meta.(unappended); ok {
-			tr.AppendError("tasks", u.msg)
-		}
-		if err := s.w.Write(tr); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func (s *eachSink) Flush() error { return s.w.Flush() }
-
-// appendSink adds each record's tasks to a todo.txt file, in input order,
-// then hands the record on. A record whose tasks cannot be appended goes on
-// all the same, with the reason in its errors field; the run's status says
-// so once at the end (Err).
-type appendSink struct {
-	pipeline.Sink
-	path   string
-	log    func(n, line int)
-	failed int   // records whose tasks were not appended
-	first  error // the first reason
-}
-
-func (s *appendSink) Write(rec *record.Record) error {
-	if ts, ok := tasksOf(rec); ok && len(ts) > 0 {
-		n, err := tasks.AppendTodoTxt(s.path, ts)
-		if err != nil {
-			s.failed++
-			if s.first == nil {
-				s.first = err
-			}
-			msg := fmt.Sprintf("not appended to %s: %v", s.path, err)
-			rec.AppendError("tasks", msg)
-			rec.Meta = unappended{ts, msg}
-		} else {
-			s.log(n, rec.Line)
-		}
-	}
-	return s.Sink.Write(rec)
-}
-
-// Err says how many records' tasks were not appended, and why.
-func (s *appendSink) Err() error {
-	if s.failed == 0 {
-		return nil
-	}
-	records := fmt.Sprintf("%d records", s.failed)
-	if s.failed == 1 {
-		records = "1 record"
-	}
-	return sysexits.Errorf(sysexits.CantCreate, "check that the file's folder exists and can be written; the records went on, each with this error in its errors field",
-		"the tasks of %s were not appended to %s: %v", records, s.path, s.first)
-}
-
-// unappended marks the tasks of a record that could not be appended, so
-// that --each gives each task record the error too.
-type unappended struct {
-	tasks []tasks.Task
-	msg   string
 }
