@@ -89,9 +89,13 @@ func (c *Client) Transcribe(ctx context.Context, name string, data []byte, opt T
 			}
 			return Transcript{}, c.explainAudio(ctx, err, name, len(data))
 		}
-		t := Transcript{Text: c.secrets.Known(strings.TrimSpace(resp.Text)), Language: c.secrets.Known(resp.Language), Duration: resp.Duration, Format: string(format)}
-		for _, s := range resp.Segments {
-			t.Segments = append(t.Segments, Segment{Start: s.Start, End: s.End, Text: c.secrets.Known(s.Text)})
+		t := Transcript{Text: c.clean(strings.TrimSpace(resp.Text)), Language: c.clean(resp.Language), Duration: resp.Duration, Format: string(format)}
+		for i, s := range resp.Segments {
+			if !validSpan(s.Start, s.End, resp.Duration) {
+				return Transcript{}, failKind(codeFail, BadAnswer, "transcription", c.cfg.BaseURL,
+					fmt.Sprintf("segment %d of the answer has impossible times (start %v, end %v)", i+1, s.Start, s.End))
+			}
+			t.Segments = append(t.Segments, Segment{Start: s.Start, End: s.End, Text: c.clean(s.Text)})
 		}
 		if t.Text == "" && len(t.Segments) > 0 {
 			var parts []string

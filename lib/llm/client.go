@@ -170,7 +170,7 @@ func (c *Client) Complete(ctx context.Context, req Request) (string, error) {
 	}
 	key := c.cacheKey(oreq)
 	if s, ok := c.cache.get(key); ok {
-		return c.secrets.Known(s), nil
+		return c.clean(s), nil
 	}
 	out, err := c.complete(ctx, oreq)
 	if err == nil && strings.TrimSpace(out) != "" {
@@ -196,7 +196,7 @@ func (c *Client) complete(ctx context.Context, oreq openai.ChatCompletionRequest
 	if err := c.checkUsage(oreq.Messages, window, &resp.Usage); err != nil {
 		return "", err
 	}
-	content := c.secrets.Known(stripThink(resp.Choices[0].Message.Content))
+	content := c.clean(stripThink(resp.Choices[0].Message.Content))
 	if resp.Choices[0].FinishReason == openai.FinishReasonLength {
 		return "", failKind(codeFail, AnswerCut, "chat", c.cfg.BaseURL,
 			fmt.Sprintf("the answer was cut off at the token limit (%d tokens)", oreq.MaxTokens))
@@ -214,7 +214,7 @@ func (c *Client) Stream(ctx context.Context, req Request, onText func(string) er
 	}
 	key := c.cacheKey(oreq)
 	if s, ok := c.cache.get(key); ok {
-		s = c.secrets.Known(s)
+		s = c.clean(s)
 		return s, onText(s)
 	}
 	oreq.Stream = true
@@ -255,7 +255,7 @@ func (c *Client) Stream(ctx context.Context, req Request, onText func(string) er
 			if ch.Delta.Content != "" || ch.Delta.ReasoningContent != "" {
 				activity.touch() // the answer grew: the silence timer starts again
 			}
-			text := mask.feed(think.feed(ch.Delta.Content))
+			text := safetext.Text(mask.feed(think.feed(ch.Delta.Content)))
 			if text == "" {
 				continue
 			}
@@ -265,7 +265,7 @@ func (c *Client) Stream(ctx context.Context, req Request, onText func(string) er
 			}
 		}
 	}
-	if rest := mask.flush(); rest != "" {
+	if rest := safetext.Text(mask.flush()); rest != "" {
 		all.WriteString(rest)
 		if err := onText(rest); err != nil {
 			return all.String(), err

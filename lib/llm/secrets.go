@@ -3,10 +3,12 @@ package llm
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"math"
 	"net/url"
 	"strings"
 
 	"github.com/shelfai/shelf/lib/redact"
+	"github.com/shelfai/shelf/lib/safetext"
 )
 
 // A server can echo what it was sent (the Authorization header, the URL's
@@ -64,12 +66,36 @@ func (m *streamMask) flush() string {
 	return t
 }
 
+// clean is an answer's text as the tools may use it: the client's own
+// secrets masked, and the characters that could act on a terminal or
+// reorder text (C0 but tab and line ends, DEL, C1, bidirectional
+// controls) gone, as shelf(7) says of every string a model made.
+func (c *Client) clean(s string) string {
+	return safetext.Text(c.secrets.Known(s))
+}
+
+// validSpan: a segment's times are finite, not negative, in order, and
+// within a day (or the recording's duration, when given, with a second to
+// spare).
+func validSpan(start, end, duration float64) bool {
+	limit := 86400.0
+	if duration > 0 && !math.IsInf(duration, 0) {
+		limit = duration + 1
+	}
+	for _, v := range []float64{start, end} {
+		if math.IsNaN(v) || math.IsInf(v, 0) || v < 0 || v > limit {
+			return false
+		}
+	}
+	return start <= end
+}
+
 // maskValue masks the secrets in the strings (and object keys) of a
 // decoded JSON value.
 func (c *Client) maskValue(v any) any {
 	switch x := v.(type) {
 	case string:
-		return c.secrets.Known(x)
+		return c.clean(x)
 	case []any:
 		for i := range x {
 			x[i] = c.maskValue(x[i])
@@ -77,7 +103,7 @@ func (c *Client) maskValue(v any) any {
 	case map[string]any:
 		out := make(map[string]any, len(x))
 		for k, e := range x {
-			out[c.secrets.Known(k)] = c.maskValue(e)
+			out[c.clean(k)] = c.maskValue(e)
 		}
 		return out
 	}

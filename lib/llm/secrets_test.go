@@ -199,3 +199,51 @@ func TestServerTextVisible(t *testing.T) {
 		}
 	}
 }
+
+// What a model answers is text: its terminal escapes, C1 controls and
+// bidirectional overrides are gone from plain, streamed and transcribed
+// answers alike (shelf(7), TEXT FROM A MODEL); and a transcript whose
+// segment times are impossible is an error, not a record with them.
+func TestAnswersAreText(t *testing.T) {
+	hostile := "Hello \x1b]0;pwned\x07 call \x1b[2J mom\u009b31m \u202enow"
+	quoted, _ := json.Marshal(hostile)
+	times := `{"start":0,"end":1}`
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		switch {
+		case strings.HasSuffix(r.URL.Path, "/audio/transcriptions"):
+			io.WriteString(w, `{"text":`+string(quoted)+`,"language":"en","duration":2,"segments":[{"id":0,`+strings.Trim(times, "{}")+`,"text":`+string(quoted)+`}]}`)
+		case strings.Contains(r.URL.Path, "stream"):
+			w.Header().Set("Content-Type", "text/event-stream")
+			for _, piece := range []string{hostile[:9], hostile[9:20], hostile[20:]} {
+				q, _ := json.Marshal(piece)
+				io.WriteString(w, "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":"+string(q)+"}}]}\n\n")
+			}
+			io.WriteString(w, "data: {\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}\n\ndata: [DONE]\n\n")
+		default:
+			io.WriteString(w, `{"choices":[{"index":0,"message":{"role":"assistant","content":`+string(quoted)+`},"finish_reason":"stop"}]}`)
+		}
+	}))
+	defer srv.Close()
+	ctx := context.Background()
+	want := "Hello  ]0;pwned  call  [2J mom 31m now"
+	plain, err := client(srv.URL+"/v1", "tiny").Complete(ctx, hello)
+	if err != nil || plain != want {
+		t.Errorf("Complete = %q, %v; want %q", plain, err, want)
+	}
+	var pieces strings.Builder
+	streamed, err := client(srv.URL+"/stream/v1", "tiny").Stream(ctx, hello, func(s string) error { pieces.WriteString(s); return nil })
+	if err != nil || streamed != want || pieces.String() != want {
+		t.Errorf("Stream = %q (pieces %q), %v; want %q", streamed, pieces.String(), err, want)
+	}
+	tr, err := client(srv.URL+"/v1", "tiny").Transcribe(ctx, "a.wav", []byte("RIFF"), TranscribeOptions{Model: "tiny"})
+	if err != nil || tr.Text != want || len(tr.Segments) != 1 || tr.Segments[0].Text != want {
+		t.Errorf("Transcribe = %+v, %v; want the text %q", tr, err, want)
+	}
+	for _, bad := range []string{`{"start":-1e300,"end":1e308}`, `{"start":5,"end":-3}`, `{"start":1.5,"end":1}`} {
+		times = bad
+		if _, err := client(srv.URL+"/v1", "tiny").Transcribe(ctx, "a.wav", []byte("RIFF"), TranscribeOptions{Model: "tiny"}); func() Kind { k, _ := KindOf(err); return k }() != BadAnswer {
+			t.Errorf("segment times %s: err = %v, want a BadAnswer", bad, err)
+		}
+	}
+}

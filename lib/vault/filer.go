@@ -380,6 +380,10 @@ func (f *Filer) noteData(rec *record.Record, title, summary, text string) (noteD
 	}
 	var warnings []string
 	for i, t := range recTasks {
+		if !t.IsObject() || strings.TrimSpace(t.Get("title").String()) == "" {
+			warnings = append(warnings, fmt.Sprintf("task %d is not a task with a title (%s); left out of the note", i+1, safetext.Clip(safetext.Line(t.Raw), 40)))
+			continue
+		}
 		notFound := t.Get("grounded").Type == gjson.False
 		tk := task{Title: safetext.MarkdownTask(t.Get("title").String()), For: safetext.MarkdownTask(t.Get("for").String()), Flag: tasks.PriorityFlags[t.Get("priority").String()], NotFound: notFound}
 		if !notFound {
