@@ -89,6 +89,12 @@ func (c *Client) Transcribe(ctx context.Context, name string, data []byte, opt T
 			}
 			return Transcript{}, c.explainAudio(ctx, err, name, len(data))
 		}
+		if format == openai.AudioResponseFormatVerboseJSON && resp.Text == "" && len(resp.Segments) == 0 && resp.Language == "" && resp.Duration == 0 {
+			// Not even silence: a verbose answer names its language and
+			// length. This is no transcript, and must not pass for an empty one.
+			return Transcript{}, failKind(codeFail, BadAnswer, "transcription", c.cfg.BaseURL,
+				"the answer holds no transcript (no text, segments, language or duration)")
+		}
 		t := Transcript{Text: c.clean(strings.TrimSpace(resp.Text)), Language: c.clean(resp.Language), Duration: resp.Duration, Format: string(format)}
 		for i, s := range resp.Segments {
 			if !validSpan(s.Start, s.End, resp.Duration) {

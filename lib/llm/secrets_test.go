@@ -240,6 +240,14 @@ func TestAnswersAreText(t *testing.T) {
 	if err != nil || tr.Text != want || len(tr.Segments) != 1 || tr.Segments[0].Text != want {
 		t.Errorf("Transcribe = %+v, %v; want the text %q", tr, err, want)
 	}
+	notTranscript := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{"foo":1}`)
+	}))
+	defer notTranscript.Close()
+	if _, err := client(notTranscript.URL+"/v1", "tiny").Transcribe(ctx, "a.wav", []byte("RIFF"), TranscribeOptions{Model: "tiny"}); func() Kind { k, _ := KindOf(err); return k }() != BadAnswer {
+		t.Errorf("an answer that is no transcript: err = %v, want a BadAnswer", err)
+	}
 	for _, bad := range []string{`{"start":-1e300,"end":1e308}`, `{"start":5,"end":-3}`, `{"start":1.5,"end":1}`} {
 		times = bad
 		if _, err := client(srv.URL+"/v1", "tiny").Transcribe(ctx, "a.wav", []byte("RIFF"), TranscribeOptions{Model: "tiny"}); func() Kind { k, _ := KindOf(err); return k }() != BadAnswer {
