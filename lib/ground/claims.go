@@ -4,16 +4,15 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 )
 
 var (
-	emailRe = regexp.MustCompile(`[\p{L}\p{N}._%+-]+@[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)+`)
-	urlRe   = regexp.MustCompile(`(?i)\b(?:https?://|www\.)[^\s<>"'()\[\]]+`)
+	emailRe, urlRe *regexp.Regexp
 	// 15:00, 3:30pm, 9.30 am
-	timeRe = regexp.MustCompile(`(?i)\b([01]?\d|2[0-3])[:h.]([0-5]\d)(?:\s?([ap])\.?m\.?)?\b|\b(1[0-2]|0?[1-9])\s?([ap])\.?m\.?`)
-	isoRe  = regexp.MustCompile(`\b(\d{4})-(\d{2})-(\d{2})\b`)
+	timeRe, isoRe *regexp.Regexp
 )
 
 // A Claim is something a summary or title states that can be checked
@@ -23,6 +22,21 @@ type Claim struct {
 	Kind      string // number, time, date, email, link, name
 	Supported bool   // found in the text
 }
+
+// setup makes the tables and patterns of the checks once, when first
+// needed: a tool that never checks does not pay for them at start-up.
+var setup = sync.OnceFunc(func() {
+	emailRe = regexp.MustCompile(`[\p{L}\p{N}._%+-]+@[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)+`)
+	urlRe = regexp.MustCompile(`(?i)\b(?:https?://|www\.)[^\s<>"'()\[\]]+`)
+	timeRe = regexp.MustCompile(`(?i)\b([01]?\d|2[0-3])[:h.]([0-5]\d)(?:\s?([ap])\.?m\.?)?\b|\b(1[0-2]|0?[1-9])\s?([ap])\.?m\.?`)
+	isoRe = regexp.MustCompile(`\b(\d{4})-(\d{2})-(\d{2})\b`)
+	scaleRe = regexp.MustCompile(`^\s?(?i:(k|m|bn|mn)\b|(thousand|million|billion|tausend|million(?:en)?|milliarde(?:n)?|mil|millón|millones|mille|millions?|milliards?)\b)`)
+	initNumbers()
+	germanParts = makeGermanParts()
+	initClaims1() // months
+	initClaims2() // calendar, from months
+	initClaims3()
+})
 
 // Unsupported is what a summary (or a title) claims that the text does not
 // contain (see Claims), each once, as the summary wrote it.
@@ -42,6 +56,7 @@ func (t *Text) Unsupported(s string, title bool) []string {
 // ISO date, e-mail address, link, and name (a capitalized word that does
 // not start a sentence), and whether its like is found in the text.
 func (t *Text) Claims(s string, title bool) []Claim {
+	setup()
 	var out []Claim
 	claim := func(kind, c string, ok bool) {
 		out = append(out, Claim{Text: strings.TrimSpace(c), Kind: kind, Supported: ok})
@@ -148,7 +163,7 @@ func (t *Text) hasLink(lower, u string) bool {
 
 var months = map[string]int{}
 
-func init() {
+func initClaims1() {
 	for _, lang := range []string{
 		"january february march april may june july august september october november december",
 		"januar februar märz april mai juni juli august september oktober november dezember",
@@ -251,7 +266,7 @@ var abbrevs = map[string]bool{
 // "march" are verbs too: they count only capitalized.
 var calendar = map[string]bool{}
 
-func init() {
+func initClaims2() {
 	for _, w := range strings.Fields("monday tuesday wednesday thursday friday saturday sunday " +
 		"montag dienstag mittwoch donnerstag freitag samstag sonnabend sonntag " +
 		"lunes martes miércoles jueves viernes sábado domingo " +
@@ -348,7 +363,7 @@ func isTitleCase(toks []token) bool {
 
 var germanWords = map[string]bool{}
 
-func init() {
+func initClaims3() {
 	for _, w := range strings.Fields("der das des dem den und oder ist sind hat haben wird soll " +
 		"muss kann nicht mit für auf im bei von vom zum zur bis nach noch auch ich wir ihr über " +
 		"vorher dann schon wegen ein eine einen sich aus") {

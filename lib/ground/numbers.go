@@ -116,7 +116,7 @@ func findNumbers(s string, toks []token, all bool) []number {
 	return out
 }
 
-var scaleRe = regexp.MustCompile(`^\s?(?i:(k|m|bn|mn)\b|(thousand|million|billion|tausend|million(?:en)?|milliarde(?:n)?|mil|millón|millones|mille|millions?|milliards?)\b)`)
+var scaleRe *regexp.Regexp // see setup
 
 // scaleAfter reads a scale right after a number: its factor and length.
 func scaleAfter(rest string) (float64, int) {
@@ -209,7 +209,7 @@ const (
 
 var numWords = map[string]numWord{}
 
-func init() {
+func initNumbers() {
 	units := func(v float64, ws ...string) {
 		for _, w := range ws {
 			numWords[w] = numWord{v, unit}
@@ -282,7 +282,9 @@ func init() {
 // germanParts are the pieces of German number compounds (fünfundzwanzig,
 // zweihundertachtzig, dreitausend), longest first so "achtzehn" wins over
 // "acht".
-var germanParts = func() []string {
+var germanParts []string // see setup
+
+func makeGermanParts() []string {
 	ps := strings.Fields("null eins ein zwei drei vier fünf sechs sieben acht neun zehn elf zwölf " +
 		"dreizehn vierzehn fünfzehn sechzehn siebzehn achtzehn neunzehn zwanzig dreißig dreissig " +
 		"vierzig fünfzig sechzig siebzig achtzig neunzig hundert tausend und")
@@ -293,7 +295,7 @@ var germanParts = func() []string {
 		return strings.Compare(a, b)
 	})
 	return ps
-}()
+}
 
 // germanCompound: w may be a German number compound (every one holds one
 // of these); a quick test before the search.

@@ -51,6 +51,7 @@ var fillers = map[string]bool{
 
 // Prepare reads text for the checks.
 func Prepare(text string) *Text {
+	setup()
 	t := &Text{src: text, ids: map[string]int32{}, vocab: map[string]bool{}}
 	toks := tokens(text)
 	norms := make([]string, len(toks))
