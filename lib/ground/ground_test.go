@@ -164,3 +164,26 @@ func TestFindExact(t *testing.T) {
 		}
 	}
 }
+
+func TestFold(t *testing.T) {
+	for _, c := range []struct{ a, b string }{
+		{"Straße", "STRASSE"},
+		{"STRAẞE", "strasse"},
+		{"Größe", "GRÖSSE"},
+		{"ſchön", "schön"},   // long s
+		{"ΟΔΟΣ", "οδος"},     // final sigma
+		{"Ÿ", "ÿ"},           // French
+		{"AÑO", "año"},       // Spanish
+		{"ǅ", "ǆ"},           // title case
+		{"Kelvin", "kelvin"}, // ASCII stays ASCII
+		{"ﬁnal", "final"},    // ligature, by NFKC
+		{"Ｆｕｌｌ", "full"},     // full width, by NFKC
+	} {
+		if x, y := normWord(c.a), normWord(c.b); x != y {
+			t.Errorf("normWord(%q) = %q, normWord(%q) = %q: want them equal", c.a, x, c.b, y)
+		}
+	}
+	if normWord("Rat") == normWord("Rad") {
+		t.Error("different words fold equal")
+	}
+}

@@ -15,7 +15,6 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"golang.org/x/text/cases"
 	"golang.org/x/text/unicode/norm"
 )
 
@@ -40,7 +39,18 @@ type word struct {
 	start, end int // byte offsets in src
 }
 
-var fold = cases.Fold()
+// fold is full case folding as far as the languages of the text need it:
+// each character goes to its upper case and back (so that "ſ" is "s" and
+// "ς" is "σ"), and "ß" and "ẞ" are "ss". It costs none of the start-up
+// that golang.org/x/text/cases' language tables cost every tool linking
+// this package.
+func fold(s string) string {
+	s = strings.Map(func(r rune) rune { return unicode.ToLower(unicode.ToUpper(r)) }, s)
+	if strings.ContainsRune(s, 'ß') {
+		s = strings.ReplaceAll(s, "ß", "ss")
+	}
+	return s
+}
 
 // fillers are hesitation words a transcript has and a quote of it drops.
 var fillers = map[string]bool{
@@ -165,7 +175,7 @@ func normWord(s string) string {
 	if ascii { // tokens hold only letters and digits: lower case is the fold
 		return strings.ToLower(s)
 	}
-	s = fold.String(norm.NFKC.String(s))
+	s = fold(norm.NFKC.String(s))
 	clean := true
 	for _, r := range s {
 		if !(unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.M, r)) {
