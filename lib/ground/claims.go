@@ -133,9 +133,14 @@ func (t *Text) Claims(s string, title bool) []Claim {
 }
 
 // plain is s with its dashes and quotes made plain.
-func plain(s string) string {
-	return strings.NewReplacer("\u2019", "'", "\u2018", "'", "\u201c", `"`, "\u201d", `"`, "\u2013", "-", "\u2014", "-").Replace(s)
-}
+func plain(s string) string { return plainer.Replace(s) }
+
+// A Replacer builds its tables on first use, so these cost nothing at
+// start-up.
+var (
+	plainer  = strings.NewReplacer("\u2019", "'", "\u2018", "'", "\u201c", `"`, "\u201d", `"`, "\u2013", "-", "\u2014", "-")
+	unspacer = strings.NewReplacer(" ", "", "\u00a0", "", "\u202f", "", "'", "")
+)
 
 // articleLike: number words that are mostly not numbers in running text
 // ("one of them", "un rendez-vous", "eine Frage").

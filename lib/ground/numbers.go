@@ -145,7 +145,7 @@ func digitValues(raw string, all bool) []float64 {
 			vals = append(vals, round(v))
 		}
 	}
-	plain := strings.NewReplacer(" ", "", "\u00a0", "", "\u202f", "", "'", "").Replace(raw)
+	plain := unspacer.Replace(raw)
 	groups := func(sep string) bool {
 		// Thousands groups: 1-3 digits, then groups of exactly 3.
 		parts := strings.Split(plain, sep)
@@ -300,6 +300,9 @@ func makeGermanParts() []string {
 // germanCompound: w may be a German number compound (every one holds one
 // of these); a quick test before the search.
 func germanCompound(w string) bool {
+	if len(w) < 7 { // no compound number word is shorter than "achtzig"
+		return false
+	}
 	for _, p := range []string{"zig", "ßig", "ssig", "hundert", "tausend", "zehn"} {
 		if strings.Contains(w, p) {
 			return true

@@ -73,7 +73,9 @@ func Prepare(text string) *Text {
 		toks[i].lower = norms[i] // folded: lower case, ß as ss
 	}
 	nums := findNumbers(text, toks, true)
-	for _, w := range words(toks, norms, nums) {
+	ws := words(toks, norms, nums)
+	t.words, t.joined = make([]word, 0, len(ws)), make([]int32, 0, len(ws))
+	for _, w := range ws {
 		id, ok := t.ids[w.norm]
 		if !ok {
 			id = int32(len(t.ids) + 1)
@@ -104,7 +106,7 @@ func wordsOf(s string) []word {
 // it.
 func words(toks []token, norms []string, nums []number) []word {
 	slices.SortFunc(nums, func(a, b number) int { return a.start - b.start })
-	var out []word
+	out := make([]word, 0, len(toks))
 	ni := 0
 	for i := 0; i < len(toks); {
 		for ni < len(nums) && nums[ni].end <= toks[i].start {
@@ -143,7 +145,7 @@ func (t token) low() string {
 
 // tokens splits s into its words: runs of letters, digits and marks.
 func tokens(s string) []token {
-	var out []token
+	out := make([]token, 0, len(s)/5+1) // words average five or six bytes with their space
 	start := -1
 	for i, r := range s {
 		in := unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.M, r)
