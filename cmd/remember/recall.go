@@ -10,6 +10,7 @@ import (
 	"github.com/shelfai/shelf/lib/memory"
 	"github.com/shelfai/shelf/lib/pipeline"
 	"github.com/shelfai/shelf/lib/record"
+	"github.com/shelfai/shelf/lib/safetext"
 	"github.com/shelfai/shelf/lib/sysexits"
 	"github.com/shelfai/shelf/lib/tool"
 	"github.com/urfave/cli/v2"
@@ -103,21 +104,23 @@ func recall(env *tool.Env) func(c *cli.Context) error {
 	})
 }
 
-// writeRaw writes the nth hit for people.
+// writeRaw writes the nth hit for people: on a terminal, so what a memory
+// holds (in a shared memory, stored by another member) is shown with its
+// control and bidi characters as escapes (safetext.Visible), never obeyed.
 func writeRaw(w *bufio.Writer, n int, h memory.Hit) {
-	title := h.Title
+	title := safetext.Visible(h.Title)
 	if title == "" {
 		title = "(untitled)"
 	}
 	fmt.Fprintf(w, "%d. %s", n, title)
 	if h.Created != "" {
-		fmt.Fprintf(w, " (%s)", h.Created)
+		fmt.Fprintf(w, " (%s)", safetext.Visible(h.Created))
 	}
-	fmt.Fprintf(w, "\n   %s\n", strings.Join(strings.Fields(h.Snippet), " "))
+	fmt.Fprintf(w, "\n   %s\n", safetext.Visible(strings.Join(strings.Fields(h.Snippet), " ")))
 	if h.Path != "" || h.Source != "" {
-		fmt.Fprintf(w, "   %s\n", strings.TrimSpace(h.Path+" "+h.Source))
+		fmt.Fprintf(w, "   %s\n", safetext.Visible(strings.TrimSpace(h.Path+" "+h.Source)))
 	}
 	if h.Member != "" {
-		fmt.Fprintf(w, "   stored by %s\n", h.Member)
+		fmt.Fprintf(w, "   stored by %s\n", safetext.Visible(h.Member))
 	}
 }

@@ -3,10 +3,13 @@ package main
 import (
 	"bufio"
 	"fmt"
+	"maps"
+	"slices"
 
 	"github.com/shelfai/shelf/lib/memory"
 	"github.com/shelfai/shelf/lib/pipeline"
 	"github.com/shelfai/shelf/lib/record"
+	"github.com/shelfai/shelf/lib/safetext"
 	"github.com/shelfai/shelf/lib/tool"
 	"github.com/urfave/cli/v2"
 )
@@ -21,11 +24,11 @@ func stats(env *tool.Env) func(c *cli.Context) error {
 		w := bufio.NewWriter(env.Stdout)
 		if c.Bool("raw") {
 			fmt.Fprintf(w, "store      %s (%.1f MB, schema %d)\nmemories   %d (%d versions)\n", st.Path, float64(st.Bytes)/(1<<20), st.Schema, st.Memories, st.Versions)
-			for m, n := range st.Vectors {
-				fmt.Fprintf(w, "vectors    %d of %s (%d dimensions)\n", n, m, st.Dims[m])
+			for _, m := range slices.Sorted(maps.Keys(st.Vectors)) {
+				fmt.Fprintf(w, "vectors    %d of %s (%d dimensions)\n", st.Vectors[m], safetext.Visible(m), st.Dims[m])
 			}
 			if st.Member != "" {
-				fmt.Fprintf(w, "member     %s\n", st.Member)
+				fmt.Fprintf(w, "member     %s\n", safetext.Visible(st.Member))
 			}
 			if st.Oldest != "" {
 				fmt.Fprintf(w, "made       %s to %s\n", st.Oldest, st.Newest)
