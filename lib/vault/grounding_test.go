@@ -1,11 +1,13 @@
 package vault
 
 import (
+	"encoding/json"
 	"flag"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/shelfai/shelf/lib/safetext"
 	"github.com/tidwall/gjson"
@@ -182,6 +184,70 @@ func TestByteOffsets(t *testing.T) {
 	for k, v := range want {
 		if got[k] != v {
 			t.Errorf("byteOffsets[%d] = %d, want %d", k, got[k], v)
+		}
+	}
+}
+
+// Raw HTML of the kinds that run on over blank lines to their end (a
+// comment, <pre>, <script>, <style>, <textarea>, <?...?>, <!X...>, CDATA)
+// shows nothing Obsidian reads as Markdown: a block id there is dead text,
+// so a task said inside gets no link; the blocks after the end take ids as
+// usual. want is the line of the note's text that takes the id ("" for no
+// link).
+func TestAnchorRawHTML(t *testing.T) {
+	tests := []struct{ text, quote, want string }{
+		{"<!--\ndraft\n\nsend the files\n\n-->\n\nbook the van", "send the files", ""},
+		{"<!--\ndraft\n\nsend the files\n\n-->\n\nbook the van", "book the van", "book the van ^t1"},
+		{"<!-- notes\n\nsend the files -->\n\nbook the van", "send the files", ""},
+		{"<!-- notes\n\nsend the files -->\n\nbook the van", "book the van", "book the van ^t1"},
+		{"<!-- one line -->\n\nsend the files", "send the files", "send the files ^t1"},
+		{"Okay.\n<!-- draft\n\nsend the files\n-->", "send the files", ""},
+		{"Okay, <!-- draft\n\nsend the files\n-->", "send the files", ""},
+		{"a <!-- b --> c <!-- d\n\nsend the files\n\n-->", "send the files", ""},
+		{"<!-- draft\n\nsend the files", "send the files", ""},
+		{"<!--\n\na --> b <!-- c\n\nsend the files\n\n-->", "send the files", ""},
+		{"<pre>\n\na</PRE> b <!-- c --> d\n\nsend the files", "send the files", "send the files ^t1"},
+		{"<pre>\nlist\n\nsend the files\n</pre>", "send the files", ""},
+		{"<PRE class=x>\n\nsend the files\n\n</pre>\n\nbook the van", "send the files", ""},
+		{"<PRE class=x>\n\nsend the files\n\n</pre>\n\nbook the van", "book the van", "book the van ^t1"},
+		{"<script>\nlet a = 1\n\nsend the files\n</script>", "send the files", ""},
+		{"<style>\n\nsend the files {}\n</style>", "send the files", ""},
+		{"<textarea>\n\nsend the files\n</textarea>", "send the files", ""},
+		{"<?php\n\nsend the files\n?>", "send the files", ""},
+		{"<!DOCTYPE x\n\nsend the files\n>", "send the files", ""},
+		{"<![CDATA[\n\nsend the files\n]]>", "send the files", ""},
+		{"- item\n  <!--\n\n  send the files\n  -->", "send the files", ""},
+		{"  <pre>\n\n  send the files\n  </pre>", "send the files", ""},
+		// In code, HTML is text: the paragraph after the fence is one.
+		{"```\n<!--\n```\n\nsend the files", "send the files", "send the files ^t1"},
+		// Code, fenced or indented, hides a block id too.
+		{"~~~\nsend the files\n~~~\n\nbook the van", "send the files", ""},
+		{"~~~\nsend the files\n~~~\n\nbook the van", "book the van", "book the van ^t1"},
+		{"```\n\nsend the files", "send the files", ""},
+		{"~~~~\n```\n~~~\n\nsend the files\n~~~~", "send the files", ""},
+		{"Okay.\n\n    send the files", "send the files", ""},
+		{"Okay.\n\n\tsend the files", "send the files", ""},
+		{"- a\n\n    ```\n    send the files\n    ```", "send the files", ""},
+		// <pre> inside a line starts no block.
+		{"see <pre>\n\nsend the files", "send the files", "send the files ^t1"},
+	}
+	for _, tt := range tests {
+		start := strings.Index(tt.text, tt.quote)
+		if start < 0 {
+			t.Fatalf("%q is not in %q", tt.quote, tt.text)
+		}
+		ev, _ := json.Marshal(map[string]any{"quote": tt.quote, "start": utf8.RuneCountInString(tt.text[:start]), "end": utf8.RuneCountInString(tt.text[:start]) + utf8.RuneCountInString(tt.quote)})
+		tasks := gjson.Parse(`[{"title":"t","evidence":` + string(ev) + `,"grounded":true}]`).Array()
+		lines := textLines(tt.text)
+		links := placeTasks(tt.text, tasks, nil, nil, lines)
+		got := ""
+		for _, l := range lines {
+			if strings.HasSuffix(l.text, " ^t1") {
+				got = l.text
+			}
+		}
+		if got != tt.want || (links[0] != "") != (tt.want != "") {
+			t.Errorf("text %q, quote %q: id on %q, link %q; want the id on %q", tt.text, tt.quote, got, links[0], tt.want)
 		}
 	}
 }
