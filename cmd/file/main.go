@@ -44,8 +44,10 @@ table, quote, callout, comment (Obsidian's or HTML's) or raw HTML that runs on t
 tag (pre, script, style, textarea), where Obsidian reads no block id, or evidence that does
 not hold, gets no link: never a wrong one. A task with "grounded": false says "— not found
 in the transcript" (or text) and links nowhere. What the summary and the title claim that the text does not ("checks")
-is listed below the summary in a callout, "Not found in the transcript" (or text). The ids
-follow from the record, so filing it again writes the same note.
+is listed below the summary in a callout, "Not found in the transcript" (or text); a part of
+"checks" that is not of its type in shelf(7) (checks.summary not an object, an unsupported
+claim not a string, ...) is left out of it, with a warning that names it. The ids follow
+from the record, so filing it again writes the same note.
 
 The vault: --vault DIR (or SHELF_VAULT, or vault = "..." in the config file). A vault that
 does not exist is an error, never created by a typo; --init creates it. When the vault does

@@ -70,7 +70,7 @@ func TestGroundedNote(t *testing.T) {
 		// safe: a model's words are text in the callout.
 		{"unsupported", `{"id":"g5","created":"2026-11-26T09:00:00Z","title":"Berlin print job",` +
 			`"summary":"Dana prints 8,000 copies in Berlin for $9,000.","text":"Dana prints the copies.",` +
-			`"checks":{"summary":{"unsupported":["8,000","Berlin","$9,000","[[Secret]] #tag ^t1","\n- [x] forged\n> [!note]",""]},"title":{"unsupported":["Berlin",7]}}}`, 0},
+			`"checks":{"summary":{"unsupported":["8,000","Berlin","$9,000","[[Secret]] #tag ^t1","\n- [x] forged\n> [!note]",""]},"title":{"unsupported":["Berlin"]}}}`, 0},
 		// Only the title has claims the text lacks, and there is no
 		// summary: the callout follows the title.
 		{"unsupported-title", `{"id":"g6","created":"2026-11-26T09:00:00Z","title":"Call Oskar",` +
