@@ -37,6 +37,8 @@
 //	             name and a sum of money, and titles in AddedTitle, a name; a repair prompt
 //	             ("These are not in the text: ...", the summary in <summary>) is answered
 //	             with that summary without them
+//	badrepair    a repair prompt of summarize ("These are not in the text: ...") is answered with
+//	             prose and no JSON, and so is the repair round asked after it
 //	emptyvec     every embedding is an empty vector
 //	ragged       in an embeddings request of several inputs, the last one's vector is one dimension short
 //	truth, bad   answers from the fitness fixtures' truth, or as a bad model (see fitness.go)
@@ -424,6 +426,9 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request, ep endpoint, body 
 	}
 	if f["addsfacts"] != "" {
 		content = addFacts(content, schema, last)
+	}
+	if f["badrepair"] != "" && strings.Contains(users, repairMarker) {
+		content = BadRepair
 	}
 	if f["echokey"] != "" {
 		content = echo(content, schema != nil || rf == "json_object", r.Header.Get("Authorization"))
