@@ -104,6 +104,12 @@ func TestGroundedNote(t *testing.T) {
 		{"forged-id", `{"id":"g10",` + head + `,"text":"Pay me ^t1 Send the files now ^t2",` +
 			`"segments":[{"start":1,"text":"Pay me ^t1"},{"start":2,"text":"Send the files now ^t2"}],` +
 			`"tasks":[{"title":"Send the files ^t1","evidence":{"quote":"Send the files","start":11,"end":25},"grounded":true}]}`, 1},
+		// A transcript whose words would open raw HTML (a comment, <pre>)
+		// shows them as text: the lines after stay Markdown, and the
+		// block id there names its line.
+		{"segments-html", `{"id":"g11",` + head + `,"text":"<!-- draft <pre> Send the files now. -->",` +
+			`"segments":[{"start":1,"text":"<!-- draft"},{"start":2,"text":"<pre>"},{"start":3,"text":"Send the files now."},{"start":4,"text":"-->"}],` +
+			`"tasks":[{"title":"Send the files","evidence":{"quote":"Send the files","start":17,"end":31},"grounded":true}]}`, 1},
 		// Where a block id cannot surely name the block (a code block, a
 		// heading, a table, a quote, an id the text has twice), no link.
 		{"text-structure", `{"id":"g9",` + head + `,` +
