@@ -3,7 +3,8 @@
 # through voice-memos.sh (transcribe | summarize | tasks | shelf-file | remember)
 # into a new vault in a temporary folder, with the model at SHELF_BASE_URL
 # (default: a local Ollama at http://localhost:11434/v1); then it shows the
-# note, the tasks and a recall.
+# note (each task linked to the transcript line or paragraph that asks for
+# it), the tasks and a recall.
 #
 # Ollama has no speech-to-text. When the server cannot transcribe, the demo
 # says so and goes on with the memo's transcript, testdata/memo.txt.

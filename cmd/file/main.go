@@ -40,11 +40,14 @@ holds it gets the id and the task "— said in the text". A paragraph with a blo
 own keeps it, and ids the text has already are not used again. The evidence holds when its
 quote is exactly the text's characters between its start and end (characters, not bytes),
 and the transcript's lines are the text's words in order; a quote in a code block, heading,
-table, quote, callout or comment, or evidence that does not hold, gets no link: never a
-wrong one. A task with "grounded": false says "— not found in the transcript" (or text)
-and links nowhere. What the summary and the title claim that the text does not ("checks")
-is listed below the summary in a callout, "Not found in the transcript" (or text). The ids
-follow from the record, so filing it again writes the same note.
+table, quote, callout, comment (Obsidian's or HTML's) or raw HTML that runs on to its end
+tag (pre, script, style, textarea), where Obsidian reads no block id, or evidence that does
+not hold, gets no link: never a wrong one. A task with "grounded": false says "— not found
+in the transcript" (or text) and links nowhere. What the summary and the title claim that the text does not ("checks")
+is listed below the summary in a callout, "Not found in the transcript" (or text); a part of
+"checks" that is not of its type in shelf(7) (checks.summary not an object, an unsupported
+claim not a string, ...) is left out of it, with a warning that names it. The ids follow
+from the record, so filing it again writes the same note.
 
 The vault: --vault DIR (or SHELF_VAULT, or vault = "..." in the config file). A vault that
 does not exist is an error, never created by a typo; --init creates it. When the vault does

@@ -50,7 +50,9 @@ list empty when everything held, so "checked, all fine" differs from "not checke
 title) with what is not in the text and is asked to write them again without it, and the
 answer with fewer unsupported claims is kept (the first on a tie), what it still claims
 listed (the repair answer is cached like any other, so a second run gives the same record;
-with --raw on plain text the summary kept is printed whole at the end instead of streaming);
+a repair answer that is no summary at all keeps the first, with a warning that says the
+repair round failed, and changes nothing in how the records after it are asked; with --raw
+on plain text the summary kept is printed whole at the end instead of streaming);
 "off" checks nothing, and a summary made anew drops the checks of the old one.
 
 With --raw the warnings go to standard error only. See shelf(7), CHECKS, for what the checks

@@ -67,6 +67,13 @@ func Assistant(s string) Message { return Message{Role: "assistant", Content: s}
 type Request struct {
 	Messages  []Message
 	MaxTokens int // 0: the server's default
+	// KeepMethod marks a request whose answer says nothing of the server,
+	// such as a round that asks a model to write an answer again: in
+	// Structured, an answer to it that is not JSON, or has keys the schema
+	// does not, is only a bad answer, and the structured-output method
+	// stays as it is for the requests after it (a server that refuses the
+	// method still moves it).
+	KeepMethod bool
 }
 
 // Client talks to one endpoint. It is safe for concurrent use.

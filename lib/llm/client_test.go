@@ -331,6 +331,46 @@ func TestStructuredLadder(t *testing.T) {
 	}
 }
 
+// An answer to a request with KeepMethod (a round that asks the model to
+// write its answer again) that is no JSON is a bad answer and nothing
+// more: the method stays json_schema for the requests after it. A server
+// that refuses the method still moves it. Without KeepMethod the same
+// answer walks the ladder down, as a server that ignores response_format
+// would.
+func TestKeepMethod(t *testing.T) {
+	s, log := server(t)
+	again := Request{Messages: []Message{User("These are not in the text: \"Priya\". <summary>Hello there world</summary>")}}
+	tests := []struct {
+		model string
+		req   Request
+		keep  bool
+		rung  string
+		calls int
+		err   string
+	}{
+		{"tiny+badrepair", again, true, "json_schema", 2, "does not match the summary schema, even after a repair round"},
+		{"tiny+badrepair", again, false, "schema in the prompt", 4, "does not match the summary schema, even after a repair round"},
+		{"tiny+rejectschema", hello, true, "json_object", 2, ""},
+	}
+	for _, tt := range tests {
+		before := len(requests(t, log))
+		c := client(s.BaseURL(), tt.model)
+		req := tt.req
+		req.KeepMethod = tt.keep
+		var o out
+		err := c.Structured(context.Background(), req, "summary", outSchema, &o)
+		if (err == nil) != (tt.err == "") || err != nil && !strings.Contains(err.Error(), tt.err) {
+			t.Errorf("%s, keep %v: err %v, want %q", tt.model, tt.keep, err, tt.err)
+		}
+		if c.Rung() != tt.rung {
+			t.Errorf("%s, keep %v: rung %q, want %q", tt.model, tt.keep, c.Rung(), tt.rung)
+		}
+		if n := len(requests(t, log)) - before; n != tt.calls {
+			t.Errorf("%s, keep %v: %d requests, want %d", tt.model, tt.keep, n, tt.calls)
+		}
+	}
+}
+
 // TestHostDoesNotResolve: a host name that does not resolve is said at
 // once, not retried as a server that may be starting.
 func TestHostDoesNotResolve(t *testing.T) {

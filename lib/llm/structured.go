@@ -26,10 +26,11 @@ func (c *Client) Rung() string { return rungNames[c.rung.Load()] }
 
 // Structured asks for an answer that matches schema and decodes it into
 // out. It climbs down the ladder when the server refuses or ignores a
-// response_format (and remembers that for the rest of the run), extracts the
-// JSON from fences and chatter, validates it, and gives the model one round
-// to repair an invalid answer. It never guesses: an answer that stays
-// invalid is an error.
+// response_format (and remembers that for the rest of the run; the answer
+// to a request with KeepMethod is taken for the model's, not the server's),
+// extracts the JSON from fences and chatter, validates it, and gives the
+// model one round to repair an invalid answer. It never guesses: an answer
+// that stays invalid is an error.
 func (c *Client) Structured(ctx context.Context, req Request, name string, schema *Schema, out any) error {
 	base, err := c.chatRequest(ctx, req)
 	if err != nil {
@@ -62,7 +63,7 @@ func (c *Client) Structured(ctx context.Context, req Request, name string, schem
 			return err
 		}
 		v, perr := extractJSON(answer)
-		if perr != nil && rung < rungPrompt {
+		if perr != nil && rung < rungPrompt && !req.KeepMethod {
 			// The server ignored response_format: ask with the schema in
 			// the prompt.
 			c.stepDown(rung, "the answer was not JSON")
@@ -71,7 +72,7 @@ func (c *Client) Structured(ctx context.Context, req Request, name string, schem
 		verr := perr
 		if verr == nil {
 			var extra []string
-			if v, extra, verr = schema.validateLoose(v); verr == nil && len(extra) > 0 && rung == rungSchema {
+			if v, extra, verr = schema.validateLoose(v); verr == nil && len(extra) > 0 && rung == rungSchema && !req.KeepMethod {
 				// Keys the schema does not have: the server did not
 				// enforce it. Put the schema in the prompt from now on.
 				c.stepDown(rung, "the answer had keys the schema does not: "+strings.Join(extra, ", "))

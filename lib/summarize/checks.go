@@ -133,7 +133,10 @@ func (s *Summarizer) repair(ctx context.Context, res Result, window int, mems []
 	if err != nil {
 		return Result{}, err
 	}
-	req := llm.Request{Messages: []llm.Message{llm.System(b.system), llm.User(user)}, MaxTokens: b.reserve}
+	// A repair answer that is no JSON is this answer's failure (the first
+	// one is kept), not news of the server: the method of asking stays
+	// as it is for the records after.
+	req := llm.Request{Messages: []llm.Message{llm.System(b.system), llm.User(user)}, MaxTokens: b.reserve, KeepMethod: true}
 	return s.answer(ctx, req, Result{Model: res.Model, Parts: res.Parts}, jsonOut, nil)
 }
 

@@ -15,6 +15,9 @@ const (
 	AddedFact = " with Priya, who paid $9,500."
 	// AddedTitle is what "addsfacts" adds to each title.
 	AddedTitle = " for Priya"
+	// BadRepair is the answer of the "badrepair" model to a repair
+	// prompt: prose, no JSON.
+	BadRepair = "I am sorry, I cannot write that summary again."
 	// repairMarker starts summarize's repair prompt.
 	repairMarker = "These are not in the text:"
 )

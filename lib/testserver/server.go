@@ -37,12 +37,16 @@
 //	             name and a sum of money, and titles in AddedTitle, a name; a repair prompt
 //	             ("These are not in the text: ...", the summary in <summary>) is answered
 //	             with that summary without them
+//	badrepair    a repair prompt of summarize ("These are not in the text: ...") is answered with
+//	             prose and no JSON, and so is the repair round asked after it
 //	emptyvec     every embedding is an empty vector
 //	ragged       in an embeddings request of several inputs, the last one's vector is one dimension short
 //	truth, bad   answers from the fitness fixtures' truth, or as a bad model (see fitness.go)
 //
-// Models that answer tasks wrongly on purpose (invent, paraphrase,
-// baddates) are described with taskFaults.
+// A request for tasks with quotes is answered with the clauses of the
+// text that ask for something (askedTasks), when it has any. Models that
+// answer tasks wrongly on purpose (invent, paraphrase, baddates) are
+// described with taskFaults.
 //
 // URL prefixes choose the served models: /v1 serves "tiny"; /multi/v1
 // serves "tiny" and "big"; /empty/v1 serves none; /auth/v1 serves "tiny"
@@ -409,6 +413,9 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request, ep endpoint, body 
 		repair := strings.Contains(last, "That answer is not valid")
 		valid := !(f["alwaysbad"] != "" || (f["badjson"] != "" && !repair))
 		content = string(fill(schema, text, valid))
+		if a := askedTasks(schema, text); valid && a != "" {
+			content = a
+		}
 		if f["fence"] != "" {
 			content = "Sure! Here is the JSON you asked for:\n\n```json\n" + content + "\n```\n\nLet me know if you need anything else."
 		} else if f["noformat"] != "" {
@@ -424,6 +431,9 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request, ep endpoint, body 
 	}
 	if f["addsfacts"] != "" {
 		content = addFacts(content, schema, last)
+	}
+	if f["badrepair"] != "" && strings.Contains(users, repairMarker) {
+		content = BadRepair
 	}
 	if f["echokey"] != "" {
 		content = echo(content, schema != nil || rf == "json_object", r.Header.Get("Authorization"))

@@ -5,6 +5,8 @@ import (
 	"regexp"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Models that answer the tasks tool wrongly on purpose, as small models
@@ -80,6 +82,108 @@ func badTasks(f map[string]string, schema json.RawMessage, text, all string) str
 	}
 	b, _ := json.Marshal(map[string]any{"tasks": tasks})
 	return string(b)
+}
+
+// The default model answers a request for tasks with quotes as a model
+// that reads the text would: each clause of the text that asks for
+// something is a task (up to five). A clause runs to a comma, a sentence's
+// end or the words and, so, but, then; it asks for something when it holds
+// a verb of asking or doing (askVerbs) at its start or after a subject or
+// modal (askLead: I, we, please, to, need, should, ...), with two words or
+// more after it: "so I need to remind him tomorrow" asks, "after the call
+// with Dana" and "Call notes" do not. The task's quote is the clause's
+// words from that verb on, as they are in the text (up to sixteen, small
+// words at the end dropped); its when the first date phrase in them; its
+// title the words before that (at most five, small words at the end
+// dropped, the first capitalized); due, project, for and tags are empty,
+// and the priority is fill's. A text that asks for nothing gets fill's
+// answer, as any other request.
+var (
+	askVerbs = map[string]bool{
+		"ask": true, "book": true, "buy": true, "call": true, "email": true, "fix": true, "order": true,
+		"pay": true, "remind": true, "send": true, "update": true, "write": true, "schedule": true,
+		"bring": true, "finish": true, "submit": true, "prepare": true, "renew": true, "cancel": true,
+		"phone": true, "review": true, "sign": true, "clean": true, "water": true, "pack": true,
+	}
+	askLead = map[string]bool{
+		"i": true, "we": true, "you": true, "please": true, "to": true, "need": true, "should": true,
+		"must": true, "will": true, "let's": true, "lets": true, "also": true, "just": true,
+	}
+	clauseEnd   = regexp.MustCompile(`[.!?;,:]+`)
+	clauseWords = map[string]bool{"and": true, "so": true, "but": true, "then": true}
+	smallWords  = map[string]bool{"with": true, "for": true, "by": true, "on": true, "at": true, "the": true, "to": true, "until": true, "before": true, "in": true, "of": true}
+)
+
+// askedTasks is the default model's answer to a request for tasks with
+// quotes about text (see askVerbs), fill's answer to schema item by item;
+// "" when the request is not for tasks with quotes or the text asks for
+// nothing.
+func askedTasks(schema json.RawMessage, text string) string {
+	if !asksForQuotes(schema) {
+		return ""
+	}
+	var shape map[string][]map[string]any
+	if json.Unmarshal(fill(schema, text, true), &shape) != nil || len(shape["tasks"]) == 0 {
+		return ""
+	}
+	base := shape["tasks"][0]
+	var quotes []string
+	for _, part := range clauseEnd.Split(text, -1) {
+		quotes = append(quotes, asks(part)...)
+	}
+	if len(quotes) == 0 {
+		return ""
+	}
+	var tasks []map[string]any
+	for _, quote := range quotes[:min(len(quotes), 5)] {
+		t := map[string]any{}
+		for k, v := range base {
+			t[k] = v
+		}
+		when := datePhrase.FindString(quote)
+		title := quote
+		if when != "" {
+			title = quote[:strings.Index(quote, when)]
+		}
+		words := wordRE.FindAllString(title, 5)
+		for len(words) > 1 && smallWords[strings.ToLower(words[len(words)-1])] {
+			words = words[:len(words)-1]
+		}
+		title = strings.Join(words, " ")
+		r, n := utf8.DecodeRuneInString(title)
+		t["title"] = string(unicode.ToUpper(r)) + title[n:]
+		t["quote"], t["when"], t["due"], t["project"], t["for"], t["tags"] = quote, when, "", "", "", []string{}
+		tasks = append(tasks, t)
+	}
+	b, _ := json.Marshal(map[string]any{"tasks": tasks})
+	return string(b)
+}
+
+// asks returns the quotes of the clauses of part (a stretch of text with
+// no comma or sentence end) that ask for something, as they are in part.
+func asks(part string) []string {
+	var out []string
+	words := wordRE.FindAllStringIndex(part, -1)
+	start := 0 // the first word of the clause
+	for i := 0; i <= len(words); i++ {
+		if i < len(words) && !clauseWords[strings.ToLower(part[words[i][0]:words[i][1]])] {
+			continue
+		}
+		for j := start; j < i; j++ {
+			w := strings.ToLower(part[words[j][0]:words[j][1]])
+			if !askVerbs[w] || (j > start && !askLead[strings.ToLower(part[words[j-1][0]:words[j-1][1]])]) || i-j < 3 {
+				continue
+			}
+			end := min(i, j+16)
+			for end-1 > j && smallWords[strings.ToLower(part[words[end-1][0]:words[end-1][1]])] {
+				end--
+			}
+			out = append(out, part[words[j][0]:words[end-1][1]])
+			break
+		}
+		start = i + 1
+	}
+	return out
 }
 
 // asksForQuotes reports whether a schema asks for tasks with quotes.

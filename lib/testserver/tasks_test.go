@@ -57,3 +57,57 @@ func TestBadTasks(t *testing.T) {
 		t.Errorf("a plain request: %s", out)
 	}
 }
+
+// The default model's tasks are the clauses of the text that ask for
+// something, quoted as they are in it; a text that asks for nothing gets
+// fill's answer.
+func TestAskedTasks(t *testing.T) {
+	schema := json.RawMessage(`{"type":"object","properties":{"tasks":{"type":"array","maxItems":30,"items":{"type":"object","properties":{"title":{"type":"string"},"quote":{"type":"string"},"when":{"type":"string"},"due":{"type":"string"},"priority":{"type":"string","enum":["high","medium","low","none"]},"project":{"type":"string"},"tags":{"type":"array","items":{"type":"string"}},"for":{"type":"string"}}}}}}`)
+	type task struct {
+		Title, Quote, When, Due, Priority, Project, For string
+		Tags                                            []string
+	}
+	tests := []struct {
+		text string
+		want []task
+	}{
+		{"Okay, quick memo after the call with Dana. They can do it, but only if we send the final files by\nFriday the twelfth. So I need to remind him tomorrow morning and book the studio for Thursday.",
+			[]task{
+				{"Send the final files", "send the final files by\nFriday the twelfth", "by\nFriday", "", "high", "", "", []string{}},
+				{"Remind him", "remind him tomorrow morning", "tomorrow", "", "high", "", "", []string{}},
+				{"Book the studio", "book the studio for Thursday", "Thursday", "", "high", "", "", []string{}},
+			}},
+		{"Call the dentist tomorrow", []task{{"Call the dentist", "Call the dentist tomorrow", "tomorrow", "", "high", "", "", []string{}}}},
+		{"Please ask Sam whether we can move the launch event to the end of April if the catalogue slips badly again",
+			[]task{{"Ask Sam whether we can", "ask Sam whether we can move the launch event to the end of April if", "", "", "high", "", "", []string{}}}},
+	}
+	for _, tt := range tests {
+		var a struct{ Tasks []task }
+		out := askedTasks(schema, tt.text)
+		if err := json.Unmarshal([]byte(out), &a); err != nil {
+			t.Fatalf("%q: %v: %s", tt.text, err, out)
+		}
+		if len(a.Tasks) != len(tt.want) {
+			t.Errorf("%q: %+v, want %+v", tt.text, a.Tasks, tt.want)
+			continue
+		}
+		for i := range tt.want {
+			if g, w := a.Tasks[i], tt.want[i]; g.Title != w.Title || g.Quote != w.Quote || g.When != w.When || g.Due != w.Due || g.Priority != w.Priority || g.Project != w.Project || g.For != w.For || len(g.Tags) != 0 {
+				t.Errorf("%q: task %d %+v, want %+v", tt.text, i+1, g, w)
+			}
+			if !strings.Contains(tt.text, a.Tasks[i].Quote) {
+				t.Errorf("%q: quote %q is not in the text", tt.text, a.Tasks[i].Quote)
+			}
+		}
+	}
+	// Nothing asked for, or not a request for tasks with quotes: fill's
+	// answer stands.
+	for _, text := range []string{"Hello there world", "After the call with Dana, the print shop quoted.", "Call notes, Tuesday.", ""} {
+		if out := askedTasks(schema, text); out != "" {
+			t.Errorf("%q: %s", text, out)
+		}
+	}
+	if out := askedTasks(json.RawMessage(`{"type":"object","properties":{"summary":{"type":"string"}}}`), "Call the dentist"); out != "" {
+		t.Errorf("a summary request: %s", out)
+	}
+}

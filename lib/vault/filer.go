@@ -337,7 +337,8 @@ func deriveTitle(text, summary string) string {
 // person's) and loses only control characters. Each task links to the transcript line or the
 // paragraph of the text where its evidence starts (placeTasks); a task
 // whose words were not found (grounded false) says so. A task's due that
-// is not a date or an RFC 3339 time is left out, with a warning.
+// is not a date or an RFC 3339 time is left out, with a warning, and so is
+// a part of "checks" that is not of its type (claims).
 func (f *Filer) noteData(rec *record.Record, title, summary, text string) (noteData, []string) {
 	d := noteData{
 		Title:   safetext.MarkdownLine(title),
@@ -365,20 +366,11 @@ func (f *Filer) noteData(rec *record.Record, title, summary, text string) (noteD
 	}
 	d.Text = strings.Join(shown, "\n")
 	var u unsupported
-	for _, c := range rec.Get("checks.summary.unsupported").Array() {
-		if l := safetext.MarkdownItem(c.String()); c.Type == gjson.String && l != "" {
-			u.Summary = append(u.Summary, l)
-		}
-	}
-	for _, c := range rec.Get("checks.title.unsupported").Array() {
-		if l := safetext.MarkdownItem(c.String()); c.Type == gjson.String && l != "" {
-			u.Title = append(u.Title, l)
-		}
-	}
+	var warnings []string
+	u.Summary, u.Title, warnings = claims(rec.Get("checks"))
 	if u.Summary != nil || u.Title != nil {
 		d.Unsupported = &u
 	}
-	var warnings []string
 	for i, t := range recTasks {
 		if !t.IsObject() || strings.TrimSpace(t.Get("title").String()) == "" {
 			warnings = append(warnings, fmt.Sprintf("task %d is not a task with a title (%s); left out of the note", i+1, safetext.Clip(safetext.Line(t.Raw), 40)))
@@ -399,6 +391,56 @@ func (f *Filer) noteData(rec *record.Record, title, summary, text string) (noteD
 		d.Tasks = append(d.Tasks, tk)
 	}
 	return d, warnings
+}
+
+// claims reads a record's "checks" for what the summary and the title say
+// that the text does not, each a Markdown line (MarkdownItem), and says
+// which part is not of the type shelf(7) gives it (checks, checks.summary
+// and checks.title objects, their unsupported lists of strings): such a
+// part is left out of the note, with a warning. null is none.
+func claims(checks gjson.Result) (summary, title []string, warnings []string) {
+	wrong := func(what, want string, v gjson.Result) {
+		warnings = append(warnings, fmt.Sprintf("%s is not %s (%s); left out of the note", what, want, safetext.Clip(safetext.Line(v.Raw), 40)))
+	}
+	if !checks.Exists() || checks.Type == gjson.Null {
+		return nil, nil, nil
+	}
+	if !checks.IsObject() {
+		wrong("checks", "an object", checks)
+		return nil, nil, warnings
+	}
+	list := func(field string) []string {
+		part := checks.Get(field)
+		if !part.Exists() || part.Type == gjson.Null {
+			return nil
+		}
+		if !part.IsObject() {
+			wrong("checks."+field, "an object", part)
+			return nil
+		}
+		un := part.Get("unsupported")
+		if !un.Exists() || un.Type == gjson.Null {
+			return nil
+		}
+		if !un.IsArray() {
+			wrong("checks."+field+".unsupported", "a list", un)
+			return nil
+		}
+		var out []string
+		for i, c := range un.Array() {
+			if c.Type != gjson.String {
+				wrong(fmt.Sprintf("claim %d of checks.%s.unsupported", i+1, field), "a string", c)
+				continue
+			}
+			if l := safetext.MarkdownItem(c.Str); l != "" {
+				out = append(out, l)
+			}
+		}
+		return out
+	}
+	summary = list("summary")
+	title = list("title")
+	return summary, title, warnings
 }
 
 // validDue reports whether a task's due is what the contract says it is:

@@ -208,19 +208,28 @@ type lineKind struct {
 }
 
 // lineKinds reads each line of the note's text once. Code and math blocks
-// are fenced by ```, ~~~ or $$; Obsidian comments by %%.
+// are fenced by ```, ~~~ or $$; Obsidian comments by %%; raw HTML that
+// runs on over blank lines ends at its own mark (rawHTML).
 func lineKinds(lines []textLine) []lineKind {
 	kinds := make([]lineKind, len(lines))
 	fence, comment := "", false
+	var html rawHTML
 	for j, l := range lines {
 		t := l.text
+		inHTML := html.end != ""
 		kinds[j] = lineKind{
-			hidden: fence != "" || comment,
+			hidden: fence != "" || comment || inHTML,
 			blank:  markdownBlank(t),
 			other: strings.Contains(t, "%%") || fenceRe.MatchString(t) || headingRe.MatchString(t) ||
 				structRe.MatchString(t) || !markdownBlank(t) && ruleLike(t),
 			item:       listRe.MatchString(t),
 			interrupts: interrupts(t),
+		}
+		if fence != "" || comment {
+			// code or a comment: HTML there is text
+		} else if html.read(t) {
+			kinds[j].other = true
+			continue // in HTML, fences and %% are text
 		}
 		if strings.Count(t, "%%")%2 == 1 {
 			comment = !comment
@@ -235,6 +244,93 @@ func lineKinds(lines []textLine) []lineKind {
 		}
 	}
 	return kinds
+}
+
+// htmlOpenRe is a line that starts raw HTML of the kinds that run on over
+// blank lines to an end mark (CommonMark's HTML blocks 1, 3, 4 and 5):
+// <pre, <script, <style or <textarea, <?, <![CDATA[, and <! with a letter;
+// after any indent and the marks of the lists and quotes that may hold it.
+// Comments (kind 2) are read apart, wherever in a line they open.
+var htmlOpenRe = regexp.MustCompile(`^[ \t]*(?:(?:>|[-+*]|[0-9]{1,9}[.)])[ \t]*)*<(?:(?i:(pre|script|style|textarea))(?:[ \t>]|$)|(\?)|(!\[CDATA\[)|(![A-Za-z]))`)
+
+// rawHTML follows raw HTML that runs on over blank lines to an end mark:
+// the blocks of htmlOpenRe, and a comment (<!-- to -->) opened anywhere in
+// a line and not closed there. Obsidian shows nothing inside as Markdown,
+// and reads no block id there. end is the mark that closes the HTML open
+// now, "" when none is.
+type rawHTML struct{ end string }
+
+// read reads the next line and reports whether it opens, holds or closes
+// raw HTML. The end marks of tags are found whatever their case.
+func (h *rawHTML) read(t string) bool {
+	if h.end == "" {
+		m := htmlOpenRe.FindStringSubmatchIndex(t)
+		if m == nil {
+			return h.comments(t)
+		}
+		switch {
+		case m[2] >= 0:
+			h.end = "</" + strings.ToLower(t[m[2]:m[3]]) + ">"
+		case m[4] >= 0:
+			h.end = "?>"
+		case m[6] >= 0:
+			h.end = "]]>"
+		default:
+			h.end = ">"
+		}
+		t = t[m[1]:]
+	}
+	i := indexFold(t, h.end)
+	if i < 0 {
+		return true
+	}
+	t, h.end = t[i+len(h.end):], ""
+	h.comments(t)
+	return true
+}
+
+// comments reads a line outside raw HTML for comments: one that opens and
+// is not closed in it stays open (end "-->"), and the line holds it.
+func (h *rawHTML) comments(t string) bool {
+	open := false
+	for {
+		mark := "<!--"
+		if open {
+			mark = "-->"
+		}
+		i := strings.Index(t, mark)
+		if i < 0 {
+			break
+		}
+		open = !open
+		t = t[i+len(mark):]
+	}
+	if open {
+		h.end = "-->"
+	}
+	return open
+}
+
+// indexFold is strings.Index for an ASCII mark, with ASCII letters in any
+// case.
+func indexFold(s, mark string) int {
+	for i := 0; i+len(mark) <= len(s); i++ {
+		j := 0
+		for j < len(mark) && lowerASCII(s[i+j]) == mark[j] {
+			j++
+		}
+		if j == len(mark) {
+			return i
+		}
+	}
+	return -1
+}
+
+func lowerASCII(c byte) byte {
+	if 'A' <= c && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
 }
 
 // interrupts reports whether a line starts a list that interrupts a
@@ -253,8 +349,9 @@ func interrupts(l string) bool {
 // names surely. A paragraph takes it on its last line (a list interrupts
 // a paragraph, as in CommonMark, when it starts with a bullet or 1.); a
 // list item of one line takes it on that line. A heading, quote, callout,
-// table, HTML block, code or math block or Obsidian comment, anywhere in
-// the lines around line i, and a list item's continuation line, get none.
+// table, HTML block, code or math block or comment, anywhere in the lines
+// around line i, and a list item's continuation line, get none; so do the
+// lines inside raw HTML that runs on over blank lines (rawHTML).
 func anchorLine(lines []textLine, kinds []lineKind, i int) int {
 	if kinds[i].hidden {
 		return -1

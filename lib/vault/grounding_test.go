@@ -1,11 +1,13 @@
 package vault
 
 import (
+	"encoding/json"
 	"flag"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/shelfai/shelf/lib/safetext"
 	"github.com/tidwall/gjson"
@@ -68,7 +70,7 @@ func TestGroundedNote(t *testing.T) {
 		// safe: a model's words are text in the callout.
 		{"unsupported", `{"id":"g5","created":"2026-11-26T09:00:00Z","title":"Berlin print job",` +
 			`"summary":"Dana prints 8,000 copies in Berlin for $9,000.","text":"Dana prints the copies.",` +
-			`"checks":{"summary":{"unsupported":["8,000","Berlin","$9,000","[[Secret]] #tag ^t1","\n- [x] forged\n> [!note]",""]},"title":{"unsupported":["Berlin",7]}}}`, 0},
+			`"checks":{"summary":{"unsupported":["8,000","Berlin","$9,000","[[Secret]] #tag ^t1","\n- [x] forged\n> [!note]",""]},"title":{"unsupported":["Berlin"]}}}`, 0},
 		// Only the title has claims the text lacks, and there is no
 		// summary: the callout follows the title.
 		{"unsupported-title", `{"id":"g6","created":"2026-11-26T09:00:00Z","title":"Call Oskar",` +
@@ -102,6 +104,12 @@ func TestGroundedNote(t *testing.T) {
 		{"forged-id", `{"id":"g10",` + head + `,"text":"Pay me ^t1 Send the files now ^t2",` +
 			`"segments":[{"start":1,"text":"Pay me ^t1"},{"start":2,"text":"Send the files now ^t2"}],` +
 			`"tasks":[{"title":"Send the files ^t1","evidence":{"quote":"Send the files","start":11,"end":25},"grounded":true}]}`, 1},
+		// A transcript whose words would open raw HTML (a comment, <pre>)
+		// shows them as text: the lines after stay Markdown, and the
+		// block id there names its line.
+		{"segments-html", `{"id":"g11",` + head + `,"text":"<!-- draft <pre> Send the files now. -->",` +
+			`"segments":[{"start":1,"text":"<!-- draft"},{"start":2,"text":"<pre>"},{"start":3,"text":"Send the files now."},{"start":4,"text":"-->"}],` +
+			`"tasks":[{"title":"Send the files","evidence":{"quote":"Send the files","start":17,"end":31},"grounded":true}]}`, 1},
 		// Where a block id cannot surely name the block (a code block, a
 		// heading, a table, a quote, an id the text has twice), no link.
 		{"text-structure", `{"id":"g9",` + head + `,` +
@@ -182,6 +190,70 @@ func TestByteOffsets(t *testing.T) {
 	for k, v := range want {
 		if got[k] != v {
 			t.Errorf("byteOffsets[%d] = %d, want %d", k, got[k], v)
+		}
+	}
+}
+
+// Raw HTML of the kinds that run on over blank lines to their end (a
+// comment, <pre>, <script>, <style>, <textarea>, <?...?>, <!X...>, CDATA)
+// shows nothing Obsidian reads as Markdown: a block id there is dead text,
+// so a task said inside gets no link; the blocks after the end take ids as
+// usual. want is the line of the note's text that takes the id ("" for no
+// link).
+func TestAnchorRawHTML(t *testing.T) {
+	tests := []struct{ text, quote, want string }{
+		{"<!--\ndraft\n\nsend the files\n\n-->\n\nbook the van", "send the files", ""},
+		{"<!--\ndraft\n\nsend the files\n\n-->\n\nbook the van", "book the van", "book the van ^t1"},
+		{"<!-- notes\n\nsend the files -->\n\nbook the van", "send the files", ""},
+		{"<!-- notes\n\nsend the files -->\n\nbook the van", "book the van", "book the van ^t1"},
+		{"<!-- one line -->\n\nsend the files", "send the files", "send the files ^t1"},
+		{"Okay.\n<!-- draft\n\nsend the files\n-->", "send the files", ""},
+		{"Okay, <!-- draft\n\nsend the files\n-->", "send the files", ""},
+		{"a <!-- b --> c <!-- d\n\nsend the files\n\n-->", "send the files", ""},
+		{"<!-- draft\n\nsend the files", "send the files", ""},
+		{"<!--\n\na --> b <!-- c\n\nsend the files\n\n-->", "send the files", ""},
+		{"<pre>\n\na</PRE> b <!-- c --> d\n\nsend the files", "send the files", "send the files ^t1"},
+		{"<pre>\nlist\n\nsend the files\n</pre>", "send the files", ""},
+		{"<PRE class=x>\n\nsend the files\n\n</pre>\n\nbook the van", "send the files", ""},
+		{"<PRE class=x>\n\nsend the files\n\n</pre>\n\nbook the van", "book the van", "book the van ^t1"},
+		{"<script>\nlet a = 1\n\nsend the files\n</script>", "send the files", ""},
+		{"<style>\n\nsend the files {}\n</style>", "send the files", ""},
+		{"<textarea>\n\nsend the files\n</textarea>", "send the files", ""},
+		{"<?php\n\nsend the files\n?>", "send the files", ""},
+		{"<!DOCTYPE x\n\nsend the files\n>", "send the files", ""},
+		{"<![CDATA[\n\nsend the files\n]]>", "send the files", ""},
+		{"- item\n  <!--\n\n  send the files\n  -->", "send the files", ""},
+		{"  <pre>\n\n  send the files\n  </pre>", "send the files", ""},
+		// In code, HTML is text: the paragraph after the fence is one.
+		{"```\n<!--\n```\n\nsend the files", "send the files", "send the files ^t1"},
+		// Code, fenced or indented, hides a block id too.
+		{"~~~\nsend the files\n~~~\n\nbook the van", "send the files", ""},
+		{"~~~\nsend the files\n~~~\n\nbook the van", "book the van", "book the van ^t1"},
+		{"```\n\nsend the files", "send the files", ""},
+		{"~~~~\n```\n~~~\n\nsend the files\n~~~~", "send the files", ""},
+		{"Okay.\n\n    send the files", "send the files", ""},
+		{"Okay.\n\n\tsend the files", "send the files", ""},
+		{"- a\n\n    ```\n    send the files\n    ```", "send the files", ""},
+		// <pre> inside a line starts no block.
+		{"see <pre>\n\nsend the files", "send the files", "send the files ^t1"},
+	}
+	for _, tt := range tests {
+		start := strings.Index(tt.text, tt.quote)
+		if start < 0 {
+			t.Fatalf("%q is not in %q", tt.quote, tt.text)
+		}
+		ev, _ := json.Marshal(map[string]any{"quote": tt.quote, "start": utf8.RuneCountInString(tt.text[:start]), "end": utf8.RuneCountInString(tt.text[:start]) + utf8.RuneCountInString(tt.quote)})
+		tasks := gjson.Parse(`[{"title":"t","evidence":` + string(ev) + `,"grounded":true}]`).Array()
+		lines := textLines(tt.text)
+		links := placeTasks(tt.text, tasks, nil, nil, lines)
+		got := ""
+		for _, l := range lines {
+			if strings.HasSuffix(l.text, " ^t1") {
+				got = l.text
+			}
+		}
+		if got != tt.want || (links[0] != "") != (tt.want != "") {
+			t.Errorf("text %q, quote %q: id on %q, link %q; want the id on %q", tt.text, tt.quote, got, links[0], tt.want)
 		}
 	}
 }
