@@ -65,6 +65,9 @@
 // Every chat request to such a server adds a line to the log:
 // {"path":"/window","model":M,"body":{"limit":N,"prompt":T,"cut":BOOL}}.
 // Tokens are counted by Tokens.
+//
+// Every server counts what a prompt cache could reuse of the prompts it
+// answers, as Ollama's and llama.cpp's do (see PromptCache).
 package testserver
 
 import (
@@ -113,6 +116,7 @@ type Server struct {
 	log  *os.File
 	n    int
 	oracleState
+	cache promptCache
 }
 
 // New starts a server on 127.0.0.1.
@@ -372,6 +376,7 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request, ep endpoint, body 
 		apiError(w, 400, "response_format json_schema is not supported by this server", "invalid_request_error")
 		return
 	}
+	s.cache.see(req.Messages)
 	last, users, all := "", "", ""
 	for _, m := range req.Messages {
 		all += m.Content + "\n"
