@@ -169,3 +169,65 @@ func TestOldTemplates(t *testing.T) {
 		}
 	}
 }
+
+// TestSharedPrefix: with the built-in prompts, every request of summarize
+// and tasks about a text starts the same way: the same system message
+// (nothing in it that changes per record or per call), then the text and
+// the related memories. A text too long for one request is cut into the
+// same parts by both tools, each part sent with that same prefix; what
+// each tool asks comes after it. So a server's prompt cache evaluates a
+// text once for the whole pipeline.
+func TestSharedPrefix(t *testing.T) {
+	sp := load(t, "summarize", "", summarize.Prompt)
+	tp := load(t, "tasks", "", tasks.Prompt)
+	recs := records(t)
+	for _, tt := range []struct {
+		window int
+		parts  []int // of each record
+	}{
+		{8192, []int{1, 1}},
+		{4096, []int{1, 2}}, // Ollama's default
+	} {
+		sum, task := run(t, tt.window, sp, tp, recs)
+		system := sum[0][0].Messages[0]
+		for i, in := range recs {
+			text := record.New([]byte(in)).Get("text").String()
+			all := append(append([]llm.Request(nil), sum[i]...), task[i]...)
+			for j, r := range all {
+				if r.Messages[0] != system || len(r.Messages) != 2 {
+					t.Fatalf("window %d, record %d, request %d: not the shared system message, then one user message:\n%s", tt.window, i, j, dump([]llm.Request{r}))
+				}
+			}
+			n := tt.parts[i]
+			if len(task[i]) != n || len(sum[i]) != n+min(n-1, 1) {
+				t.Fatalf("window %d, record %d: %d requests of summarize and %d of tasks, want the text in %d parts:\n%s", tt.window, i, len(sum[i]), len(task[i]), n, dump(all))
+			}
+			var joined strings.Builder
+			for j := range n {
+				s, x := sum[i][j].Messages[1].Content, task[i][j].Messages[1].Content
+				k := 0
+				for k < len(s) && k < len(x) && s[k] == x[k] {
+					k++
+				}
+				shared := s[:k]
+				part, ok := strings.CutPrefix(shared, "<text>\n")
+				if !ok {
+					t.Fatalf("window %d, record %d, part %d: the user message does not start with the text:\n%s", tt.window, i, j+1, s)
+				}
+				part, after, ok := strings.Cut(part, "\n</text>")
+				if !ok {
+					t.Fatalf("window %d, record %d, part %d: the requests of summarize and tasks part before the end of the text:\n--- summarize\n%s\n--- tasks\n%s", tt.window, i, j+1, s, x)
+				}
+				for _, m := range ask.Memories(record.New([]byte(in))) {
+					if !strings.Contains(after, m.Snippet) {
+						t.Errorf("window %d, record %d, part %d: the memory %q is not in the shared prefix:\n%s", tt.window, i, j+1, m.Snippet, shared)
+					}
+				}
+				joined.WriteString(part)
+			}
+			if joined.String() != text {
+				t.Errorf("window %d, record %d: the parts do not make the text", tt.window, i)
+			}
+		}
+	}
+}
