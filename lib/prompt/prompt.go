@@ -38,7 +38,7 @@ var Shared string
 
 // Builtin is a tool's built-in template: Shared, then the tool's own
 // templates, which start each user message with the "text" block.
-func Builtin(own string) string { return Shared + own }
+func Builtin(own string) string { return Shared + "\n" + own }
 
 // Prompt is a loaded template.
 type Prompt struct {
