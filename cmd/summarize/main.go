@@ -30,12 +30,15 @@ does not start with "{" is one plain-text record, so "summarize --raw < notes.tx
 with --raw the summary streams out as it is generated (for editor filters).
 
 Text longer than the model's window is split at paragraph and sentence boundaries, its parts
-summarized in parallel and their notes combined: nothing is truncated. The window is the
+summarized in parallel and their notes combined: nothing is truncated. The parts are those
+tasks cuts the same text into, so that a server's prompt cache reuses them (see PROMPTS in
+shelf(7)). The window is the
 smaller of --context-length and what the server reports (Ollama: the model's num_ctx, else
 its default; llama.cpp: n_ctx; vLLM: max_model_len; LM Studio: the loaded context length);
 -v says which. Every answer's usage is checked: a server that cut a request all the same
 makes the text split smaller and sent once more, and a record it still cuts fails.
-A record's "context" (related memories from remember) is shown to the model as background.
+A record's "context" (related memories from remember) is shown to the model as background,
+after the text.
 
 The summary, and a title summarize made, are checked against the whole text (split or not):
 every number (any notation: "$8,000", "8000 dollars", "8k", "eight thousand"), time, ISO
@@ -59,7 +62,10 @@ With --raw the warnings go to standard error only. See shelf(7), CHECKS, for wha
 read and what they cannot know.
 
 The prompt is a text/template: --print-prompt shows the built-in one; put your own in
-$XDG_CONFIG_HOME/shelf/prompts/summarize.tmpl or pass --prompt FILE.
+$XDG_CONFIG_HOME/shelf/prompts/summarize.tmpl or pass --prompt FILE. It starts with the part
+it shares with tasks (the system message, then the text and its related memories), and asks
+for the summary after the text: see PROMPTS in shelf(7) for how a template of your own keeps
+a server's prompt cache of use.
 
 Environment: SHELF_BASE_URL (then OPENAI_BASE_URL), SHELF_MODEL, SHELF_API_KEY (then
 OPENAI_API_KEY), SHELF_CONFIG, SHELF_JOBS, SHELF_TIMEOUT, SHELF_RETRIES, SHELF_TEMPERATURE,

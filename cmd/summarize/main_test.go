@@ -21,7 +21,15 @@ func TestMain(m *testing.M) {
 }
 
 func TestScript(t *testing.T) {
-	testscript.Run(t, scripttest.ToolParams("testdata/script", *update, "summarize", summarize.Prompt, nil))
+	// The templates of the old layout, which a person may keep.
+	old, err := filepath.Abs(filepath.Join("..", "..", "testdata", "cache", "old"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	testscript.Run(t, scripttest.ToolParams("testdata/script", *update, "summarize", summarize.Prompt, func(env *testscript.Env) error {
+		env.Setenv("OLD_PROMPTS", old)
+		return nil
+	}))
 }
 
 // TestManPage keeps man/man1/summarize.1 in step with the app; make man

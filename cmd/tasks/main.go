@@ -86,7 +86,9 @@ backslash, #, [ and < are escaped and the Obsidian Tasks signifiers are dropped 
 (no forged "- [x]" line, tag or date); in iCalendar TEXT is escaped; Taskwarrior tags hold no
 space or comma. See TEXT FROM A MODEL in shelf(7).
 
-Text longer than the model's window is worked on in parts. The window is the smaller of
+Text longer than the model's window is worked on in parts, those summarize cuts the same
+text into, so that a server's prompt cache reuses them (see PROMPTS in shelf(7)). The window
+is the smaller of
 --context-length and what the server reports (Ollama: the model's num_ctx, else its default;
 llama.cpp: n_ctx; vLLM: max_model_len; LM Studio: the loaded context length); -v says which.
 Every answer's usage is checked: a server that cut a request all the same makes the text
@@ -94,6 +96,12 @@ split smaller and sent once more, and a record it still cuts fails.
 
 A record's "context" (related memories from remember) tells the model which tasks are
 already recorded.
+
+The prompt is a text/template: --print-prompt shows the built-in one; put your own in
+$XDG_CONFIG_HOME/shelf/prompts/tasks.tmpl or pass --prompt FILE. It starts with the part it
+shares with summarize (the system message, then the text and its related memories), and asks
+for the tasks after the text, with the fields of the answer and today's date and time: see
+PROMPTS in shelf(7) for how a template of your own keeps a server's prompt cache of use.
 
 Environment: SHELF_BASE_URL (then OPENAI_BASE_URL), SHELF_MODEL, SHELF_API_KEY (then
 OPENAI_API_KEY), SHELF_CONFIG, SHELF_JOBS, SHELF_TIMEOUT, SHELF_RETRIES, SHELF_TEMPERATURE,

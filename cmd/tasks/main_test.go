@@ -21,8 +21,14 @@ func TestMain(m *testing.M) {
 }
 
 func TestScript(t *testing.T) {
+	// The templates of the old layout, which a person may keep.
+	old, err := filepath.Abs(filepath.Join("..", "..", "testdata", "cache", "old"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	testscript.Run(t, scripttest.ToolParams("testdata/script", *update, "tasks", tasks.Prompt, func(env *testscript.Env) error {
 		env.Setenv("TZ", "Europe/Berlin")
+		env.Setenv("OLD_PROMPTS", old)
 		return nil
 	}))
 }

@@ -20,11 +20,22 @@ type Budget struct {
 	Window  int
 	Reserve int      // tokens kept for the answer (the request's MaxTokens)
 	Context []Memory // the related memories the prompt carries: the first of those given
+	// Shared, for a prompt of the shared layout (see package prompt), is
+	// what its shared part takes (the system message, the text block
+	// without the text) and the room it leaves after the text for what a
+	// tool asks: as much as the answer's Reserve. A request whose prompt
+	// takes less is planned as if it took this, so that every tool cuts a
+	// text into the same parts; 0 for another layout.
+	Shared int
 }
 
 // Text returns how many tokens of text a request can carry whose prompt,
 // without the text, takes cost tokens.
-func (b Budget) Text(cost int) int { return b.Window - b.Reserve - cost - framing }
+func (b Budget) Text(cost int) int { return b.Window - b.Reserve - max(cost, b.Shared) - framing }
+
+// Own is Text for a request that carries no text another tool sends too
+// (the notes of summarize's parts): its own cost alone.
+func (b Budget) Own(cost int) int { return b.Window - b.Reserve - cost - framing }
 
 // NoRoomError is a context window too small for the prompt: a request
 // would have no room for text.
@@ -52,18 +63,44 @@ func (e *NoRoomError) Unwrap() error { return e.Err }
 // the person typed is wrong: the record fails (exit 1), as it does when
 // the server cuts a text that cannot be split smaller.
 func (o Options) Fit(window int, mems []Memory, cost func(mems []Memory) (int, error)) (Budget, error) {
+	return o.FitShared(window, mems, nil, cost)
+}
+
+// FitShared is Fit for a prompt of the shared layout, whose shared part
+// (the system message and the text block without the text) takes
+// shared(mems) tokens with the memories given. The budget depends on the
+// window and the shared part alone, the same for every tool, as long as
+// what a tool asks after the text takes no more than the answer's reserve:
+// so every tool of the pipeline cuts a text into the same parts (with the
+// same memories), whose prefix a server's prompt cache reuses. A tool that
+// asks more plans with its own cost, in smaller parts; so does every tool
+// in a window so small that the room kept after the text would leave none
+// for text. With shared nil it is Fit.
+func (o Options) FitShared(window int, mems []Memory, shared, cost func(mems []Memory) (int, error)) (Budget, error) {
 	b := Budget{Window: window, Reserve: min(1024, window/4)}
-	text := 0
+	text, c := 0, 0
 	for {
-		c, err := cost(mems)
-		if err != nil {
+		var err error
+		if c, err = cost(mems); err != nil {
 			return b, err
+		}
+		if shared != nil {
+			s, err := shared(mems)
+			if err != nil {
+				return b, err
+			}
+			b.Shared = s + b.Reserve
 		}
 		b.Context, text = mems, b.Text(c)
 		if text >= window/8 || len(mems) == 0 {
 			break
 		}
 		mems = mems[:len(mems)-1]
+	}
+	if text < minText && b.Shared > 0 && b.Own(c) >= minText {
+		// The room kept after the text would leave none for it in so
+		// small a window: the tool's own cost, unshared.
+		b.Shared, text = 0, b.Own(c)
 	}
 	if text >= minText {
 		return b, nil

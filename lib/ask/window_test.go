@@ -97,6 +97,65 @@ func TestFit(t *testing.T) {
 	}
 }
 
+// TestFitShared: in the shared layout, two tools whose prompts ask
+// different things after the text get the same budget (so they cut a text
+// into the same parts) and keep the same memories, as long as what they
+// ask takes no more than the answer's reserve; one that asks more plans
+// with its own cost.
+func TestFitShared(t *testing.T) {
+	o := Options{}.withDefaults("test")
+	// The shared part: 100 tokens, and 300 for each memory.
+	shared := func(m []Memory) (int, error) { return 100 + 300*len(m), nil }
+	tests := []struct {
+		name         string
+		window, asks int // asks: what the tool's prompt takes besides the shared part
+		keep         int // memories kept
+		shared, text int
+	}{
+		{name: "asks little", window: 4096, asks: 60,
+			keep: 3, shared: 1000 + 1024, text: 4096 - 1024 - 2024 - 16},
+		{name: "asks up to the reserve: the same", window: 4096, asks: 1024,
+			keep: 3, shared: 1000 + 1024, text: 4096 - 1024 - 2024 - 16},
+		{name: "asks more: its own cost", window: 4096, asks: 1100,
+			keep: 3, shared: 1000 + 1024, text: 4096 - 1024 - 2100 - 16},
+		// Memories are dropped by the shared cost, the same for every
+		// tool that asks no more than the reserve.
+		{name: "small window, asks little", window: 2048, asks: 50,
+			keep: 2, shared: 700 + 512, text: 2048 - 512 - 1212 - 16},
+		{name: "small window, asks up to the reserve", window: 2048, asks: 500,
+			keep: 2, shared: 700 + 512, text: 2048 - 512 - 1212 - 16},
+		{name: "small window, asks more: fewer memories", window: 2048, asks: 600,
+			keep: 1, shared: 400 + 512, text: 2048 - 512 - 1000 - 16},
+		// A window whose room after the text would leave none for text,
+		// where the tool's own cost does: its own cost, unshared.
+		{name: "tiny window", window: 300, asks: 10,
+			keep: 0, shared: 0, text: 300 - 75 - 110 - 16},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cost := func(m []Memory) (int, error) { c, _ := shared(m); return c + tt.asks, nil }
+			b, err := o.FitShared(tt.window, mems, shared, cost)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c, _ := cost(b.Context)
+			if len(b.Context) != tt.keep || b.Shared != tt.shared || b.Text(c) != tt.text {
+				t.Errorf("kept %d memories, shared %d, text %d; want %d, %d, %d", len(b.Context), b.Shared, b.Text(c), tt.keep, tt.shared, tt.text)
+			}
+			if own := tt.window - b.Reserve - c - 16; b.Own(c) != own {
+				t.Errorf("own budget %d, want %d", b.Own(c), own)
+			}
+		})
+	}
+	// Without a shared part, FitShared is Fit.
+	cost := func(m []Memory) (int, error) { return 300 + 100*len(m), nil }
+	a, _ := o.Fit(2048, mems, cost)
+	b, _ := o.FitShared(2048, mems, nil, cost)
+	if a.Shared != 0 || fmt.Sprint(a) != fmt.Sprint(b) {
+		t.Errorf("Fit %+v, FitShared without a shared part %+v", a, b)
+	}
+}
+
 func TestFitCostError(t *testing.T) {
 	bad := errors.New("template: no such field")
 	_, err := Options{}.withDefaults("test").Fit(4096, mems, func([]Memory) (int, error) { return 0, bad })

@@ -397,3 +397,39 @@ func TestHostDoesNotResolve(t *testing.T) {
 		t.Errorf("second request: %v after %d dials", err, dials)
 	}
 }
+
+// TestSchemaInPromptAfterText: on the rungs that put the schema in the
+// prompt, it follows the last user message, after the text: the system
+// message stays as the tool wrote it, so requests of different schemas
+// (and plain ones) keep the prefix a server's prompt cache reuses.
+func TestSchemaInPromptAfterText(t *testing.T) {
+	s, log := server(t)
+	for _, model := range []string{"tiny+rejectschema", "tiny+rejectformat"} {
+		t.Run(model, func(t *testing.T) {
+			c := client(s.BaseURL(), model)
+			var o out
+			if err := c.Structured(context.Background(), hello, "summary", outSchema, &o); err != nil {
+				t.Fatal(err)
+			}
+			reqs := requests(t, log)
+			msgs := reqs[len(reqs)-1].Get("body.messages").Array()
+			if len(msgs) != 2 || msgs[0].Get("content").String() != "be brief" {
+				t.Fatalf("the system message changed: %s", reqs[len(reqs)-1].Get("body.messages").Raw)
+			}
+			user := msgs[1].Get("content").String()
+			text, instr, ok := strings.Cut(user, "\n\n")
+			if !ok || text != "<text>Hello there world</text>" || !strings.HasPrefix(instr, "Answer with only a JSON object") || !strings.Contains(instr, `"summary"`) {
+				t.Errorf("the user message is not the text, then the schema:\n%s", user)
+			}
+		})
+	}
+	// A request without a user message gets the schema as one.
+	c := client(s.BaseURL(), "tiny+rejectformat")
+	var o out
+	c.Structured(context.Background(), Request{Messages: []Message{System("be brief")}}, "summary", outSchema, &o)
+	reqs := requests(t, log)
+	msgs := reqs[len(reqs)-1].Get("body.messages").Array()
+	if len(msgs) != 2 || msgs[0].Get("content").String() != "be brief" || msgs[1].Get("role").String() != "user" || !strings.Contains(msgs[1].Get("content").String(), "JSON Schema") {
+		t.Errorf("no user message: %s", reqs[len(reqs)-1].Get("body.messages").Raw)
+	}
+}

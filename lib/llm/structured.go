@@ -131,11 +131,15 @@ func withFormat(base openai.ChatCompletionRequest, rung int, name string, schema
 	case rungObject:
 		req.ResponseFormat = &openai.ChatCompletionResponseFormat{Type: openai.ChatCompletionResponseFormatTypeJSONObject}
 	}
+	// The schema follows the last user message (after the text): the
+	// system message stays as the tool wrote it, the same in requests of
+	// any schema and in plain ones, so a server's prompt cache can reuse
+	// it and the text after it.
 	instr := fmt.Sprintf("Answer with only a JSON object and no other text. It must match this JSON Schema:\n```json\n%s\n```", schemaJSON)
-	if len(req.Messages) > 0 && req.Messages[0].Role == "system" {
-		req.Messages[0].Content += "\n\n" + instr
+	if n := len(req.Messages); n > 0 && req.Messages[n-1].Role == "user" {
+		req.Messages[n-1].Content += "\n\n" + instr
 	} else {
-		req.Messages = append([]openai.ChatCompletionMessage{{Role: "system", Content: instr}}, req.Messages...)
+		req.Messages = append(req.Messages, openai.ChatCompletionMessage{Role: "user", Content: instr})
 	}
 	return req
 }

@@ -2,10 +2,20 @@
 // tool's built-in text/template, which the person can replace with
 // $XDG_CONFIG_HOME/shelf/prompts/<tool>.tmpl or --prompt FILE, and a hash
 // of the template in use for the records' provenance.
+//
+// The tools that send a record's text (summarize, tasks) share the start
+// of their prompts, Shared: the same system message, then a user message
+// that starts with the text and the related memories; what each tool asks
+// follows the text. A server's prompt cache evaluates that start once for
+// the whole pipeline. A template that defines the shared "text" block is of
+// that layout (SharesPrefix); one that does not (each tool's system message
+// first, the text last, as the built-in ones once were) keeps working as it
+// always did.
 package prompt
 
 import (
 	"crypto/sha256"
+	_ "embed"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -18,6 +28,17 @@ import (
 	"github.com/shelfai/shelf/lib/config"
 	"github.com/shelfai/shelf/lib/sysexits"
 )
+
+// Shared is the shared part of the built-in templates of the tools that
+// send a record's text: the templates "system" (the system message) and
+// "text" (the text block that starts each user message).
+//
+//go:embed shared.tmpl
+var Shared string
+
+// Builtin is a tool's built-in template: Shared, then the tool's own
+// templates, which start each user message with the "text" block.
+func Builtin(own string) string { return Shared + "\n" + own }
 
 // Prompt is a loaded template.
 type Prompt struct {
@@ -64,6 +85,10 @@ func Parse(tool, origin, text string) (*Prompt, error) {
 
 // Has reports whether the template defines name.
 func (p *Prompt) Has(name string) bool { return p.t.Lookup(name) != nil }
+
+// SharesPrefix reports whether the template is of the shared layout: it
+// defines the "text" block that starts each user message.
+func (p *Prompt) SharesPrefix() bool { return p.Has("text") }
 
 // Render executes the named template.
 func (p *Prompt) Render(name string, data any) (string, error) {

@@ -57,7 +57,7 @@ func (f *inventor) Structured(ctx context.Context, req llm.Request, name string,
 }
 
 func (f *inventor) Complete(ctx context.Context, req llm.Request) (string, error) {
-	if strings.Contains(req.Messages[len(req.Messages)-1].Content, "This is part ") {
+	if strings.Contains(req.Messages[len(req.Messages)-1].Content, " is part ") {
 		f.mu.Lock()
 		f.reqs = append(f.reqs, req)
 		f.mu.Unlock()

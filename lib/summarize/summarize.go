@@ -28,10 +28,12 @@ import (
 	"github.com/tidwall/gjson"
 )
 
-// Prompt is the built-in prompt template.
-//
 //go:embed summarize.tmpl
-var Prompt string
+var own string
+
+// Prompt is the built-in prompt template: the shared part (see package
+// prompt), then summarize's own.
+var Prompt = prompt.Builtin(own)
 
 // Styles are the styles the built-in prompt knows.
 var Styles = []string{"brief", "bullets", "detailed"}
@@ -192,25 +194,44 @@ func (s *Summarizer) warnAll(line int, res Result) {
 
 // budgets is how many tokens of text one request can carry: a part
 // request (plain), and the final request (which may carry the answer's
-// schema); and the system prompt, with the related memories that fit.
+// schema), of the record's text (the same as the other tools' in the
+// shared layout) and of the notes of its parts (summarize's alone); the
+// system prompt; and the related memories that fit, which the user
+// messages of the shared layout carry after the text (those of the old
+// layout carry them in the system prompt).
 type budgets struct {
-	part, final, reserve int
-	system               string
+	part, final           int
+	notesPart, notesFinal int
+	reserve               int
+	system                string
+	context               []ask.Memory
 }
 
 func (s *Summarizer) budgets(window int, mems []ask.Memory, jsonOut bool) (budgets, error) {
 	var b budgets
 	var partCost, finalCost int
-	fit, err := s.ask.Fit(window, mems, func(mems []ask.Memory) (int, error) {
-		sys, err := s.ask.Prompt.Render("system", data{Style: s.style, Context: mems, JSON: jsonOut})
+	p := s.ask.Prompt
+	var shared func(mems []ask.Memory) (int, error)
+	if p.SharesPrefix() {
+		shared = func(mems []ask.Memory) (int, error) {
+			sys, err := p.Render("system", data{Style: s.style, Context: mems, JSON: jsonOut})
+			if err != nil {
+				return 0, err
+			}
+			text, err := p.Render("text", data{Style: s.style, Context: mems, JSON: jsonOut})
+			return llm.EstimateTokens(sys) + llm.EstimateTokens(text), err
+		}
+	}
+	fit, err := s.ask.FitShared(window, mems, shared, func(mems []ask.Memory) (int, error) {
+		sys, err := p.Render("system", data{Style: s.style, Context: mems, JSON: jsonOut})
 		if err != nil {
 			return 0, err
 		}
-		fin, err := s.ask.Prompt.Render("final", data{Style: s.style, Parts: 99, FromParts: true, JSON: jsonOut})
+		fin, err := p.Render("final", data{Style: s.style, Parts: 99, FromParts: true, JSON: jsonOut, Context: mems})
 		if err != nil {
 			return 0, err
 		}
-		part, err := s.ask.Prompt.Render("part", data{Style: s.style, Part: 99, Parts: 99})
+		part, err := p.Render("part", data{Style: s.style, Part: 99, Parts: 99, Context: mems})
 		if err != nil {
 			return 0, err
 		}
@@ -225,7 +246,8 @@ func (s *Summarizer) budgets(window int, mems []ask.Memory, jsonOut bool) (budge
 	if err != nil {
 		return b, err
 	}
-	b.part, b.final, b.reserve = fit.Text(partCost), fit.Text(finalCost), fit.Reserve
+	b.part, b.final, b.reserve, b.context = fit.Text(partCost), fit.Text(finalCost), fit.Reserve, fit.Context
+	b.notesPart, b.notesFinal = fit.Own(partCost), fit.Own(finalCost)
 	return b, nil
 }
 
@@ -286,15 +308,16 @@ func (s *Summarizer) summarizeFor(ctx context.Context, window int, model, text s
 	sys, reserve := b.system, b.reserve
 	res := Result{Model: model, Parts: 1}
 	fromParts := false
-	for depth := 0; llm.EstimateTokens(text) > b.final; depth++ {
-		parts := llm.Split(text, b.part)
+	partBudget, finalBudget := b.part, b.final
+	for depth := 0; llm.EstimateTokens(text) > finalBudget; depth++ {
+		parts := llm.Split(text, partBudget)
 		if depth == 0 {
 			res.Parts = len(parts)
 			if s.onPart != nil {
 				s.onPart(line, len(parts))
 			}
 		}
-		notes, err := s.notes(ctx, sys, parts, reserve)
+		notes, err := s.notes(ctx, sys, parts, reserve, b.context)
 		if err != nil {
 			return Result{}, err
 		}
@@ -303,8 +326,9 @@ func (s *Summarizer) summarizeFor(ctx context.Context, window int, model, text s
 			return Result{}, fmt.Errorf("the notes of %d parts do not get shorter than the text they summarize; the model does not condense", len(parts))
 		}
 		text, fromParts = combined, true
+		partBudget, finalBudget = b.notesPart, b.notesFinal
 	}
-	d := data{Text: text, Style: s.style, Parts: res.Parts, FromParts: fromParts, JSON: jsonOut}
+	d := data{Text: text, Style: s.style, Parts: res.Parts, FromParts: fromParts, JSON: jsonOut, Context: b.context}
 	user, err := s.ask.Prompt.Render("final", d)
 	if err != nil {
 		return Result{}, err
@@ -346,9 +370,9 @@ func (s *Summarizer) answer(ctx context.Context, req llm.Request, res Result, js
 
 // notes summarizes the parts, up to Jobs at once, and returns their notes
 // in order.
-func (s *Summarizer) notes(ctx context.Context, sys string, parts []string, reserve int) ([]string, error) {
+func (s *Summarizer) notes(ctx context.Context, sys string, parts []string, reserve int, mems []ask.Memory) ([]string, error) {
 	return ask.Parts(ctx, s.ask.Jobs, parts, func(ctx context.Context, i int, part string) (string, error) {
-		user, err := s.ask.Prompt.Render("part", data{Text: part, Style: s.style, Part: i + 1, Parts: len(parts)})
+		user, err := s.ask.Prompt.Render("part", data{Text: part, Style: s.style, Part: i + 1, Parts: len(parts), Context: mems})
 		if err != nil {
 			return "", err
 		}

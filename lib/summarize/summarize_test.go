@@ -32,6 +32,7 @@ type fake struct {
 	cut    int
 	learn  bool
 	cuts   int
+	notes  string // the notes of every part, when set
 }
 
 func (f *fake) Model(context.Context) (string, error) { return "fake-1", nil }
@@ -77,6 +78,9 @@ func fakeAnswer(req llm.Request) string {
 func (f *fake) Complete(ctx context.Context, req llm.Request) (string, error) {
 	if err := f.see(req); err != nil {
 		return "", err
+	}
+	if f.notes != "" && strings.Contains(req.Messages[len(req.Messages)-1].Content, " is part ") {
+		return f.notes, nil
 	}
 	return fakeAnswer(req), nil
 }
@@ -200,6 +204,40 @@ func TestMapReduce(t *testing.T) {
 	}
 }
 
+// TestNotesFitTheirOwnBudget: the parts of a record's text are cut for
+// the shared layout's budget, the same as every tool's; the notes of the
+// parts are summarize's alone, and are sent whole when the final request
+// has room for them, without the room the shared layout keeps for what
+// another tool asks after a text.
+func TestNotesFitTheirOwnBudget(t *testing.T) {
+	var paras []string
+	for i := range 60 {
+		paras = append(paras, fmt.Sprintf("Paragraph %02d. %s", i, strings.Repeat("Some words that fill the paragraph. ", 10)))
+	}
+	text := strings.Join(paras, "\n\n")                                        // about 7,000 tokens
+	f := &fake{window: 4096, notes: strings.Repeat("A note of a part. ", 100)} // 600 tokens
+	s := newSummarizer(t, f, "brief")
+	var parts int
+	s.onPart = func(line, n int) { parts = n }
+	rec := record.New([]byte(`{"text":` + mustJSON(text) + `}`))
+	if err := s.Record(context.Background(), rec); err != nil {
+		t.Fatal(err)
+	}
+	// The notes of the parts take more than a request of the shared
+	// budget carries, and less than the final request has room for.
+	notes := parts * llm.EstimateTokens(f.notes)
+	b, err := s.budgets(4096, nil, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if notes <= b.final || notes >= b.notesFinal {
+		t.Fatalf("%d parts of notes take %d tokens; the test needs more than %d and less than %d", parts, notes, b.final, b.notesFinal)
+	}
+	if len(f.reqs) != parts+1 {
+		t.Errorf("%d requests for %d parts: the notes were split again", len(f.reqs), parts)
+	}
+}
+
 // TestCutSplitsAgain: when the server cuts a request all the same, the text
 // is summarized once more, split for a smaller window, and the summary is
 // of the whole text; a second cut is the record's error.
@@ -303,7 +341,8 @@ func mustJSON(s string) string {
 }
 
 // TestPromptGolden renders the built-in prompt for each style and the
-// parts, with and without context, and compares with testdata/*.golden.
+// parts, with and without context (which follows the text, in the shared
+// text block), and compares with testdata/*.golden.
 func TestPromptGolden(t *testing.T) {
 	p, err := prompt.Load("summarize", "", Prompt)
 	if err != nil {
@@ -315,7 +354,8 @@ func TestPromptGolden(t *testing.T) {
 		d    data
 	}{
 		"system":           {"system", data{}},
-		"system-context":   {"system", data{Context: mems}},
+		"final-context":    {"final", data{Text: "The text.", Style: "brief", JSON: true, Context: mems}},
+		"part-context":     {"part", data{Text: "Part text.", Part: 1, Parts: 2, Context: mems}},
 		"final-brief-json": {"final", data{Text: "The text.", Style: "brief", JSON: true}},
 		"final-bullets":    {"final", data{Text: "The text.", Style: "bullets"}},
 		"final-detailed":   {"final", data{Text: "The text.", Style: "detailed", JSON: true}},

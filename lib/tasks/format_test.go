@@ -14,7 +14,7 @@ import (
 	"unicode/utf8"
 )
 
-var update = flag.Bool("update", false, "rewrite testdata/tasks.ics")
+var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
 func sample(t *testing.T) []Task {
 	t.Helper()

@@ -24,10 +24,12 @@ import (
 	"github.com/shelfai/shelf/lib/safetext"
 )
 
-// Prompt is the built-in prompt template.
-//
 //go:embed tasks.tmpl
-var Prompt string
+var own string
+
+// Prompt is the built-in prompt template: the shared part (see package
+// prompt), then tasks' own.
+var Prompt = prompt.Builtin(own)
 
 // Model is what tasks needs of a model client (*llm.Client).
 type Model = ask.Model
@@ -277,7 +279,21 @@ type plan struct {
 func (x *Extractor) fit(window int, d data) (plan, error) {
 	pl := plan{d: d}
 	cost := 0
-	b, err := x.ask.Fit(window, d.Context, func(mems []ask.Memory) (int, error) {
+	p := x.ask.Prompt
+	var shared func(mems []ask.Memory) (int, error)
+	if p.SharesPrefix() {
+		shared = func(mems []ask.Memory) (int, error) {
+			sd := pl.d
+			sd.Context = mems
+			sys, err := p.Render("system", sd)
+			if err != nil {
+				return 0, err
+			}
+			text, err := p.Render("text", sd)
+			return llm.EstimateTokens(sys) + llm.EstimateTokens(text), err
+		}
+	}
+	b, err := x.ask.FitShared(window, d.Context, shared, func(mems []ask.Memory) (int, error) {
 		pl.d.Context = mems
 		var err error
 		if pl.system, err = x.ask.Prompt.Render("system", pl.d); err != nil {

@@ -69,6 +69,9 @@
 // Every chat request to such a server adds a line to the log:
 // {"path":"/window","model":M,"body":{"limit":N,"prompt":T,"cut":BOOL}}.
 // Tokens are counted by Tokens.
+//
+// Every server counts what a prompt cache could reuse of the prompts it
+// answers, as Ollama's and llama.cpp's do (see PromptCache).
 package testserver
 
 import (
@@ -100,8 +103,10 @@ type Options struct {
 	// AnswersFile, if it exists when a chat request comes, scripts the
 	// answers: one JSON object a line, {"match": "words", "answer": {...}}
 	// for structured requests and {"match": "words", "text": "..."} for
-	// plain ones. The first rule whose match the user's messages contain
-	// wins; faults such as fence still apply to its answer.
+	// plain ones. The first rule whose match the text asked about
+	// contains wins (the last <text> block of the user's messages; all
+	// they said when they have none); faults such as fence still apply
+	// to its answer.
 	AnswersFile string
 	// Fixtures is the folder of the fitness check's fixtures, for the
 	// fitness modes (see fitness.go).
@@ -117,6 +122,7 @@ type Server struct {
 	log  *os.File
 	n    int
 	oracleState
+	cache promptCache
 }
 
 // New starts a server on 127.0.0.1.
@@ -376,6 +382,7 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request, ep endpoint, body 
 		apiError(w, 400, "response_format json_schema is not supported by this server", "invalid_request_error")
 		return
 	}
+	s.cache.see(req.Messages)
 	last, users, all := "", "", ""
 	for _, m := range req.Messages {
 		all += m.Content + "\n"
@@ -390,7 +397,7 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request, ep endpoint, body 
 	text := subject(users)
 	finish := "stop"
 	var content string
-	scripted, plain := s.scripted(users)
+	scripted, plain := s.scripted(text)
 	wrongTasks := badTasks(f, schema, text, all)
 	if a, p := s.fitnessAnswer(f, schema, users, text); a != "" || p != "" {
 		scripted, plain = a, p
@@ -521,8 +528,10 @@ func (s *Server) file(w http.ResponseWriter, r *http.Request) {
 }
 
 // scripted returns the answers of the first rule of the answers file that
-// matches what the user said.
-func (s *Server) scripted(users string) (answer, text string) {
+// matches the text asked about (subject: the last <text> block of the
+// user's messages, or all they said when they have none), not the words
+// of an instruction around it (an example in it).
+func (s *Server) scripted(subject string) (answer, text string) {
 	if s.opt.AnswersFile == "" {
 		return "", ""
 	}
@@ -536,7 +545,7 @@ func (s *Server) scripted(users string) (answer, text string) {
 			Answer json.RawMessage `json:"answer"`
 			Text   string          `json:"text"`
 		}
-		if json.Unmarshal([]byte(line), &rule) != nil || !strings.Contains(users, rule.Match) {
+		if json.Unmarshal([]byte(line), &rule) != nil || !strings.Contains(subject, rule.Match) {
 			continue
 		}
 		return string(rule.Answer), rule.Text
