@@ -21,6 +21,11 @@
 //   - A fact is invented when summarize's check lists it (checks.summary
 //     and checks.title); on records without checks, the same check
 //     (lib/ground) is made here.
+//   - A transcript's word errors are the fewest words changed, left out
+//     or added to make it its memo's text, both written as SpeechWords
+//     has them (case, punctuation and numbers in words or digits make no
+//     error); the word error rate is the errors of all memos over all
+//     their words.
 package fitness
 
 import (

@@ -189,19 +189,75 @@ func TestScoreRecall(t *testing.T) {
 func TestWER(t *testing.T) {
 	for _, c := range []struct {
 		ref, hyp string
-		want     float64
+		errors   int // of the reference's words
+		words    int
 	}{
-		{"", "", 0},
-		{"", "word", 1},
-		{"call the roofer", "call the roofer", 0},
-		{"Call the roofer.", "call the ROOFER", 0},
-		{"call the roofer", "call a roofer", 1.0 / 3},
-		{"call the roofer", "call roofer", 1.0 / 3},
-		{"call the roofer", "call the roofer today", 1.0 / 3},
-		{"call the roofer", "", 1},
+		{"", "", 0, 0},
+		{"", "word", 1, 0},
+		{"call the roofer", "call the roofer", 0, 3},
+		{"call the roofer", "call a roofer", 1, 3},
+		{"call the roofer", "call roofer", 1, 3},
+		{"call the roofer", "call the roofer today", 1, 3},
+		{"call the roofer", "", 3, 3},
+		{"the the roofer", "the roofer the", 2, 3},
+		// Case and punctuation are not words.
+		{"Call the roofer.", "call the ROOFER", 0, 3},
+		{"Quick note: after the call, with Dana!", "quick note after the call with dana", 0, 7},
+		{"“Pão Quente” — two shops", "pao quente two shops", 0, 4},
+		// Apostrophes stay in a word, whichever is typed.
+		{"we don’t do that", "we don't do that", 0, 4},
+		{"we don't do that", "we do not do that", 2, 4},
+		// A hyphen parts words.
+		{"the check-up is on Tuesday", "the check up is on tuesday", 0, 6},
+		// Numbers as digits or as words are the same number.
+		{"His quote is 8,400 euros", "his quote is eight thousand four hundred euros", 0, 5},
+		{"His quote is 8,400 euros", "His quote is 8400 euros.", 0, 5},
+		{"the car insurance payment of three hundred and ten euros", "the car insurance payment of 310 euros", 0, 7},
+		{"twelve hundred more", "1,200 more", 0, 2},
+		{"they're like twenty two euros", "they're like 22 euros", 0, 4},
+		{"they're like twenty-two euros", "they're like 22 euros", 0, 4},
+		{"four thousand two hundred", "4,200", 0, 1},
+		{"one hundred thousand", "100,000", 0, 1},
+		{"a hundred and one", "101", 0, 1},
+		{"Budget 6,000 euros, half up front.", "budget six thousand euros half up front", 0, 6},
+		{"1.750 Euro", "one thousand seven hundred fifty euro", 0, 2},
+		{"12,50 euros", "12.50 euros", 0, 2},
+		{"Invoice 2026-014", "invoice 2026 14", 0, 3},
+		{"nine square meters", "9 square meters", 0, 3},
+		{"zero one four", "0 1 4", 0, 3},
+		{"the twenty twenty six plan", "the 20 26 plan", 0, 4},
+		{"a hundred", "100", 0, 1},
+		{"a house", "1 house", 1, 2},
+		// Ordinals, in digits or words.
+		{"on April 2nd", "on april second", 0, 3},
+		{"Mum's seventieth", "mum's 70th", 0, 2},
+		{"the first of March", "the 1st of march", 0, 4},
+		{"Wednesday the 18th", "wednesday the eighteenth", 0, 3},
+		{"the twenty-first", "the 21st", 0, 2},
+		// Times of day.
+		{"Tuesday at 8:30", "tuesday at eight thirty", 0, 4},
+		{"Friday at 4 pm", "Friday at 4 p.m.", 0, 4},
+		{"Friday at 4pm", "friday at four pm", 0, 4},
+		// Signs of money and of percent, as said.
+		{"went up by 12 percent", "went up by 12%", 0, 5},
+		{"the 85 euros deposit", "the €85 deposit", 0, 4},
+		// A word that is no number stays a word.
+		{"one every quarter", "1 every quarter", 0, 3},
+		{"thousand islands", "1000 islands", 1, 2},
 	} {
-		if got := WER(c.ref, c.hyp); got != c.want {
-			t.Errorf("WER(%q, %q) = %v, want %v", c.ref, c.hyp, got, c.want)
+		errs, words := WordErrors(c.ref, c.hyp)
+		if errs != c.errors || words != c.words {
+			t.Errorf("WordErrors(%q, %q) = %d of %d, want %d of %d (words %q and %q)", c.ref, c.hyp, errs, words, c.errors, c.words, SpeechWords(c.ref), SpeechWords(c.hyp))
+		}
+		want := 0.0
+		switch {
+		case c.words > 0:
+			want = float64(c.errors) / float64(c.words)
+		case c.errors > 0:
+			want = 1
+		}
+		if got := WER(c.ref, c.hyp); got != want {
+			t.Errorf("WER(%q, %q) = %v, want %v", c.ref, c.hyp, got, want)
 		}
 	}
 }
