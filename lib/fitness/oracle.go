@@ -2,6 +2,7 @@ package fitness
 
 import (
 	"encoding/json"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -22,6 +23,11 @@ import (
 // note goes to the folder after the right one (in sorted order, inbox
 // included); and the tasks answers about memo BadSchemaMemo never match
 // the schema.
+//
+// It transcribes too (Transcript): the audio of a memo, named after it,
+// is its text in the truth mode; the bad mode writes it as a recognizer
+// without punctuation would, in lower case, and mishears MisheardWords
+// words: the first is heard as "zebulon", the last not at all.
 type Oracle struct {
 	fx *Fixtures
 }
@@ -257,4 +263,33 @@ func lateBy(due string) string {
 func marshal(v any) string {
 	b, _ := json.Marshal(v)
 	return string(b)
+}
+
+// MisheardWords is how many words of each memo the bad mode's transcript
+// gets wrong.
+const MisheardWords = 2
+
+var (
+	letters   = regexp.MustCompile(`\pL+`)
+	sentences = regexp.MustCompile(`[.,!?;:]+(\s|$)`)
+)
+
+// Transcript is the transcript of an audio file in mode ("truth" or
+// "bad"): the file is a memo's when its name, less the extension, is the
+// memo's id ("m01.wav"). ok is false for any other file.
+func (o *Oracle) Transcript(mode, file string) (text string, ok bool) {
+	m := o.fx.Memo(strings.TrimSuffix(file, filepath.Ext(file)))
+	if m == nil || file == "" {
+		return "", false
+	}
+	if mode != "bad" {
+		return m.Text, true
+	}
+	text = sentences.ReplaceAllString(strings.ToLower(m.Text), "$1")
+	words := letters.FindAllStringIndex(text, -1)
+	if len(words) < 2 {
+		return "zebulon", true
+	}
+	first, last := words[0], words[len(words)-1]
+	return strings.TrimSpace(text[:first[0]] + "zebulon" + text[first[1]:last[0]] + text[last[1]:]), true
 }
