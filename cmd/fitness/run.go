@@ -85,14 +85,33 @@ func run(env *tool.Env) error {
 		}
 		results = append(results, res)
 	}
-	progress.Done()
+	var speech error
 	if c.Bool("transcribe") {
 		// The speech model is not the chat model: one check for all.
-		t := transcribe(env, r, fx, work)
+		r.Progress = func(_, step string, done, total int) {
+			progress.Update("transcribe: %s, %d of %d", step, done, total)
+		}
+		t, err := r.Transcribe(c.Context)
+		if c.Context.Err() != nil {
+			progress.Done()
+			return context.Cause(c.Context)
+		}
+		if t == nil {
+			progress.Done()
+			return err
+		}
+		switch {
+		case t.Skipped != "":
+			env.Log.Warn("transcribe not checked: " + t.Skipped)
+		case err != nil:
+			t.Error = env.Safe(t.Error)
+			speech = err
+		}
 		for _, res := range results {
 			res.Transcribe = t
 		}
 	}
+	progress.Done()
 	if err := fitness.Table(env.Stdout, results); err != nil {
 		return &pipeline.WriteError{Err: err}
 	}
@@ -111,9 +130,13 @@ func run(env *tool.Env) error {
 		env.Log.Info("report written", "dir", d)
 	}
 	if failed != nil {
+		if speech != nil {
+			env.Log.Error(env.Safe(speech.Error()))
+			worst = sysexits.Worst(worst, sysexits.Code(speech))
+		}
 		return sysexits.New(worst, "each model's error is in the table's place and in the report", fmt.Errorf("not every model could be checked: %v", failed))
 	}
-	return nil
+	return speech
 }
 
 // childEnv is the environment of the tools: the check's own, with the
@@ -122,6 +145,11 @@ func childEnv(env *tool.Env) []string {
 	c := env.CLI
 	out := os.Environ()
 	set := func(name, v string) { out = append(out, name+"="+v) }
+	// The chat tools go through the meter; transcribe comes here, unless
+	// SHELF_TRANSCRIBE_BASE_URL names its own server.
+	if c.IsSet("base-url") {
+		set("SHELF_BASE_URL", c.String("base-url"))
+	}
 	if c.IsSet("timeout") {
 		set("SHELF_TIMEOUT", c.Duration("timeout").String())
 	}

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
 )
 
 // An Oracle answers the tools' requests from the truth, as a perfect model
@@ -269,14 +270,12 @@ func marshal(v any) string {
 // gets wrong.
 const MisheardWords = 2
 
-var (
-	letters   = regexp.MustCompile(`\pL+`)
-	sentences = regexp.MustCompile(`[.,!?;:]+(\s|$)`)
-)
+var sentences = regexp.MustCompile(`[.,!?;:]+(\s|$)`)
 
 // Transcript is the transcript of an audio file in mode ("truth" or
 // "bad"): the file is a memo's when its name, less the extension, is the
-// memo's id ("m01.wav"). ok is false for any other file.
+// memo's id ("m01.wav"). ok is false for any other file. The bad mode's
+// first and last words are the first and last of letters only.
 func (o *Oracle) Transcript(mode, file string) (text string, ok bool) {
 	m := o.fx.Memo(strings.TrimSuffix(file, filepath.Ext(file)))
 	if m == nil || file == "" {
@@ -285,11 +284,19 @@ func (o *Oracle) Transcript(mode, file string) (text string, ok bool) {
 	if mode != "bad" {
 		return m.Text, true
 	}
-	text = sentences.ReplaceAllString(strings.ToLower(m.Text), "$1")
-	words := letters.FindAllStringIndex(text, -1)
-	if len(words) < 2 {
+	words := strings.Fields(sentences.ReplaceAllString(strings.ToLower(m.Text), "$1"))
+	first, last := -1, -1
+	for i, w := range words {
+		if strings.IndexFunc(w, func(r rune) bool { return !unicode.IsLetter(r) }) < 0 {
+			if first < 0 {
+				first = i
+			}
+			last = i
+		}
+	}
+	if first < 0 || first == last {
 		return "zebulon", true
 	}
-	first, last := words[0], words[len(words)-1]
-	return strings.TrimSpace(text[:first[0]] + "zebulon" + text[first[1]:last[0]] + text[last[1]:]), true
+	words[first] = "zebulon"
+	return strings.Join(slices.Delete(words, last, last+1), " "), true
 }

@@ -1,6 +1,7 @@
 package fitness
 
 import (
+	"strings"
 	"testing"
 	"time"
 )
@@ -278,5 +279,66 @@ func TestFoldConcurrent(t *testing.T) {
 	}
 	for range 4 {
 		<-done
+	}
+}
+
+func TestWordEdits(t *testing.T) {
+	for _, c := range []struct {
+		ref, hyp string
+		want     string
+	}{
+		{"call the roofer", "call the roofer", ""},
+		{"Call the roofer.", "call a roofer", "the → a"},
+		{"call the roofer today", "call roofer", "the → (left out), today → (left out)"},
+		{"call the roofer", "please call the roofer now", "(added) → please, (added) → now"},
+		{"Quick note after the call, as agreed.", "zebulon note after the call as", "quick → zebulon, agreed → (left out)"},
+		{"His quote is 8,400 euros", "his quote is eight thousand five hundred euros", "8400 → 8500"},
+	} {
+		var got []string
+		for _, e := range WordEdits(c.ref, c.hyp) {
+			got = append(got, e.String())
+		}
+		if s := strings.Join(got, ", "); s != c.want {
+			t.Errorf("WordEdits(%q, %q) = %q, want %q", c.ref, c.hyp, s, c.want)
+		}
+		if n, _ := WordErrors(c.ref, c.hyp); n != len(got) {
+			t.Errorf("WordEdits(%q, %q): %d edits, but WordErrors counts %d", c.ref, c.hyp, len(got), n)
+		}
+	}
+}
+
+func TestScoreTranscripts(t *testing.T) {
+	memos := map[string]*Memo{
+		"m1.wav": {ID: "m1", Text: "Call the roofer about the 8,400 euros."},
+		"m2.wav": {ID: "m2", Text: "Buy oat milk."},
+		"m3.wav": {ID: "m3", Text: "Book the garage."},
+		"m4.wav": {ID: "m4", Text: "Send the invoice."},
+	}
+	records := `{"source":"/tmp/speech/m2.wav","text":"buy goat milk","provenance":{"text":{"model":"api:whisper-1"}}}
+not JSON
+{"source":"/tmp/speech/m1.wav","text":"call the roofer about the eight thousand four hundred euros","provenance":{"text":{"model":"api:whisper-1"}}}
+{"source":"/tmp/speech/m3.wav","errors":[{"tool":"transcribe","message":"the server refused it"}]}
+{"source":"/tmp/speech/other.wav","text":"not a memo"}
+{"source":"/tmp/speech/m1.wav","text":"a second record of a file is not counted"}
+`
+	got, first := ScoreTranscripts(memos, []byte(records))
+	// m1 right (7 words), m2 one wrong (3), m3 failed (3), m4 no record (3).
+	if got.WER != (Ratio{1 + 3 + 3, 7 + 3 + 3 + 3}) {
+		t.Errorf("WER = %d of %d, want 7 of 16", got.WER.Num, got.WER.Den)
+	}
+	if got.Memos != 4 || got.Failed != 2 || got.Model != "api:whisper-1" || first != "the server refused it" {
+		t.Errorf("memos %d, failed %d, model %q, first error %q; want 4, 2, api:whisper-1, the server refused it", got.Memos, got.Failed, got.Model, first)
+	}
+	var wrong []string
+	for _, w := range got.Wrong {
+		wrong = append(wrong, w.Memo+": "+w.What+": "+w.Got)
+	}
+	want := []string{
+		"m2: 1 of 3 words wrong (oat → goat): buy goat milk",
+		"m3: not transcribed: the server refused it",
+		"m4: not transcribed: no record",
+	}
+	if strings.Join(wrong, "\n") != strings.Join(want, "\n") {
+		t.Errorf("wrong:\n%s\nwant:\n%s", strings.Join(wrong, "\n"), strings.Join(want, "\n"))
 	}
 }

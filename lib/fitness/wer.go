@@ -2,6 +2,7 @@ package fitness
 
 import (
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -42,6 +43,62 @@ func WordErrors(reference, transcript string) (errors, words int) {
 		prev, cur = cur, prev
 	}
 	return prev[len(hyp)], len(ref)
+}
+
+// WordEdit is one word a transcript has wrong: Ref heard as Hyp, Ref
+// left out (Hyp ""), or Hyp added (Ref "").
+type WordEdit struct{ Ref, Hyp string }
+
+func (e WordEdit) String() string {
+	switch {
+	case e.Hyp == "":
+		return e.Ref + " → (left out)"
+	case e.Ref == "":
+		return "(added) → " + e.Hyp
+	}
+	return e.Ref + " → " + e.Hyp
+}
+
+// WordEdits are the words WordErrors counts, in the order of the text:
+// one of the ways with the fewest edits.
+func WordEdits(reference, transcript string) []WordEdit {
+	ref, hyp := SpeechWords(reference), SpeechWords(transcript)
+	// d[i][j]: the edits from ref[:i] to hyp[:j].
+	d := make([][]int, len(ref)+1)
+	for i := range d {
+		d[i] = make([]int, len(hyp)+1)
+		d[i][0] = i
+	}
+	for j := range d[0] {
+		d[0][j] = j
+	}
+	for i := 1; i <= len(ref); i++ {
+		for j := 1; j <= len(hyp); j++ {
+			sub := d[i-1][j-1]
+			if ref[i-1] != hyp[j-1] {
+				sub++
+			}
+			d[i][j] = min(sub, d[i-1][j]+1, d[i][j-1]+1)
+		}
+	}
+	var out []WordEdit
+	for i, j := len(ref), len(hyp); i > 0 || j > 0; {
+		switch {
+		case i > 0 && j > 0 && ref[i-1] == hyp[j-1] && d[i][j] == d[i-1][j-1]:
+			i, j = i-1, j-1
+		case i > 0 && j > 0 && d[i][j] == d[i-1][j-1]+1:
+			out = append(out, WordEdit{ref[i-1], hyp[j-1]})
+			i, j = i-1, j-1
+		case i > 0 && d[i][j] == d[i-1][j]+1:
+			out = append(out, WordEdit{Ref: ref[i-1]})
+			i--
+		default:
+			out = append(out, WordEdit{Hyp: hyp[j-1]})
+			j--
+		}
+	}
+	slices.Reverse(out)
+	return out
 }
 
 // SpeechWords are the words of a text as the word error rate counts
