@@ -58,12 +58,14 @@ With --report DIR it writes table.md, results.json (for comparing runs over time
 
 The memos are looked for in --fixtures DIR, then in ../share/shelf/fitness next to the
 program (make install puts them there), then in testdata/fitness of the source tree the
-working folder is in.
+working folder is in, then in shelf/fitness of $XDG_DATA_HOME and of each of $XDG_DATA_DIRS
+(/usr/local/share and /usr/share when unset), for a check installed with BINDIR apart from
+DATADIR.
 
 Environment: SHELF_BASE_URL (then OPENAI_BASE_URL), SHELF_MODEL, SHELF_API_KEY (then
 OPENAI_API_KEY), SHELF_CONFIG, SHELF_TIMEOUT, SHELF_RETRIES, SHELF_TEMPERATURE,
 SHELF_CONTEXT_LENGTH, SHELF_TRANSCRIBE_BASE_URL, SHELF_TRANSCRIBE_MODEL, SHELF_TRANSCRIBE_ENGINE,
-SHELF_EMBED_MODEL, XDG_CONFIG_HOME, NO_COLOR.
+SHELF_EMBED_MODEL, XDG_CONFIG_HOME, XDG_DATA_HOME, XDG_DATA_DIRS, NO_COLOR.
 
 Exit status: 0 every model measured; 64 usage; 66 no fixtures; 69 the endpoint could not be
 reached or a tool is missing; 78 bad configuration or an unknown model; 1 anything else; 130 and

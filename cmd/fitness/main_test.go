@@ -68,6 +68,8 @@ func TestScript(t *testing.T) {
 	p := scripttest.ToolParams("testdata/script", *update, "fitness", "", func(env *testscript.Env) error {
 		env.Setenv("FITNESS_FIXTURES", fixtures)
 		env.Setenv("TOOLS", tools)
+		// No fixtures installed on this machine are found.
+		env.Setenv("XDG_DATA_DIRS", filepath.Join(env.WorkDir, "data-dirs"))
 		// PROGRAMS is where testscript put this package's own programs
 		// (fitness), for a script that narrows PATH.
 		for _, dir := range filepath.SplitList(env.Getenv("PATH")) {

@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 
+	"github.com/shelfai/shelf/lib/config"
 	"github.com/shelfai/shelf/lib/fitness"
 	"github.com/shelfai/shelf/lib/logging"
 	"github.com/shelfai/shelf/lib/pipeline"
@@ -36,7 +38,7 @@ func run(env *tool.Env) error {
 	}
 	self, _ := os.Executable()
 	wd, _ := os.Getwd()
-	dir, err := fitness.FindDir(c.String("fixtures"), self, wd)
+	dir, err := fitness.FindDir(c.String("fixtures"), self, wd, dataDirs())
 	if err != nil {
 		return sysexits.New(sysexits.NoInput, "give the folder with --fixtures DIR, or run make install", err)
 	}
@@ -137,6 +139,23 @@ func run(env *tool.Env) error {
 		return sysexits.New(worst, "each model's error is in the table's place and in the report", fmt.Errorf("not every model could be checked: %v", failed))
 	}
 	return speech
+}
+
+// dataDirs are the folders shelf's data may be installed in:
+// $XDG_DATA_HOME/shelf, then shelf in each of $XDG_DATA_DIRS (by default
+// /usr/local/share and /usr/share).
+func dataDirs() []string {
+	out := []string{config.DataDir()}
+	dirs := os.Getenv("XDG_DATA_DIRS")
+	if dirs == "" {
+		dirs = "/usr/local/share:/usr/share"
+	}
+	for _, d := range filepath.SplitList(dirs) {
+		if filepath.IsAbs(d) {
+			out = append(out, filepath.Join(d, "shelf"))
+		}
+	}
+	return out
 }
 
 // childEnv is the environment of the tools: the check's own, with the

@@ -164,8 +164,10 @@ func (f *Fixtures) Stored() []*Memo {
 
 // FindDir finds the fixtures: dir when given; else next to the program
 // (../share/shelf/fitness from its folder, as make install puts them);
-// else testdata/fitness in the source tree the working folder is in.
-func FindDir(dir, exe, wd string) (string, error) {
+// else testdata/fitness in the source tree the working folder is in;
+// else fitness in one of the data folders (the XDG ones, for a check
+// installed with BINDIR apart from DATADIR).
+func FindDir(dir, exe, wd string, data []string) (string, error) {
 	if dir != "" {
 		if _, err := os.Stat(filepath.Join(dir, FixtureFile)); err != nil {
 			return "", fmt.Errorf("no fixtures in %s: %v", dir, err)
@@ -194,6 +196,16 @@ func FindDir(dir, exe, wd string) (string, error) {
 			break
 		}
 		d = up
+	}
+	for _, d := range data {
+		t := filepath.Join(d, "fitness")
+		if slices.Contains(tried, t) {
+			continue
+		}
+		tried = append(tried, t)
+		if _, err := os.Stat(filepath.Join(t, FixtureFile)); err == nil {
+			return t, nil
+		}
 	}
 	return "", fmt.Errorf("no fixtures found (looked in %s)", strings.Join(tried, ", "))
 }

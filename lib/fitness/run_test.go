@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/shelfai/shelf/lib/sysexits"
@@ -74,6 +75,61 @@ func TestFindPrograms(t *testing.T) {
 			}
 			if got != want {
 				t.Errorf("got  %+v\nwant %+v", got, want)
+			}
+		})
+	}
+}
+
+// TestFindDir: the check finds the memos make install put in
+// DATADIR/shelf/fitness, when DATADIR is PREFIX/share next to the check's
+// BINDIR or one of the XDG data folders (BINDIR elsewhere), and those of
+// the source tree it runs in before an installed copy.
+func TestFindDir(t *testing.T) {
+	root := t.TempDir()
+	put := func(dir string) string {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, FixtureFile), []byte("memos: []\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return dir
+	}
+	at := func(p string) string { return filepath.Join(root, p) }
+	next := put(at("prefix/share/shelf/fitness"))
+	apart := put(at("usr/share/shelf/fitness"))
+	tree := put(at("src/testdata/fitness"))
+	given := put(at("given"))
+	if err := os.WriteFile(at("src/go.mod"), []byte("module x\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(at("src/cmd/fitness"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	data := []string{at("home/.local/share/shelf"), at("usr/local/share/shelf"), at("usr/share/shelf")}
+	for _, c := range []struct {
+		name, dir, exe, wd string
+		data               []string
+		want, error        string
+	}{
+		{"--fixtures", given, at("prefix/bin/shelf-fitness"), at("src"), data, given, ""},
+		{"--fixtures without memos", at("nothing"), at("prefix/bin/shelf-fitness"), at("src"), data, "", "no fixtures in " + at("nothing") + ": "},
+		{"next to the program", "", at("prefix/bin/shelf-fitness"), at("src"), data, next, ""},
+		{"BINDIR apart from DATADIR", "", at("bin/shelf-fitness"), root, data, apart, ""},
+		{"the source tree before an installed copy", "", at("src/bin/fitness"), at("src/cmd/fitness"), data, tree, ""},
+		{"nowhere", "", at("bin/shelf-fitness"), root, data[:2], "", "no fixtures found (looked in " + at("share/shelf/fitness") + ", " +
+			at("home/.local/share/shelf/fitness") + ", " + at("usr/local/share/shelf/fitness") + ")"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			got, err := FindDir(c.dir, c.exe, c.wd, c.data)
+			if c.error != "" {
+				if err == nil || !strings.HasPrefix(err.Error(), c.error) {
+					t.Fatalf("FindDir = %q, %v; want the error %q", got, err, c.error)
+				}
+				return
+			}
+			if err != nil || got != c.want {
+				t.Fatalf("FindDir = %q, %v; want %q", got, err, c.want)
 			}
 		})
 	}
