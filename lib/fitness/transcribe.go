@@ -97,11 +97,17 @@ func (r *Runner) Transcribe(ctx context.Context) (*Transcribe, error) {
 	if whole || t.Failed == t.Memos {
 		why := first
 		if why == "" {
-			why = strings.TrimPrefix(lastLine(stderr.String()), "transcribe: error: ")
+			why = lastLine(stderr.String())
+			if _, msg, ok := strings.Cut(why, ": error: "); ok {
+				why = msg
+			}
+		}
+		if code == 0 {
+			code = sysexits.Failure
 		}
 		t.Error = "transcribe: " + why
 		t.WER, t.Wrong = Ratio{}, nil
-		return t, sysexits.New(max(code, sysexits.Failure), hintOf(stderr.String()), fmt.Errorf("transcribe could not be checked: %s", why))
+		return t, sysexits.New(code, hintOf(stderr.String()), fmt.Errorf("transcribe could not be checked: %s", why))
 	}
 	return t, nil
 }
