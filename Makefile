@@ -13,6 +13,7 @@
 #   make check-model MODELS="llama3.2 qwen2.5:3b"
 #                           which model is good enough: the whole pipeline over
 #                           40 memos with each, a table, and a report in fitness-report/
+#                           (FITNESS_FLAGS=--transcribe: transcribe's word error rate too)
 #   make test-postgres      remember's tests with its shared store on a throwaway
 #                           PostgreSQL server, which must be installed (make test
 #                           skips those tests without it)
@@ -75,9 +76,10 @@ demo: build
 
 MODELS ?=
 FITNESS_REPORT ?= fitness-report
+FITNESS_FLAGS ?=
 check-model: build
-	@if [ -z '$(MODELS)' ]; then echo 'usage: make check-model MODELS="llama3.2 qwen2.5:3b" [FITNESS_REPORT=DIR]' >&2; exit 64; fi
-	bin/fitness --fixtures testdata/fitness --report '$(FITNESS_REPORT)' $(MODELS)
+	@if [ -z '$(MODELS)' ]; then echo 'usage: make check-model MODELS="llama3.2 qwen2.5:3b" [FITNESS_REPORT=DIR] [FITNESS_FLAGS=--transcribe]' >&2; exit 64; fi
+	bin/fitness --fixtures testdata/fitness --report '$(FITNESS_REPORT)' $(FITNESS_FLAGS) $(MODELS)
 
 check-format:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \

@@ -38,8 +38,14 @@ records say), repair rounds and answers off the schema; summary facts kept, summ
 checks find invented facts, titles and tags well formed, summaries within the brief style;
 notes filed in the right folder of a fixed vault layout; recall@5 and MRR of 35 questions over
 the memories (keyword search only unless SHELF_EMBED_MODEL names an embedding model); and
-seconds, tokens and tokens per second per memo. With --transcribe, the word error rate of the
-memos spoken by espeak-ng; without espeak-ng that is skipped, and said.
+seconds, tokens and tokens per second per memo.
+
+With --transcribe, also transcribe's word error rate on the memos in English, spoken by
+espeak-ng into WAV files at run time: its errors over all their words, where case, punctuation
+and numbers in words or in digits make no error. The speech model is transcribe's own
+(SHELF_TRANSCRIBE_MODEL, SHELF_TRANSCRIBE_ENGINE; its server SHELF_TRANSCRIBE_BASE_URL, else the
+check's), one for all the models checked. Without espeak-ng that is skipped, and said; when
+transcribe cannot work at all, its error is said and its exit status is the check's.
 
 It prints one table to standard output, a column per model, then a recommendation line per
 model from fixed thresholds: tasks need recall, precision and due dates right of 0.80 or more
@@ -52,11 +58,14 @@ With --report DIR it writes table.md, results.json (for comparing runs over time
 
 The memos are looked for in --fixtures DIR, then in ../share/shelf/fitness next to the
 program (make install puts them there), then in testdata/fitness of the source tree the
-working folder is in.
+working folder is in, then in shelf/fitness of $XDG_DATA_HOME and of each of $XDG_DATA_DIRS
+(/usr/local/share and /usr/share when unset), for a check installed with BINDIR apart from
+DATADIR.
 
 Environment: SHELF_BASE_URL (then OPENAI_BASE_URL), SHELF_MODEL, SHELF_API_KEY (then
 OPENAI_API_KEY), SHELF_CONFIG, SHELF_TIMEOUT, SHELF_RETRIES, SHELF_TEMPERATURE,
-SHELF_CONTEXT_LENGTH, SHELF_TRANSCRIBE_BASE_URL, SHELF_EMBED_MODEL, XDG_CONFIG_HOME, NO_COLOR.
+SHELF_CONTEXT_LENGTH, SHELF_TRANSCRIBE_BASE_URL, SHELF_TRANSCRIBE_MODEL, SHELF_TRANSCRIBE_ENGINE,
+SHELF_EMBED_MODEL, XDG_CONFIG_HOME, XDG_DATA_HOME, XDG_DATA_DIRS, NO_COLOR.
 
 Exit status: 0 every model measured; 64 usage; 66 no fixtures; 69 the endpoint could not be
 reached or a tool is missing; 78 bad configuration or an unknown model; 1 anything else; 130 and

@@ -43,7 +43,7 @@ func (w mainWithTools) Run() int {
 	}
 	defer os.RemoveAll(dir)
 	{
-		cmd := exec.Command("go", "build", "-o", dir+string(filepath.Separator), "../summarize", "../tasks", "../file", "../remember")
+		cmd := exec.Command("go", "build", "-o", dir+string(filepath.Separator), "../summarize", "../tasks", "../file", "../remember", "../transcribe")
 		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 		cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
 		if err := cmd.Run(); err != nil {
@@ -67,15 +67,46 @@ func TestScript(t *testing.T) {
 	}
 	p := scripttest.ToolParams("testdata/script", *update, "fitness", "", func(env *testscript.Env) error {
 		env.Setenv("FITNESS_FIXTURES", fixtures)
+		env.Setenv("TOOLS", tools)
+		// No fixtures installed on this machine are found.
+		env.Setenv("XDG_DATA_DIRS", filepath.Join(env.WorkDir, "data-dirs"))
+		// PROGRAMS is where testscript put this package's own programs
+		// (fitness), for a script that narrows PATH.
+		for _, dir := range filepath.SplitList(env.Getenv("PATH")) {
+			if _, err := os.Stat(filepath.Join(dir, "fitness")); err == nil {
+				env.Setenv("PROGRAMS", dir)
+				break
+			}
+		}
 		env.Setenv("PATH", tools+string(os.PathListSeparator)+env.Getenv("PATH"))
 		return nil
 	})
+	p.Condition = func(cond string) (bool, error) {
+		if cond == "espeak" {
+			return haveEspeak()
+		}
+		return scripttest.Condition(cond)
+	}
 	p.Cmds = map[string]func(ts *testscript.TestScript, neg bool, args []string){}
 	for k, v := range scripttest.Cmds {
 		p.Cmds[k] = v
 	}
 	p.Cmds["report"] = checkReport
 	testscript.Run(t, p)
+}
+
+// haveEspeak is the script condition [espeak]: espeak-ng, which speaks
+// the memos of the transcription check, is installed. Without it the
+// scripts that need it skip, unless SHELF_NEED_ESPEAK is set (as CI
+// does, having installed it), when they fail.
+func haveEspeak() (bool, error) {
+	if _, err := exec.LookPath(fitness.Speaker); err != nil {
+		if os.Getenv("SHELF_NEED_ESPEAK") != "" {
+			return false, fmt.Errorf("%s is not installed, and SHELF_NEED_ESPEAK is set: %v", fitness.Speaker, err)
+		}
+		return false, nil
+	}
+	return true, nil
 }
 
 // checkReport DIR MODEL...: the report folder holds a results.json that

@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 
+	"github.com/shelfai/shelf/lib/config"
 	"github.com/shelfai/shelf/lib/fitness"
 	"github.com/shelfai/shelf/lib/logging"
 	"github.com/shelfai/shelf/lib/pipeline"
@@ -36,7 +38,7 @@ func run(env *tool.Env) error {
 	}
 	self, _ := os.Executable()
 	wd, _ := os.Getwd()
-	dir, err := fitness.FindDir(c.String("fixtures"), self, wd)
+	dir, err := fitness.FindDir(c.String("fixtures"), self, wd, dataDirs())
 	if err != nil {
 		return sysexits.New(sysexits.NoInput, "give the folder with --fixtures DIR, or run make install", err)
 	}
@@ -85,14 +87,33 @@ func run(env *tool.Env) error {
 		}
 		results = append(results, res)
 	}
-	progress.Done()
+	var speech error
 	if c.Bool("transcribe") {
 		// The speech model is not the chat model: one check for all.
-		t := transcribe(env, r, fx, work)
+		r.Progress = func(_, step string, done, total int) {
+			progress.Update("transcribe: %s, %d of %d", step, done, total)
+		}
+		t, err := r.Transcribe(c.Context)
+		if c.Context.Err() != nil {
+			progress.Done()
+			return context.Cause(c.Context)
+		}
+		if t == nil {
+			progress.Done()
+			return err
+		}
+		switch {
+		case t.Skipped != "":
+			env.Log.Warn("transcribe not checked: " + t.Skipped)
+		case err != nil:
+			t.Error = env.Safe(t.Error)
+			speech = err
+		}
 		for _, res := range results {
 			res.Transcribe = t
 		}
 	}
+	progress.Done()
 	if err := fitness.Table(env.Stdout, results); err != nil {
 		return &pipeline.WriteError{Err: err}
 	}
@@ -111,9 +132,30 @@ func run(env *tool.Env) error {
 		env.Log.Info("report written", "dir", d)
 	}
 	if failed != nil {
+		if speech != nil {
+			env.Log.Error(env.Safe(speech.Error()))
+			worst = sysexits.Worst(worst, sysexits.Code(speech))
+		}
 		return sysexits.New(worst, "each model's error is in the table's place and in the report", fmt.Errorf("not every model could be checked: %v", failed))
 	}
-	return nil
+	return speech
+}
+
+// dataDirs are the folders shelf's data may be installed in:
+// $XDG_DATA_HOME/shelf, then shelf in each of $XDG_DATA_DIRS (by default
+// /usr/local/share and /usr/share).
+func dataDirs() []string {
+	out := []string{config.DataDir()}
+	dirs := os.Getenv("XDG_DATA_DIRS")
+	if dirs == "" {
+		dirs = "/usr/local/share:/usr/share"
+	}
+	for _, d := range filepath.SplitList(dirs) {
+		if filepath.IsAbs(d) {
+			out = append(out, filepath.Join(d, "shelf"))
+		}
+	}
+	return out
 }
 
 // childEnv is the environment of the tools: the check's own, with the
@@ -122,6 +164,11 @@ func childEnv(env *tool.Env) []string {
 	c := env.CLI
 	out := os.Environ()
 	set := func(name, v string) { out = append(out, name+"="+v) }
+	// The chat tools go through the meter; transcribe comes here, unless
+	// SHELF_TRANSCRIBE_BASE_URL names its own server.
+	if c.IsSet("base-url") {
+		set("SHELF_BASE_URL", c.String("base-url"))
+	}
 	if c.IsSet("timeout") {
 		set("SHELF_TIMEOUT", c.Duration("timeout").String())
 	}

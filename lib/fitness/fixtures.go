@@ -21,6 +21,11 @@
 //   - A fact is invented when summarize's check lists it (checks.summary
 //     and checks.title); on records without checks, the same check
 //     (lib/ground) is made here.
+//   - A transcript's word errors are the fewest words changed, left out
+//     or added to make it its memo's text, both written as SpeechWords
+//     has them (case, punctuation and numbers in words or digits make no
+//     error); the word error rate is the errors of all memos over all
+//     their words.
 package fitness
 
 import (
@@ -159,8 +164,10 @@ func (f *Fixtures) Stored() []*Memo {
 
 // FindDir finds the fixtures: dir when given; else next to the program
 // (../share/shelf/fitness from its folder, as make install puts them);
-// else testdata/fitness in the source tree the working folder is in.
-func FindDir(dir, exe, wd string) (string, error) {
+// else testdata/fitness in the source tree the working folder is in;
+// else fitness in one of the data folders (the XDG ones, for a check
+// installed with BINDIR apart from DATADIR).
+func FindDir(dir, exe, wd string, data []string) (string, error) {
 	if dir != "" {
 		if _, err := os.Stat(filepath.Join(dir, FixtureFile)); err != nil {
 			return "", fmt.Errorf("no fixtures in %s: %v", dir, err)
@@ -189,6 +196,16 @@ func FindDir(dir, exe, wd string) (string, error) {
 			break
 		}
 		d = up
+	}
+	for _, d := range data {
+		t := filepath.Join(d, "fitness")
+		if slices.Contains(tried, t) {
+			continue
+		}
+		tried = append(tried, t)
+		if _, err := os.Stat(filepath.Join(t, FixtureFile)); err == nil {
+			return t, nil
+		}
 	}
 	return "", fmt.Errorf("no fixtures found (looked in %s)", strings.Join(tried, ", "))
 }

@@ -94,3 +94,34 @@ func TestFixtures(t *testing.T) {
 		}
 	}
 }
+
+// TestOracleTranscript: the test server's transcripts of a memo's audio
+// (named after the memo) are its text in the truth mode, and two words
+// wrong in each memo in the bad mode, however it writes the rest.
+func TestOracleTranscript(t *testing.T) {
+	fx := load(t)
+	o := fitness.NewOracle(fx)
+	n := 0
+	for _, m := range fx.Stored() {
+		truth, ok := o.Transcript("truth", m.ID+".wav")
+		if !ok || truth != m.Text {
+			t.Errorf("%s: truth transcript %q, %v; want the memo's text", m.ID, truth, ok)
+		}
+		bad, ok := o.Transcript("bad", m.ID+".wav")
+		if errs, _ := fitness.WordErrors(m.Text, bad); !ok || errs != fitness.MisheardWords {
+			t.Errorf("%s: the bad transcript %q has %d words wrong, want %d", m.ID, bad, errs, fitness.MisheardWords)
+		}
+		if bad == m.Text {
+			t.Errorf("%s: the bad transcript is the text", m.ID)
+		}
+		n++
+	}
+	if n == 0 {
+		t.Fatal("no memos")
+	}
+	for _, name := range []string{"nosuch.wav", "memo.wav", "audio", ""} {
+		if got, ok := o.Transcript("truth", name); ok {
+			t.Errorf("Transcript(truth, %q) = %q, want none", name, got)
+		}
+	}
+}

@@ -2,10 +2,12 @@ package fitness
 
 import (
 	"encoding/json"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
 	"time"
+	"unicode"
 )
 
 // An Oracle answers the tools' requests from the truth, as a perfect model
@@ -22,6 +24,11 @@ import (
 // note goes to the folder after the right one (in sorted order, inbox
 // included); and the tasks answers about memo BadSchemaMemo never match
 // the schema.
+//
+// It transcribes too (Transcript): the audio of a memo, named after it,
+// is its text in the truth mode; the bad mode writes it as a recognizer
+// without punctuation would, in lower case, and mishears MisheardWords
+// words: the first is heard as "zebulon", the last not at all.
 type Oracle struct {
 	fx *Fixtures
 }
@@ -257,4 +264,39 @@ func lateBy(due string) string {
 func marshal(v any) string {
 	b, _ := json.Marshal(v)
 	return string(b)
+}
+
+// MisheardWords is how many words of each memo the bad mode's transcript
+// gets wrong.
+const MisheardWords = 2
+
+var sentences = regexp.MustCompile(`[.,!?;:]+(\s|$)`)
+
+// Transcript is the transcript of an audio file in mode ("truth" or
+// "bad"): the file is a memo's when its name, less the extension, is the
+// memo's id ("m01.wav"). ok is false for any other file. The bad mode's
+// first and last words are the first and last of letters only.
+func (o *Oracle) Transcript(mode, file string) (text string, ok bool) {
+	m := o.fx.Memo(strings.TrimSuffix(file, filepath.Ext(file)))
+	if m == nil || file == "" {
+		return "", false
+	}
+	if mode != "bad" {
+		return m.Text, true
+	}
+	words := strings.Fields(sentences.ReplaceAllString(strings.ToLower(m.Text), "$1"))
+	first, last := -1, -1
+	for i, w := range words {
+		if strings.IndexFunc(w, func(r rune) bool { return !unicode.IsLetter(r) }) < 0 {
+			if first < 0 {
+				first = i
+			}
+			last = i
+		}
+	}
+	if first < 0 || first == last {
+		return "zebulon", true
+	}
+	words[first] = "zebulon"
+	return strings.Join(slices.Delete(words, last, last+1), " "), true
 }

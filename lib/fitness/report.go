@@ -155,10 +155,10 @@ var rows = []row{
 	{"recall@5", ratio(func(r *Result) Ratio { return r.RecallAt5 })},
 	{"MRR", number("%.2f", func(r *Result) float64 { return r.MRR }, func(r *Result) bool { return r.Questions > 0 })},
 	{"transcribe WER", func(r *Result) string {
-		if r.Transcribe == nil || r.Transcribe.WER == nil {
+		if r.Transcribe == nil {
 			return "n/a"
 		}
-		return fmt.Sprintf("%.2f", *r.Transcribe.WER)
+		return r.Transcribe.WER.String()
 	}},
 	{"records failed", number("%.0f", func(r *Result) float64 { return float64(r.Failed) }, nil)},
 	{"seconds per memo", number("%.2f", func(r *Result) float64 { return r.Speed.SecondsPerMemo }, nil)},
@@ -293,10 +293,38 @@ func wrongMarkdown(results []*Result) []byte {
 			continue
 		}
 		for _, w := range res.Wrong {
-			fmt.Fprintf(&b, "- %s, %s, %s: expected %s; got %s\n", w.Memo, w.Tool, oneLine(w.What), oneLine(w.Expected), oneLine(w.Got))
+			writeWrong(&b, w)
 		}
 	}
+	// The speech check is one for all the models.
+	for _, res := range results {
+		t := res.Transcribe
+		if t == nil {
+			continue
+		}
+		b.WriteString("\n## transcribe")
+		if t.Model != "" {
+			b.WriteString(" (" + t.Model + ")")
+		}
+		b.WriteString("\n\n")
+		switch {
+		case t.Skipped != "":
+			fmt.Fprintf(&b, "Not measured: %s\n", t.Skipped)
+		case t.Error != "":
+			fmt.Fprintf(&b, "Not measured: %s\n", t.Error)
+		case len(t.Wrong) == 0:
+			b.WriteString("None.\n")
+		}
+		for _, w := range t.Wrong {
+			writeWrong(&b, w)
+		}
+		break
+	}
 	return b.Bytes()
+}
+
+func writeWrong(b *bytes.Buffer, w Wrong) {
+	fmt.Fprintf(b, "- %s, %s, %s: expected %s; got %s\n", w.Memo, w.Tool, oneLine(w.What), oneLine(w.Expected), oneLine(w.Got))
 }
 
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }

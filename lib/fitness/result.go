@@ -121,10 +121,21 @@ type Result struct {
 	Wrong      []Wrong       `json:"wrong"`
 }
 
-// Transcribe is the speech check's outcome.
+// Transcribe is the speech check's outcome: one for all the models
+// checked, as the speech model is not the chat model.
 type Transcribe struct {
-	WER     *float64 `json:"wer,omitempty"`
-	Skipped string   `json:"skipped,omitempty"`
+	// Model is the speech model as transcribe names it ("api:whisper-1").
+	Model string `json:"model,omitempty"`
+	// Memos is how many memos were spoken.
+	Memos int `json:"memos"`
+	// WER is the word errors of all the transcripts over the words of
+	// their memos: the word error rate.
+	WER Ratio `json:"wer"`
+	// Failed is how many memos got no transcript.
+	Failed  int     `json:"failed"`
+	Skipped string  `json:"skipped,omitempty"` // why the check was not made
+	Error   string  `json:"error,omitempty"`   // why transcribe could not be checked
+	Wrong   []Wrong `json:"wrong,omitempty"`
 }
 
 // Quality is one number for the picture: the mean of tasks recall and

@@ -27,63 +27,67 @@ type Programs struct {
 
 // FindPrograms finds the tools: next to the check itself first (its
 // folder, with the prefix it was installed with), then on PATH. The
-// note filer is looked for as shelf-file (PREFIXfile with a prefix), and
-// as plain "file" only next to the check (make build's bin/), never on
-// PATH, where file(1) is.
+// check named shelf-fitness was installed without a prefix or with
+// PROGRAM_PREFIX=shelf-: its tools are looked for under both names,
+// prefixed first. The note filer is looked for as shelf-file
+// (PREFIXfile with a prefix), and as plain "file" only next to the check
+// (make build's bin/), never on PATH, where file(1) is.
 func FindPrograms(self string, lookPath func(string) (string, error)) (Programs, error) {
 	dir := ""
 	prefix := ""
 	if self != "" {
 		dir = filepath.Dir(self)
-		base := filepath.Base(self)
-		if p, ok := strings.CutSuffix(base, "fitness"); ok && p != "shelf-" {
+		if p, ok := strings.CutSuffix(filepath.Base(self), "fitness"); ok {
 			prefix = p
 		}
 	}
-	find := func(names []string, local []string) (string, error) {
+	find := func(names []string, local []string) string {
 		for _, n := range append(append([]string{}, names...), local...) {
 			if dir == "" {
 				break
 			}
 			p := filepath.Join(dir, n)
 			if st, err := os.Stat(p); err == nil && !st.IsDir() && st.Mode()&0o111 != 0 {
-				return p, nil
+				return p
 			}
 		}
 		for _, n := range names {
 			if p, err := lookPath(n); err == nil {
-				return p, nil
+				return p
 			}
 		}
-		return "", fmt.Errorf("%s not found next to this program or on PATH", names[0])
+		return ""
+	}
+	names := func(tool string) []string {
+		if prefix == "" {
+			return []string{tool}
+		}
+		return []string{prefix + tool, tool}
+	}
+	filer := []string{"shelf-file"}
+	if prefix != "" && prefix != "shelf-" {
+		filer = []string{prefix + "file", "shelf-file"}
 	}
 	var p Programs
-	var errs []error
+	var missing []string
 	for _, t := range []struct {
 		dst   *string
 		names []string
 		local []string
 	}{
-		{&p.Summarize, []string{prefix + "summarize", "summarize"}, nil},
-		{&p.Tasks, []string{prefix + "tasks", "tasks"}, nil},
-		{&p.File, []string{prefix + "file", "shelf-file"}, []string{"file"}},
-		{&p.Remember, []string{prefix + "remember", "remember"}, nil},
+		{&p.Summarize, names("summarize"), nil},
+		{&p.Tasks, names("tasks"), nil},
+		{&p.File, filer, []string{"file"}},
+		{&p.Remember, names("remember"), nil},
 	} {
-		if prefix == "" {
-			t.names = t.names[1:]
-			if t.names[0] == "shelf-file" {
-				t.names = []string{"shelf-file"}
-			}
+		if *t.dst = find(t.names, t.local); *t.dst == "" {
+			missing = append(missing, t.names[len(t.names)-1])
 		}
-		path, err := find(t.names, t.local)
-		if err != nil {
-			errs = append(errs, err)
-		}
-		*t.dst = path
 	}
-	p.Transcribe, _ = find([]string{prefix + "transcribe", "transcribe"}, nil)
-	if len(errs) > 0 {
-		return p, sysexits.New(sysexits.Unavailable, "run make install (or make build, and run bin/fitness)", errors.Join(errs...))
+	p.Transcribe = find(names("transcribe"), nil)
+	if len(missing) > 0 {
+		return p, sysexits.New(sysexits.Unavailable, "run make install (or make build, and run bin/fitness)",
+			fmt.Errorf("%s not found next to this program or on PATH", list(missing)))
 	}
 	return p, nil
 }

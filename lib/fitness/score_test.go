@@ -1,6 +1,7 @@
 package fitness
 
 import (
+	"strings"
 	"testing"
 	"time"
 )
@@ -189,19 +190,75 @@ func TestScoreRecall(t *testing.T) {
 func TestWER(t *testing.T) {
 	for _, c := range []struct {
 		ref, hyp string
-		want     float64
+		errors   int // of the reference's words
+		words    int
 	}{
-		{"", "", 0},
-		{"", "word", 1},
-		{"call the roofer", "call the roofer", 0},
-		{"Call the roofer.", "call the ROOFER", 0},
-		{"call the roofer", "call a roofer", 1.0 / 3},
-		{"call the roofer", "call roofer", 1.0 / 3},
-		{"call the roofer", "call the roofer today", 1.0 / 3},
-		{"call the roofer", "", 1},
+		{"", "", 0, 0},
+		{"", "word", 1, 0},
+		{"call the roofer", "call the roofer", 0, 3},
+		{"call the roofer", "call a roofer", 1, 3},
+		{"call the roofer", "call roofer", 1, 3},
+		{"call the roofer", "call the roofer today", 1, 3},
+		{"call the roofer", "", 3, 3},
+		{"the the roofer", "the roofer the", 2, 3},
+		// Case and punctuation are not words.
+		{"Call the roofer.", "call the ROOFER", 0, 3},
+		{"Quick note: after the call, with Dana!", "quick note after the call with dana", 0, 7},
+		{"“Pão Quente” — two shops", "pao quente two shops", 0, 4},
+		// Apostrophes stay in a word, whichever is typed.
+		{"we don’t do that", "we don't do that", 0, 4},
+		{"we don't do that", "we do not do that", 2, 4},
+		// A hyphen parts words.
+		{"the check-up is on Tuesday", "the check up is on tuesday", 0, 6},
+		// Numbers as digits or as words are the same number.
+		{"His quote is 8,400 euros", "his quote is eight thousand four hundred euros", 0, 5},
+		{"His quote is 8,400 euros", "His quote is 8400 euros.", 0, 5},
+		{"the car insurance payment of three hundred and ten euros", "the car insurance payment of 310 euros", 0, 7},
+		{"twelve hundred more", "1,200 more", 0, 2},
+		{"they're like twenty two euros", "they're like 22 euros", 0, 4},
+		{"they're like twenty-two euros", "they're like 22 euros", 0, 4},
+		{"four thousand two hundred", "4,200", 0, 1},
+		{"one hundred thousand", "100,000", 0, 1},
+		{"a hundred and one", "101", 0, 1},
+		{"Budget 6,000 euros, half up front.", "budget six thousand euros half up front", 0, 6},
+		{"1.750 Euro", "one thousand seven hundred fifty euro", 0, 2},
+		{"12,50 euros", "12.50 euros", 0, 2},
+		{"Invoice 2026-014", "invoice 2026 14", 0, 3},
+		{"nine square meters", "9 square meters", 0, 3},
+		{"zero one four", "0 1 4", 0, 3},
+		{"the twenty twenty six plan", "the 20 26 plan", 0, 4},
+		{"a hundred", "100", 0, 1},
+		{"a house", "1 house", 1, 2},
+		// Ordinals, in digits or words.
+		{"on April 2nd", "on april second", 0, 3},
+		{"Mum's seventieth", "mum's 70th", 0, 2},
+		{"the first of March", "the 1st of march", 0, 4},
+		{"Wednesday the 18th", "wednesday the eighteenth", 0, 3},
+		{"the twenty-first", "the 21st", 0, 2},
+		// Times of day.
+		{"Tuesday at 8:30", "tuesday at eight thirty", 0, 4},
+		{"Friday at 4 pm", "Friday at 4 p.m.", 0, 4},
+		{"Friday at 4pm", "friday at four pm", 0, 4},
+		// Signs of money and of percent, as said.
+		{"went up by 12 percent", "went up by 12%", 0, 5},
+		{"the 85 euros deposit", "the €85 deposit", 0, 4},
+		// A word that is no number stays a word.
+		{"one every quarter", "1 every quarter", 0, 3},
+		{"thousand islands", "1000 islands", 1, 2},
 	} {
-		if got := WER(c.ref, c.hyp); got != c.want {
-			t.Errorf("WER(%q, %q) = %v, want %v", c.ref, c.hyp, got, c.want)
+		errs, words := WordErrors(c.ref, c.hyp)
+		if errs != c.errors || words != c.words {
+			t.Errorf("WordErrors(%q, %q) = %d of %d, want %d of %d (words %q and %q)", c.ref, c.hyp, errs, words, c.errors, c.words, SpeechWords(c.ref), SpeechWords(c.hyp))
+		}
+		want := 0.0
+		switch {
+		case c.words > 0:
+			want = float64(c.errors) / float64(c.words)
+		case c.errors > 0:
+			want = 1
+		}
+		if got := WER(c.ref, c.hyp); got != want {
+			t.Errorf("WER(%q, %q) = %v, want %v", c.ref, c.hyp, got, want)
 		}
 	}
 }
@@ -222,5 +279,66 @@ func TestFoldConcurrent(t *testing.T) {
 	}
 	for range 4 {
 		<-done
+	}
+}
+
+func TestWordEdits(t *testing.T) {
+	for _, c := range []struct {
+		ref, hyp string
+		want     string
+	}{
+		{"call the roofer", "call the roofer", ""},
+		{"Call the roofer.", "call a roofer", "the → a"},
+		{"call the roofer today", "call roofer", "the → (left out), today → (left out)"},
+		{"call the roofer", "please call the roofer now", "(added) → please, (added) → now"},
+		{"Quick note after the call, as agreed.", "zebulon note after the call as", "quick → zebulon, agreed → (left out)"},
+		{"His quote is 8,400 euros", "his quote is eight thousand five hundred euros", "8400 → 8500"},
+	} {
+		var got []string
+		for _, e := range WordEdits(c.ref, c.hyp) {
+			got = append(got, e.String())
+		}
+		if s := strings.Join(got, ", "); s != c.want {
+			t.Errorf("WordEdits(%q, %q) = %q, want %q", c.ref, c.hyp, s, c.want)
+		}
+		if n, _ := WordErrors(c.ref, c.hyp); n != len(got) {
+			t.Errorf("WordEdits(%q, %q): %d edits, but WordErrors counts %d", c.ref, c.hyp, len(got), n)
+		}
+	}
+}
+
+func TestScoreTranscripts(t *testing.T) {
+	memos := map[string]*Memo{
+		"m1.wav": {ID: "m1", Text: "Call the roofer about the 8,400 euros."},
+		"m2.wav": {ID: "m2", Text: "Buy oat milk."},
+		"m3.wav": {ID: "m3", Text: "Book the garage."},
+		"m4.wav": {ID: "m4", Text: "Send the invoice."},
+	}
+	records := `{"source":"/tmp/speech/m2.wav","text":"buy goat milk","provenance":{"text":{"model":"api:whisper-1"}}}
+not JSON
+{"source":"/tmp/speech/m1.wav","text":"call the roofer about the eight thousand four hundred euros","provenance":{"text":{"model":"api:whisper-1"}}}
+{"source":"/tmp/speech/m3.wav","errors":[{"tool":"transcribe","message":"the server refused it"}]}
+{"source":"/tmp/speech/other.wav","text":"not a memo"}
+{"source":"/tmp/speech/m1.wav","text":"a second record of a file is not counted"}
+`
+	got, first := ScoreTranscripts(memos, []byte(records))
+	// m1 right (7 words), m2 one wrong (3), m3 failed (3), m4 no record (3).
+	if got.WER != (Ratio{1 + 3 + 3, 7 + 3 + 3 + 3}) {
+		t.Errorf("WER = %d of %d, want 7 of 16", got.WER.Num, got.WER.Den)
+	}
+	if got.Memos != 4 || got.Failed != 2 || got.Model != "api:whisper-1" || first != "the server refused it" {
+		t.Errorf("memos %d, failed %d, model %q, first error %q; want 4, 2, api:whisper-1, the server refused it", got.Memos, got.Failed, got.Model, first)
+	}
+	var wrong []string
+	for _, w := range got.Wrong {
+		wrong = append(wrong, w.Memo+": "+w.What+": "+w.Got)
+	}
+	want := []string{
+		"m2: 1 of 3 words wrong (oat → goat): buy goat milk",
+		"m3: not transcribed: the server refused it",
+		"m4: not transcribed: no record",
+	}
+	if strings.Join(wrong, "\n") != strings.Join(want, "\n") {
+		t.Errorf("wrong:\n%s\nwant:\n%s", strings.Join(wrong, "\n"), strings.Join(want, "\n"))
 	}
 }

@@ -10,10 +10,16 @@ import (
 // The fitness modes answer from the truth of the fitness check's fixtures
 // (Options.Fixtures), chosen like faults by the model name:
 //
-//	truth  answers as the truth says: scores 1.0 everywhere
-//	bad    drops, misdates, invents and misfiles (see fitness.Oracle)
+//	truth  answers as the truth says: scores 1.0 everywhere; an audio
+//	       upload named after a memo (its id and any extension: "m01.wav")
+//	       is transcribed as the memo's text, a word error rate of 0
+//	bad    drops, misdates, invents and misfiles; transcribes a memo's
+//	       audio in lower case without punctuation, its first word
+//	       heard as "zebulon" and its last lost: fitness.MisheardWords
+//	       words wrong in each memo (see fitness.Oracle)
 //
-// A request about a text the fixtures do not hold is answered as usual.
+// A request about a text the fixtures do not hold, or an upload named
+// after none of their memos, is answered as usual.
 
 // oracle loads the fixtures once.
 func (s *Server) oracle() *fitness.Oracle {
@@ -51,6 +57,18 @@ func (s *Server) fitnessAnswer(f map[string]string, schema json.RawMessage, user
 		return a, ""
 	}
 	return "", a
+}
+
+// fitnessTranscript is the transcript of an upload in a fitness mode.
+func (s *Server) fitnessTranscript(f map[string]string, file string) (string, bool) {
+	for _, mode := range []string{"bad", "truth"} {
+		if f[mode] != "" {
+			if o := s.oracle(); o != nil {
+				return o.Transcript(mode, file)
+			}
+		}
+	}
+	return "", false
 }
 
 type oracleState struct {

@@ -41,7 +41,9 @@
 //	             prose and no JSON, and so is the repair round asked after it
 //	emptyvec     every embedding is an empty vector
 //	ragged       in an embeddings request of several inputs, the last one's vector is one dimension short
-//	truth, bad   answers from the fitness fixtures' truth, or as a bad model (see fitness.go)
+//	truth, bad   answers from the fitness fixtures' truth, or as a bad model; transcribes an
+//	             upload named after a fixture memo ("m01.wav") as its text, or mishearing two
+//	             of its words (see fitness.go)
 //
 // A request for tasks with quotes is answered with the clauses of the
 // text that ask for something (askedTasks), when it has any. Models that
@@ -961,6 +963,10 @@ func (s *Server) transcribe(w http.ResponseWriter, r *http.Request, ep endpoint)
 	}
 	sum := sha256.Sum256(data)
 	text := fmt.Sprintf("Transcript of %s, %s.", hdr.Filename, hex.EncodeToString(sum[:4]))
+	segments := []string{" Transcript of " + hdr.Filename + ",", " " + hex.EncodeToString(sum[:4]) + "."}
+	if t, ok := s.fitnessTranscript(f, hdr.Filename); ok {
+		text, segments = t, []string{" " + t}
+	}
 	if f["echokey"] != "" {
 		text += " (" + r.Header.Get("Authorization") + ")"
 	}
@@ -981,12 +987,14 @@ func (s *Server) transcribe(w http.ResponseWriter, r *http.Request, ep endpoint)
 		w.Header().Set("Content-Type", "text/plain")
 		io.WriteString(w, text+"\n")
 	case "verbose_json":
-		half := math.Round(dur/2*100) / 100
-		writeJSON(w, 200, map[string]any{"task": "transcribe", "language": "english", "duration": dur, "text": text,
-			"segments": []any{
-				map[string]any{"id": 0, "start": 0.0, "end": half, "text": " Transcript of " + hdr.Filename + ","},
-				map[string]any{"id": 1, "start": half, "end": dur, "text": " " + hex.EncodeToString(sum[:4]) + "."},
-			}})
+		// The segments share the audio's length equally.
+		segs := []any{}
+		for i, t := range segments {
+			start := math.Round(dur*float64(i)/float64(len(segments))*100) / 100
+			end := math.Round(dur*float64(i+1)/float64(len(segments))*100) / 100
+			segs = append(segs, map[string]any{"id": i, "start": start, "end": end, "text": t})
+		}
+		writeJSON(w, 200, map[string]any{"task": "transcribe", "language": "english", "duration": dur, "text": text, "segments": segs})
 	default:
 		writeJSON(w, 200, map[string]any{"text": text})
 	}
