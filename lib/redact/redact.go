@@ -12,8 +12,11 @@ import (
 	"net/url"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Mask is what a secret becomes.
@@ -102,6 +105,13 @@ func (r *Redactor) String(s string) string {
 // Known returns s with the known secrets masked, and nothing else: the
 // form for a model's answer, which keeps the credentials of URLs that are
 // not shelf's. A nil *Redactor knows none.
+//
+// A secret is found as it is, and also in any case and with invisible
+// characters inside it (control and format characters such as a
+// bidirectional override or a zero-width space, and those characters as
+// safetext.Visible shows them: \x1b, \u202e): a server that echoes the key
+// with such a character inside must not get it past the mask, to be joined
+// again when the character is removed or not shown.
 func (r *Redactor) Known(s string) string {
 	if r == nil {
 		return s
@@ -113,12 +123,104 @@ func (r *Redactor) Known(s string) string {
 			s = strings.ReplaceAll(s, secret, Mask)
 		}
 	}
+	return r.knownHidden(s)
+}
+
+// minHidden is the shortest secret looked for in any case and around
+// invisible characters: shorter ones would match ordinary words.
+const minHidden = 8
+
+// skeleton is s without its invisible characters, folded to lower case,
+// with the byte offset in s where each of its bytes' runes starts and ends.
+type skeleton struct {
+	text       string
+	start, end []int
+}
+
+func skeletonOf(s string) skeleton {
+	var b strings.Builder
+	var start, end []int
+	for i := 0; i < len(s); {
+		if n := escapedInvisible(s[i:]); n > 0 {
+			i += n
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) {
+			i += size
+			continue
+		}
+		l := string(unicode.ToLower(r))
+		for range len(l) {
+			start, end = append(start, i), append(end, i+size)
+		}
+		b.WriteString(l)
+		i += size
+	}
+	return skeleton{b.String(), start, end}
+}
+
+// escapedInvisible is the length of the escape at the start of s that
+// safetext.Visible writes for an invisible character (\x1b, \u202e), or 0.
+func escapedInvisible(s string) int {
+	hex := func(t string) (rune, bool) {
+		v, err := strconv.ParseUint(t, 16, 32)
+		return rune(v), err == nil
+	}
+	switch {
+	case len(s) >= 4 && s[0] == '\\' && s[1] == 'x':
+		if r, ok := hex(s[2:4]); ok && unicode.IsControl(r) {
+			return 4
+		}
+	case len(s) >= 6 && s[0] == '\\' && s[1] == 'u':
+		if r, ok := hex(s[2:6]); ok && (unicode.IsControl(r) || unicode.Is(unicode.Cf, r)) {
+			return 6
+		}
+	}
+	return 0
+}
+
+// knownHidden masks the secrets that only the skeleton shows.
+func (r *Redactor) knownHidden(s string) string {
+	var sk *skeleton
+	for _, secret := range r.secrets {
+		if len(secret) < minHidden {
+			continue
+		}
+		if sk == nil {
+			k := skeletonOf(s)
+			sk = &k
+		}
+		low := strings.ToLower(secret)
+		i := strings.Index(sk.text, low)
+		if i < 0 {
+			continue
+		}
+		var b strings.Builder
+		last := 0
+		for i >= 0 {
+			from, to := sk.start[i], sk.end[i+len(low)-1]
+			b.WriteString(s[last:from])
+			b.WriteString(Mask)
+			last = to
+			next := strings.Index(sk.text[i+len(low):], low)
+			if next < 0 {
+				break
+			}
+			i += len(low) + next
+		}
+		b.WriteString(s[last:])
+		s = b.String()
+		sk = nil // offsets changed
+	}
 	return s
 }
 
 // Held returns where the end of s that could be the start of a known
 // secret begins (len(s) when no end could): a stream passes on s[:Held(s)]
 // and keeps the rest until the next piece tells whether a secret follows.
+// Like Known, it sees a secret's start in any case and around invisible
+// characters.
 func (r *Redactor) Held(s string) int {
 	if r == nil {
 		return len(s)
@@ -133,6 +235,32 @@ func (r *Redactor) Held(s string) int {
 				break
 			}
 		}
+	}
+	var sk *skeleton
+	for _, secret := range r.secrets {
+		if len(secret) < minHidden {
+			continue
+		}
+		if sk == nil {
+			k := skeletonOf(s)
+			sk = &k
+		}
+		low := strings.ToLower(secret)
+		for n := min(len(sk.text), len(low)-1); n > 0; n-- {
+			at := len(sk.text) - n
+			if sk.start[at] >= held {
+				break
+			}
+			if strings.HasPrefix(low, sk.text[at:]) {
+				held = sk.start[at]
+				break
+			}
+		}
+	}
+	// An escape of an invisible character cut at the end (a lone "\u20")
+	// could go on into one: hold it too.
+	if i := strings.LastIndexByte(s, '\\'); sk != nil && i >= 0 && i < held && len(s)-i < 6 {
+		held = i
 	}
 	return held
 }

@@ -111,3 +111,45 @@ func TestHeld(t *testing.T) {
 		}
 	}
 }
+
+func TestKnownHidden(t *testing.T) {
+	const key = "sk-SECRETabc123XYZ"
+	r := New(key)
+	for _, in := range []string{
+		"key sk-SE\u202eCRETabc123XYZ end",
+		"key sk-SE\u200bCRETabc123XYZ end",
+		"key sk-SE\x1bCRETabc123XYZ end",
+		"key SK-SECRETABC123XYZ end",
+		`key sk-S\u202eECRETabc123XYZ end`, // as safetext.Visible shows it
+		`key sk-S\x00ECRETabc123XYZ end`,
+		"key s\u2066k\u2069-SECRETabc123XYZ end",
+	} {
+		if got := r.Known(in); got != "key [redacted] end" {
+			t.Errorf("Known(%q) = %q", in, got)
+		}
+	}
+	// Ordinary text, and short secrets, are left alone.
+	if got := New("abcd").Known("ABCD a\u200bbcd"); got != "ABCD a\u200bbcd" {
+		t.Errorf("a short secret matched hidden: %q", got)
+	}
+	if got := r.Known(`a \u202e b`); got != `a \u202e b` {
+		t.Errorf("text without the key changed: %q", got)
+	}
+}
+
+func TestHeldHidden(t *testing.T) {
+	r := New("sk-SECRETabc123XYZ")
+	for _, c := range []struct {
+		in   string
+		held int
+	}{
+		{"hello sk-SE\u202e", 6},
+		{"hello SK-se", 6},
+		{"hello world", 11},
+		{`hello \u20`, 6},
+	} {
+		if got := r.Held(c.in); got != c.held {
+			t.Errorf("Held(%q) = %d, want %d", c.in, got, c.held)
+		}
+	}
+}
