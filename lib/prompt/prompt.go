@@ -22,6 +22,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"text/template"
 
@@ -73,7 +74,9 @@ func Load(tool, file, builtin string) (*Prompt, error) {
 // or a file's name, for messages).
 func Parse(tool, origin, text string) (*Prompt, error) {
 	t, err := template.New(tool).Option("missingkey=error").Funcs(template.FuncMap{
-		"trim": strings.TrimSpace,
+		"trim":    strings.TrimSpace,
+		"intext":  Block,
+		"oneline": Line,
 	}).Parse(text)
 	if err != nil {
 		return nil, sysexits.New(sysexits.Config, fmt.Sprintf("'%s --print-prompt' shows the built-in template to start from", tool), fmt.Errorf("prompt %s: %w", origin, err))
@@ -98,3 +101,23 @@ func (p *Prompt) Render(name string, data any) (string, error) {
 	}
 	return strings.TrimSpace(b.String()), nil
 }
+
+// tags are the text block's own tags, in any case and spacing.
+var tags = regexp.MustCompile(`(?i)<\s*(/?)\s*text\s*>`)
+
+// Block is s as the inside of a <text> block: the block's own tags in it
+// ("</text>", "<text>") get a space ("</ text>"), so that a text cannot
+// close its block and have what follows read as the tool's instruction
+// after the text. Templates use it as {{intext .Text}}.
+func Block(s string) string {
+	return tags.ReplaceAllStringFunc(s, func(m string) string {
+		sub := tags.FindStringSubmatch(m)
+		return "<" + sub[1] + " text>"
+	})
+}
+
+// Line is s as one line of a list in a prompt: its line ends (and other
+// white space runs) one space each, and the block's tags as Block leaves
+// them. Templates use it for a memory's title and snippet, and the
+// summary given for orientation.
+func Line(s string) string { return Block(strings.Join(strings.Fields(s), " ")) }
