@@ -78,25 +78,49 @@ func (o Options) Fit(window int, mems []Memory, cost func(mems []Memory) (int, e
 // for text. With shared nil it is Fit.
 func (o Options) FitShared(window int, mems []Memory, shared, cost func(mems []Memory) (int, error)) (Budget, error) {
 	b := Budget{Window: window, Reserve: min(1024, window/4)}
-	text, c := 0, 0
-	for {
-		var err error
-		if c, err = cost(mems); err != nil {
-			return b, err
+	// try plans with the first k memories: the room left for text.
+	try := func(k int) (Budget, int, int, error) {
+		nb := b
+		c, err := cost(mems[:k])
+		if err != nil {
+			return nb, 0, 0, err
 		}
 		if shared != nil {
-			s, err := shared(mems)
+			s, err := shared(mems[:k])
+			if err != nil {
+				return nb, 0, 0, err
+			}
+			nb.Shared = s + nb.Reserve
+		}
+		nb.Context = mems[:k]
+		return nb, nb.Text(c), c, nil
+	}
+	// The most memories that leave the text an eighth of the window: a
+	// binary search (each try renders the prompts with them all, and a
+	// record can bring thousands), for the fewer memories, the more room.
+	nb, text, c, err := try(len(mems))
+	if err != nil {
+		return nb, err
+	}
+	if text < window/8 && len(mems) > 0 {
+		lo, hi := 0, len(mems) // lo: fits, or 0; hi: does not fit
+		for hi-lo > 1 {
+			mid := (lo + hi) / 2
+			_, t, _, err := try(mid)
 			if err != nil {
 				return b, err
 			}
-			b.Shared = s + b.Reserve
+			if t >= window/8 {
+				lo = mid
+			} else {
+				hi = mid
+			}
 		}
-		b.Context, text = mems, b.Text(c)
-		if text >= window/8 || len(mems) == 0 {
-			break
+		if nb, text, c, err = try(lo); err != nil {
+			return nb, err
 		}
-		mems = mems[:len(mems)-1]
 	}
+	b = nb
 	if text < minText && b.Shared > 0 && b.Own(c) >= minText {
 		// The room kept after the text would leave none for it in so
 		// small a window: the tool's own cost, unshared.

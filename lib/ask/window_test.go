@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/bits"
 	"strings"
 	"testing"
 
@@ -71,8 +72,10 @@ func TestFit(t *testing.T) {
 					t.Errorf("memory %d is %v, want %v", i, m, mems[i])
 				}
 			}
-			if calls != 1+len(mems)-tt.keep {
-				t.Errorf("cost called %d times", calls)
+			// A binary search: all memories, then about log2 of them, then
+			// the plan kept.
+			if limit := 2 + bits.Len(uint(len(mems))); calls > limit {
+				t.Errorf("cost called %d times, want at most %d", calls, limit)
 			}
 			if tt.code == 0 {
 				if err != nil {
@@ -239,5 +242,27 @@ func TestInWindow(t *testing.T) {
 				t.Errorf("exit %d hint %q: not the cut's", sysexits.Code(err), sysexits.Hint(err))
 			}
 		})
+	}
+}
+
+// TestFitManyMemories: a record with thousands of related memories is
+// planned with a few renderings of its prompt, not one per memory dropped.
+func TestFitManyMemories(t *testing.T) {
+	mems := make([]Memory, 5000)
+	calls := 0
+	b, err := Options{}.Fit(4096, mems, func(m []Memory) (int, error) {
+		calls++
+		return 100 + 10*len(m), nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The most memories that leave an eighth of the window for text.
+	k := len(b.Context)
+	if b.Text(100+10*k) < 4096/8 || b.Text(100+10*(k+1)) >= 4096/8 {
+		t.Errorf("kept %d memories: not the most that leave room for text", k)
+	}
+	if calls > 16 {
+		t.Errorf("cost called %d times for 5000 memories", calls)
 	}
 }
