@@ -23,7 +23,7 @@ func stats(env *tool.Env) func(c *cli.Context) error {
 		}
 		w := bufio.NewWriter(env.Stdout)
 		if c.Bool("raw") {
-			fmt.Fprintf(w, "store      %s (%.1f MB, schema %d)\nmemories   %d (%d versions)\n", st.Path, float64(st.Bytes)/(1<<20), st.Schema, st.Memories, st.Versions)
+			fmt.Fprintf(w, "store      %s (%.1f MB, schema %d)\nmemories   %d (%d versions)\n", safetext.Visible(st.Path), float64(st.Bytes)/(1<<20), st.Schema, st.Memories, st.Versions)
 			for _, m := range slices.Sorted(maps.Keys(st.Vectors)) {
 				fmt.Fprintf(w, "vectors    %d of %s (%d dimensions)\n", st.Vectors[m], safetext.Visible(m), st.Dims[m])
 			}
