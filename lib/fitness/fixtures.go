@@ -25,7 +25,10 @@
 //     or added to make it its memo's text, both written as SpeechWords
 //     has them (case, punctuation and numbers in words or digits make no
 //     error); the word error rate is the errors of all memos over all
-//     their words.
+//     their words. A transcript of more than 4n+20 words for a memo of n
+//     (or of more than 64 bytes for each of those) is all wrong without
+//     being aligned: 4n+21 errors, more than one within the bound can
+//     have.
 package fitness
 
 import (
