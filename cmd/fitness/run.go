@@ -50,6 +50,11 @@ func run(env *tool.Env) error {
 	if err != nil {
 		return err
 	}
+	if d := c.String("report"); d != "" {
+		if err := fitness.PrepareReport(d); err != nil {
+			return sysexits.New(sysexits.CantCreate, "give --report a folder that can be made and written", fmt.Errorf("report: %w", err))
+		}
+	}
 	work, err := os.MkdirTemp("", "shelf-fitness-")
 	if err != nil {
 		return err

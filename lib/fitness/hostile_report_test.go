@@ -85,3 +85,56 @@ func TestWrongCutsLongAnswers(t *testing.T) {
 		t.Errorf("wrong.md does not say the answer was cut: %.300q", data)
 	}
 }
+
+// A link already in the report folder in place of a report file is
+// replaced, not written through: the file it points at stays as it was.
+func TestWriteReportReplacesLinks(t *testing.T) {
+	dir := t.TempDir()
+	outside := filepath.Join(t.TempDir(), "precious")
+	if err := os.WriteFile(outside, []byte("keep me\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	names := []string{"table.md", "results.json", "wrong.md", "quality-vs-seconds.svg"}
+	for _, n := range names {
+		if err := os.Symlink(outside, filepath.Join(dir, n)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := fitness.WriteReport(dir, fitness.Report{Models: []*fitness.Result{{Model: "m"}}}); err != nil {
+		t.Fatal(err)
+	}
+	if data, _ := os.ReadFile(outside); string(data) != "keep me\n" {
+		t.Errorf("the file a link pointed at was written: %.80q", data)
+	}
+	for _, n := range names {
+		st, err := os.Lstat(filepath.Join(dir, n))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !st.Mode().IsRegular() || st.Mode().Perm() != 0o644 {
+			t.Errorf("%s: mode %v, want a regular file, 0644", n, st.Mode())
+		}
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != len(names) {
+		t.Errorf("the report folder holds %d files, want %d", len(entries), len(names))
+	}
+}
+
+// The report folder is made, and known to take files, before the run.
+func TestPrepareReport(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "a", "b")
+	if err := fitness.PrepareReport(dir); err != nil {
+		t.Fatal(err)
+	}
+	if entries, err := os.ReadDir(dir); err != nil || len(entries) != 0 {
+		t.Errorf("report folder: %v, %d files left", err, len(entries))
+	}
+	file := filepath.Join(t.TempDir(), "file")
+	if err := os.WriteFile(file, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := fitness.PrepareReport(filepath.Join(file, "rep")); err == nil {
+		t.Error("PrepareReport made a folder under a file")
+	}
+}

@@ -288,8 +288,25 @@ type Report struct {
 	Models     []*Result          `json:"models"`
 }
 
+// PrepareReport makes the report folder, and checks that it takes
+// files, so that a folder that cannot be written is said before the
+// models run, not after.
+func PrepareReport(dir string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	f, err := os.CreateTemp(dir, ".fitness-*")
+	if err != nil {
+		return err
+	}
+	f.Close()
+	return os.Remove(f.Name())
+}
+
 // WriteReport writes the report folder: table.md, results.json, wrong.md
-// and quality-vs-seconds.svg.
+// and quality-vs-seconds.svg. Each is written whole into a new file in
+// the folder and renamed over the one before, so that a link in its place
+// is replaced, not written through, and no file is left half written.
 func WriteReport(dir string, rep Report) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
@@ -298,28 +315,51 @@ func WriteReport(dir string, rep Report) error {
 	if err := Markdown(&md, rep.Models); err != nil {
 		return err
 	}
-	if err := os.WriteFile(filepath.Join(dir, "table.md"), md.Bytes(), 0o644); err != nil {
-		return err
-	}
 	js, err := json.MarshalIndent(rep, "", "  ")
 	if err != nil {
 		return err
 	}
-	if err := os.WriteFile(filepath.Join(dir, "results.json"), append(jsonEscapes(js), '\n'), 0o644); err != nil {
+	var svg bytes.Buffer
+	if err := Plot(&svg, rep.Models); err != nil {
 		return err
 	}
-	if err := os.WriteFile(filepath.Join(dir, "wrong.md"), wrongMarkdown(rep.Models), 0o644); err != nil {
-		return err
+	for _, f := range []struct {
+		name string
+		data []byte
+	}{
+		{"table.md", md.Bytes()},
+		{"results.json", append(jsonEscapes(js), '\n')},
+		{"wrong.md", wrongMarkdown(rep.Models)},
+		{"quality-vs-seconds.svg", svg.Bytes()},
+	} {
+		if err := replaceFile(filepath.Join(dir, f.name), f.data); err != nil {
+			return err
+		}
 	}
-	f, err := os.Create(filepath.Join(dir, "quality-vs-seconds.svg"))
+	return nil
+}
+
+// replaceFile writes data to a new file beside path (mode 0644) and
+// renames it to path.
+func replaceFile(path string, data []byte) error {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+"-*")
 	if err != nil {
 		return err
 	}
-	if err := Plot(f, rep.Models); err != nil {
-		f.Close()
-		return err
+	_, err = f.Write(data)
+	if err == nil {
+		err = f.Chmod(0o644)
 	}
-	return f.Close()
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(f.Name(), path)
+	}
+	if err != nil {
+		os.Remove(f.Name())
+	}
+	return err
 }
 
 func wrongMarkdown(results []*Result) []byte {
