@@ -90,6 +90,9 @@ func run(env *tool.Env) error {
 			failed = errors.Join(failed, err)
 			worst = sysexits.Worst(worst, sysexits.Code(err))
 		}
+		if n := res.Speed.UsageIgnored; n > 0 {
+			env.Log.Warn(fmt.Sprintf("%d answers gave usage out of bounds (negative, fractional or over %.0f tokens), left out of the token figures", n, fitness.MaxUsageTokens), "model", model)
+		}
 		results = append(results, res)
 	}
 	var speech error
