@@ -46,8 +46,9 @@ espeak-ng into WAV files at run time: its errors over all their words, where cas
 and numbers in words or in digits make no error; a transcript of more than 4n+20 words for a
 memo of n counts as all wrong (4n+21 errors) without being aligned. The speech model is
 transcribe's own (SHELF_TRANSCRIBE_MODEL, SHELF_TRANSCRIBE_ENGINE; its server
-SHELF_TRANSCRIBE_BASE_URL, else the check's), one for all the models checked. Without espeak-ng that is skipped, and said; when
-transcribe cannot work at all, its error is said and its exit status is the check's.
+SHELF_TRANSCRIBE_BASE_URL, else the check's), one for all the models checked. Without
+espeak-ng that is skipped, and said; when transcribe cannot work at all, its error is said and
+its exit status is the check's.
 
 It prints one table to standard output, a column per model, then a recommendation line per
 model from fixed thresholds: tasks need recall, precision and due dates right of 0.80 or more
