@@ -38,14 +38,17 @@ records say), repair rounds and answers off the schema; summary facts kept, summ
 checks find invented facts, titles and tags well formed, summaries within the brief style;
 notes filed in the right folder of a fixed vault layout; recall@5 and MRR of 35 questions over
 the memories (keyword search only unless SHELF_EMBED_MODEL names an embedding model); and
-seconds, tokens and tokens per second per memo.
+seconds, tokens and tokens per second per memo (usage a server gives out of bounds, negative or
+over 1e9 tokens an answer, is left out, with a warning).
 
 With --transcribe, also transcribe's word error rate on the memos in English, spoken by
 espeak-ng into WAV files at run time: its errors over all their words, where case, punctuation
-and numbers in words or in digits make no error. The speech model is transcribe's own
-(SHELF_TRANSCRIBE_MODEL, SHELF_TRANSCRIBE_ENGINE; its server SHELF_TRANSCRIBE_BASE_URL, else the
-check's), one for all the models checked. Without espeak-ng that is skipped, and said; when
-transcribe cannot work at all, its error is said and its exit status is the check's.
+and numbers in words or in digits make no error; a transcript of more than 4n+20 words for a
+memo of n counts as all wrong (4n+21 errors) without being aligned. The speech model is
+transcribe's own (SHELF_TRANSCRIBE_MODEL, SHELF_TRANSCRIBE_ENGINE; its server
+SHELF_TRANSCRIBE_BASE_URL, else the check's), one for all the models checked. Without
+espeak-ng that is skipped, and said; when transcribe cannot work at all, its error is said and
+its exit status is the check's.
 
 It prints one table to standard output, a column per model, then a recommendation line per
 model from fixed thresholds: tasks need recall, precision and due dates right of 0.80 or more
@@ -54,7 +57,9 @@ most 4 memos in 40, titles and tags and length 0.90; filing needs 0.80 right; me
 recall@5 of 0.80. Progress goes to standard error when it is a terminal.
 
 With --report DIR it writes table.md, results.json (for comparing runs over time), wrong.md
-(every wrong answer with what was expected) and quality-vs-seconds.svg (one point per model).
+(every wrong answer with what was expected, an answer cut at 1,000 characters, control
+characters shown as escapes) and quality-vs-seconds.svg (one point per model). The folder is
+made before the models run; each file is replaced whole, a link in its place too.
 
 The memos are looked for in --fixtures DIR, then in ../share/shelf/fitness next to the
 program (make install puts them there), then in testdata/fitness of the source tree the
@@ -67,9 +72,10 @@ OPENAI_API_KEY), SHELF_CONFIG, SHELF_TIMEOUT, SHELF_RETRIES, SHELF_TEMPERATURE,
 SHELF_CONTEXT_LENGTH, SHELF_TRANSCRIBE_BASE_URL, SHELF_TRANSCRIBE_MODEL, SHELF_TRANSCRIBE_ENGINE,
 SHELF_EMBED_MODEL, XDG_CONFIG_HOME, XDG_DATA_HOME, XDG_DATA_DIRS, NO_COLOR.
 
-Exit status: 0 every model measured; 64 usage; 66 no fixtures; 69 the endpoint could not be
-reached or a tool is missing; 78 bad configuration or an unknown model; 1 anything else; 130 and
-143 interrupted.`,
+Exit status: 0 every model measured; 64 usage; 65 fixtures that do not read (a memo id or folder
+that is not a single name); 66 no fixtures; 69 the endpoint could not be reached or a tool is
+missing; 73 the report folder cannot be made or written; 78 bad configuration or an unknown
+model; 1 anything else; 130 and 143 interrupted.`,
 		UsesModel: true,
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "models", Usage: "check the models `A,B,...` (also as arguments)"},

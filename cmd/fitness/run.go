@@ -50,6 +50,11 @@ func run(env *tool.Env) error {
 	if err != nil {
 		return err
 	}
+	if d := c.String("report"); d != "" {
+		if err := fitness.PrepareReport(d); err != nil {
+			return sysexits.New(sysexits.CantCreate, "give --report a folder that can be made and written", fmt.Errorf("report: %w", err))
+		}
+	}
 	work, err := os.MkdirTemp("", "shelf-fitness-")
 	if err != nil {
 		return err
@@ -84,6 +89,9 @@ func run(env *tool.Env) error {
 			res = &fitness.Result{Model: model, Error: env.Safe(err.Error())}
 			failed = errors.Join(failed, err)
 			worst = sysexits.Worst(worst, sysexits.Code(err))
+		}
+		if n := res.Speed.UsageIgnored; n > 0 {
+			env.Log.Warn(fmt.Sprintf("%d answers gave usage out of bounds (negative, fractional or over %.0f tokens), left out of the token figures", n, fitness.MaxUsageTokens), "model", model)
 		}
 		results = append(results, res)
 	}

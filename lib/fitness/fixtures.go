@@ -25,7 +25,10 @@
 //     or added to make it its memo's text, both written as SpeechWords
 //     has them (case, punctuation and numbers in words or digits make no
 //     error); the word error rate is the errors of all memos over all
-//     their words.
+//     their words. A transcript of more than 4n+20 words for a memo of n
+//     (or of more than 64 bytes for each of those) is all wrong without
+//     being aligned: 4n+21 errors, more than one within the bound can
+//     have.
 package fitness
 
 import (
@@ -35,6 +38,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
 )
@@ -102,6 +107,9 @@ func Load(dir string) (*Fixtures, error) {
 	if err := dec.Decode(&f); err != nil {
 		return nil, fmt.Errorf("%s: %v", path, err)
 	}
+	if err := f.checkNames(); err != nil {
+		return nil, fmt.Errorf("%s: %v", path, err)
+	}
 	byID := map[string]*Memo{}
 	for _, m := range f.Memos {
 		if byID[m.ID] != nil {
@@ -138,6 +146,60 @@ func Load(dir string) (*Fixtures, error) {
 		f.Memos = append(f.Memos, m)
 	}
 	return &f, nil
+}
+
+// MaxNameBytes is the longest memo id or folder the fixtures may have.
+const MaxNameBytes = 100
+
+// checkNames holds the memo ids and the folders, which become names of
+// files and folders in the check's work folder and headings of the
+// report, to single names: not empty, not . or .., without / or \,
+// control characters (line ends too) or bidirectional formatting
+// characters, at most MaxNameBytes bytes.
+func (f *Fixtures) checkNames() error {
+	for i, d := range f.Folders {
+		if why := notName(d); why != "" {
+			return fmt.Errorf("folders[%d] %q is not a single folder name: %s", i, d, why)
+		}
+	}
+	for i, m := range f.Memos {
+		if why := notName(m.ID); why != "" {
+			return fmt.Errorf("memos[%d]: id %q is not a single name: %s", i, m.ID, why)
+		}
+		if why := notName(m.Folder); m.Folder != "" && why != "" {
+			return fmt.Errorf("memo %s: folder %q is not a single folder name: %s", m.ID, m.Folder, why)
+		}
+	}
+	for i, l := range f.Long {
+		if why := notName(l.ID); why != "" {
+			return fmt.Errorf("long[%d]: id %q is not a single name: %s", i, l.ID, why)
+		}
+		if why := notName(l.Folder); l.Folder != "" && why != "" {
+			return fmt.Errorf("long memo %s: folder %q is not a single folder name: %s", l.ID, l.Folder, why)
+		}
+	}
+	return nil
+}
+
+// notName says why s is no single name of a file, or "".
+func notName(s string) string {
+	switch {
+	case s == "":
+		return "it is empty"
+	case s == "." || s == "..":
+		return "it names a folder by its place"
+	case len(s) > MaxNameBytes:
+		return fmt.Sprintf("it is longer than %d bytes", MaxNameBytes)
+	case !utf8.ValidString(s):
+		return "it is not UTF-8"
+	case strings.ContainsAny(s, `/\`):
+		return "it has a / or \\"
+	case strings.IndexFunc(s, func(r rune) bool {
+		return unicode.IsControl(r) || unicode.In(r, unicode.Zl, unicode.Zp) || unicode.Is(unicode.Bidi_Control, r)
+	}) >= 0:
+		return "it has a control or bidirectional formatting character"
+	}
+	return ""
 }
 
 // Memo returns the memo with the id, or nil.

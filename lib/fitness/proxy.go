@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"math"
 	"net"
 	"net/http"
 	"net/http/httputil"
@@ -27,6 +28,7 @@ type Meter struct {
 	Requests         int           // chat requests
 	Repairs          int           // of them, repair rounds
 	WithUsage        int           // answers that gave usage
+	UsageIgnored     int           // answers whose usage was out of bounds (see MaxUsageTokens)
 	PromptTokens     int           // from the answers' usage
 	CompletionTokens int           //
 	Busy             time.Duration // time the chat requests took, summed
@@ -36,7 +38,7 @@ type Meter struct {
 func (m *Meter) Snapshot() Meter {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	return Meter{Requests: m.Requests, Repairs: m.Repairs, WithUsage: m.WithUsage, PromptTokens: m.PromptTokens, CompletionTokens: m.CompletionTokens, Busy: m.Busy}
+	return Meter{Requests: m.Requests, Repairs: m.Repairs, WithUsage: m.WithUsage, UsageIgnored: m.UsageIgnored, PromptTokens: m.PromptTokens, CompletionTokens: m.CompletionTokens, Busy: m.Busy}
 }
 
 // repairMark is how lib/llm starts a repair round's last message.
@@ -164,24 +166,42 @@ func (u *usageReader) Close() error {
 	return u.r.Close()
 }
 
-type usage struct {
-	PromptTokens     int `json:"prompt_tokens"`
-	CompletionTokens int `json:"completion_tokens"`
+// MaxUsageTokens is the most tokens one answer's usage may say its prompt
+// or its completion took to be believed: more, or fewer than none, is a
+// server's mistake, and would make nonsense of the figures per memo.
+const MaxUsageTokens = 1e9
+
+// usageStatus is what an answer said of its usage.
+type usageStatus int
+
+const (
+	usageNone    usageStatus = iota // no usage, or none but zeros
+	usageGiven                      // usage that is believed
+	usageIgnored                    // usage out of bounds, not counted
+)
+
+func (s usageStatus) String() string {
+	return [...]string{"none", "given", "ignored"}[s]
 }
 
-func (u *usageReader) finish() {
-	if u.done {
-		return
-	}
-	u.done = true
+type usage struct {
+	PromptTokens     float64 `json:"prompt_tokens"`
+	CompletionTokens float64 `json:"completion_tokens"`
+}
+
+// answerUsage reads the usage of an answer: that of a JSON answer, or of
+// the stream's first event that has one. Figures that are not whole
+// numbers from 0 to MaxUsageTokens are not believed (usageIgnored).
+func answerUsage(body []byte) (prompt, completion int, status usageStatus) {
+	given := func(u *usage) bool { return u != nil && (u.PromptTokens != 0 || u.CompletionTokens != 0) }
 	var got *usage
 	var whole struct {
 		Usage *usage `json:"usage"`
 	}
-	if json.Unmarshal(u.buf.Bytes(), &whole) == nil && whole.Usage != nil && (whole.Usage.PromptTokens > 0 || whole.Usage.CompletionTokens > 0) {
+	if json.Unmarshal(body, &whole) == nil && given(whole.Usage) {
 		got = whole.Usage
 	}
-	sc := bufio.NewScanner(bytes.NewReader(u.buf.Bytes()))
+	sc := bufio.NewScanner(bytes.NewReader(body))
 	sc.Buffer(make([]byte, 64<<10), 4*usageWindow)
 	for got == nil && sc.Scan() {
 		line := bytes.TrimSpace(sc.Bytes())
@@ -189,19 +209,38 @@ func (u *usageReader) finish() {
 		var v struct {
 			Usage *usage `json:"usage"`
 		}
-		if json.Unmarshal(bytes.TrimSpace(line), &v) == nil && v.Usage != nil && (v.Usage.PromptTokens > 0 || v.Usage.CompletionTokens > 0) {
+		if json.Unmarshal(bytes.TrimSpace(line), &v) == nil && given(v.Usage) {
 			got = v.Usage
 		}
 	}
+	if got == nil {
+		return 0, 0, usageNone
+	}
+	sane := func(n float64) bool { return n >= 0 && n <= MaxUsageTokens && n == math.Trunc(n) }
+	if !sane(got.PromptTokens) || !sane(got.CompletionTokens) {
+		return 0, 0, usageIgnored
+	}
+	return int(got.PromptTokens), int(got.CompletionTokens), usageGiven
+}
+
+func (u *usageReader) finish() {
+	if u.done {
+		return
+	}
+	u.done = true
+	prompt, completion, status := answerUsage(u.buf.Bytes())
 	u.m.mu.Lock()
 	defer u.m.mu.Unlock()
 	if !u.start.IsZero() {
 		u.m.Busy += time.Since(u.start)
 	}
-	if got != nil {
+	switch status {
+	case usageGiven:
 		u.m.WithUsage++
-		u.m.PromptTokens += got.PromptTokens
-		u.m.CompletionTokens += got.CompletionTokens
+		u.m.PromptTokens += prompt
+		u.m.CompletionTokens += completion
+	case usageIgnored:
+		u.m.UsageIgnored++
 	}
 }
 

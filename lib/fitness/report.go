@@ -9,7 +9,9 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+	"unicode/utf8"
 
+	"github.com/shelfai/shelf/lib/safetext"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
@@ -230,8 +232,49 @@ func Markdown(w io.Writer, results []*Result) error {
 	return err
 }
 
+// mdCell is s as a cell of a Markdown table: one line, its control and
+// bidirectional formatting characters shown as escapes (safetext.Visible),
+// | escaped.
 func mdCell(s string) string {
-	return strings.NewReplacer("|", `\|`, "\n", " ").Replace(s)
+	return strings.ReplaceAll(safetext.Visible(s), "|", `\|`)
+}
+
+// mdLine is s as Markdown text in one line of wrong.md: its control and
+// bidirectional formatting characters shown as escapes
+// (safetext.Visible), then escaped as safetext.MarkdownLine escapes, so
+// that what a model or transcribe said can start no heading, list item,
+// link or HTML of its own.
+func mdLine(s string) string {
+	return safetext.MarkdownLine(safetext.Visible(s))
+}
+
+// MaxShown is how many characters of an answer wrong.md shows.
+const MaxShown = 1000
+
+// shown is s cut to MaxShown characters, saying how many more it had.
+func shown(s string) string {
+	if n := utf8.RuneCountInString(s); n > MaxShown {
+		return safetext.Clip(s, MaxShown) + fmt.Sprintf(" (%d more characters)", n-MaxShown)
+	}
+	return s
+}
+
+// jsonEscapes writes, in JSON that encoding/json made, the characters
+// it leaves raw that a terminal or an editor would act on (DEL, the C1
+// controls, the bidirectional embeddings, overrides and isolates) as
+// \u escapes: outside strings JSON has only ASCII, and inside one the
+// escape decodes to the same character.
+func jsonEscapes(js []byte) []byte {
+	var b bytes.Buffer
+	b.Grow(len(js))
+	for _, r := range string(js) {
+		if r == 0x7f || (r >= 0x80 && r <= 0x9f) || (r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069) {
+			fmt.Fprintf(&b, `\u%04x`, r)
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.Bytes()
 }
 
 // Report is what results.json holds.
@@ -245,8 +288,25 @@ type Report struct {
 	Models     []*Result          `json:"models"`
 }
 
+// PrepareReport makes the report folder, and checks that it takes
+// files, so that a folder that cannot be written is said before the
+// models run, not after.
+func PrepareReport(dir string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	f, err := os.CreateTemp(dir, ".fitness-*")
+	if err != nil {
+		return err
+	}
+	f.Close()
+	return os.Remove(f.Name())
+}
+
 // WriteReport writes the report folder: table.md, results.json, wrong.md
-// and quality-vs-seconds.svg.
+// and quality-vs-seconds.svg. Each is written whole into a new file in
+// the folder and renamed over the one before, so that a link in its place
+// is replaced, not written through, and no file is left half written.
 func WriteReport(dir string, rep Report) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
@@ -255,37 +315,60 @@ func WriteReport(dir string, rep Report) error {
 	if err := Markdown(&md, rep.Models); err != nil {
 		return err
 	}
-	if err := os.WriteFile(filepath.Join(dir, "table.md"), md.Bytes(), 0o644); err != nil {
-		return err
-	}
 	js, err := json.MarshalIndent(rep, "", "  ")
 	if err != nil {
 		return err
 	}
-	if err := os.WriteFile(filepath.Join(dir, "results.json"), append(js, '\n'), 0o644); err != nil {
+	var svg bytes.Buffer
+	if err := Plot(&svg, rep.Models); err != nil {
 		return err
 	}
-	if err := os.WriteFile(filepath.Join(dir, "wrong.md"), wrongMarkdown(rep.Models), 0o644); err != nil {
-		return err
+	for _, f := range []struct {
+		name string
+		data []byte
+	}{
+		{"table.md", md.Bytes()},
+		{"results.json", append(jsonEscapes(js), '\n')},
+		{"wrong.md", wrongMarkdown(rep.Models)},
+		{"quality-vs-seconds.svg", svg.Bytes()},
+	} {
+		if err := replaceFile(filepath.Join(dir, f.name), f.data); err != nil {
+			return err
+		}
 	}
-	f, err := os.Create(filepath.Join(dir, "quality-vs-seconds.svg"))
+	return nil
+}
+
+// replaceFile writes data to a new file beside path (mode 0644) and
+// renames it to path.
+func replaceFile(path string, data []byte) error {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+"-*")
 	if err != nil {
 		return err
 	}
-	if err := Plot(f, rep.Models); err != nil {
-		f.Close()
-		return err
+	_, err = f.Write(data)
+	if err == nil {
+		err = f.Chmod(0o644)
 	}
-	return f.Close()
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(f.Name(), path)
+	}
+	if err != nil {
+		os.Remove(f.Name())
+	}
+	return err
 }
 
 func wrongMarkdown(results []*Result) []byte {
 	var b bytes.Buffer
 	b.WriteString("# Wrong answers\n\nEvery answer that did not hold against the truth, with what was expected.\n")
 	for _, res := range results {
-		fmt.Fprintf(&b, "\n## %s\n\n", res.Model)
+		fmt.Fprintf(&b, "\n## %s\n\n", mdLine(res.Model))
 		if res.Error != "" {
-			fmt.Fprintf(&b, "Not measured: %s\n", res.Error)
+			fmt.Fprintf(&b, "Not measured: %s\n", mdLine(res.Error))
 			continue
 		}
 		if len(res.Wrong) == 0 {
@@ -304,14 +387,14 @@ func wrongMarkdown(results []*Result) []byte {
 		}
 		b.WriteString("\n## transcribe")
 		if t.Model != "" {
-			b.WriteString(" (" + t.Model + ")")
+			b.WriteString(" (" + mdLine(t.Model) + ")")
 		}
 		b.WriteString("\n\n")
 		switch {
 		case t.Skipped != "":
-			fmt.Fprintf(&b, "Not measured: %s\n", t.Skipped)
+			fmt.Fprintf(&b, "Not measured: %s\n", mdLine(t.Skipped))
 		case t.Error != "":
-			fmt.Fprintf(&b, "Not measured: %s\n", t.Error)
+			fmt.Fprintf(&b, "Not measured: %s\n", mdLine(t.Error))
 		case len(t.Wrong) == 0:
 			b.WriteString("None.\n")
 		}
@@ -323,11 +406,12 @@ func wrongMarkdown(results []*Result) []byte {
 	return b.Bytes()
 }
 
+// writeWrong writes a wrong answer as an item of one line, what was got
+// cut to MaxShown characters.
 func writeWrong(b *bytes.Buffer, w Wrong) {
-	fmt.Fprintf(b, "- %s, %s, %s: expected %s; got %s\n", w.Memo, w.Tool, oneLine(w.What), oneLine(w.Expected), oneLine(w.Got))
+	line := fmt.Sprintf("%s, %s, %s: expected %s; got %s", w.Memo, w.Tool, w.What, w.Expected, shown(w.Got))
+	b.WriteString("- " + safetext.MarkdownItem(safetext.Visible(line)) + "\n")
 }
-
-func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 // Plot draws quality against seconds per memo, a labelled point per model.
 func Plot(w io.Writer, results []*Result) error {

@@ -102,6 +102,10 @@ type Speed struct {
 	TokensPerSecond float64 `json:"tokens_per_second"`
 	// UsageReported says whether the endpoint gave usage at all.
 	UsageReported bool `json:"usage_reported"`
+	// UsageIgnored is how many answers gave usage out of bounds
+	// (negative, fractional, or over MaxUsageTokens), left out of the
+	// tokens.
+	UsageIgnored int `json:"usage_ignored,omitempty"`
 }
 
 // Result is one model's run.

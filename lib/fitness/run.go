@@ -208,6 +208,7 @@ func (r *Runner) Run(ctx context.Context, model string) (*Result, error) {
 	res.Speed.Requests = m.Requests
 	res.Speed.SecondsPerMemo = res.Speed.Seconds / float64(n)
 	res.Speed.UsageReported = m.WithUsage > 0
+	res.Speed.UsageIgnored = m.UsageIgnored
 	res.Speed.PromptTokens, res.Speed.CompletionTokens = m.PromptTokens, m.CompletionTokens
 	res.Speed.PromptPerMemo = float64(m.PromptTokens) / float64(n)
 	res.Speed.CompletionPerMemo = float64(m.CompletionTokens) / float64(n)

@@ -187,7 +187,13 @@ func hintOf(stderr string) string {
 // MaxEditsShown is how many of a transcript's wrong words wrong.md names.
 const MaxEditsShown = 8
 
+// editList names a transcript's wrong words, at most MaxEditsShown of
+// them, or says that it is too long to be aligned.
 func editList(ref, hyp string) string {
+	words := SpeechWords(ref)
+	if _, over := transcriptWords(words, hyp); over {
+		return fmt.Sprintf("the transcript has more than %d words, so it counts as all wrong", MaxTranscriptWords(len(words)))
+	}
 	var parts []string
 	edits := WordEdits(ref, hyp)
 	for i, e := range edits {

@@ -21,11 +21,43 @@ func WER(reference, transcript string) float64 {
 	return 0
 }
 
+// MaxTranscriptWords is the most words a transcript of a memo of n words
+// may have to be aligned with it word by word: four times the memo's and
+// 20 more. A longer one (a recognizer repeating itself, a server
+// answering with something else) counts as all wrong; see WordErrors.
+func MaxTranscriptWords(n int) int { return 4*n + 20 }
+
+// maxBytesPerWord bounds the bytes of a transcript that is read for its
+// words: MaxTranscriptWords of this many bytes each (a word and the
+// punctuation around it). A longer transcript is too long whatever its
+// words, and is not read.
+const maxBytesPerWord = 64
+
+// transcriptWords are the words of a transcript of ref, or over when it
+// has more than MaxTranscriptWords(len(ref)) of them (or bytes for them).
+func transcriptWords(ref []string, transcript string) (hyp []string, over bool) {
+	limit := MaxTranscriptWords(len(ref))
+	if len(transcript) > maxBytesPerWord*limit {
+		return nil, true
+	}
+	hyp = SpeechWords(transcript)
+	return hyp, len(hyp) > limit
+}
+
 // WordErrors counts the fewest words changed, left out or added to turn
 // a reference into a transcript, and the reference's words: both as
-// SpeechWords has them.
+// SpeechWords has them. A transcript of more than
+// MaxTranscriptWords(words) words, or of more than 64 bytes for each of
+// those, is all wrong without being aligned: its errors are
+// MaxTranscriptWords(words)+1, more than any transcript within the bound
+// can have.
 func WordErrors(reference, transcript string) (errors, words int) {
-	ref, hyp := SpeechWords(reference), SpeechWords(transcript)
+	ref := SpeechWords(reference)
+	hyp, over := transcriptWords(ref, transcript)
+	if over {
+		return MaxTranscriptWords(len(ref)) + 1, len(ref)
+	}
+	// Two rows of the edit distance, each as long as the transcript.
 	prev := make([]int, len(hyp)+1)
 	cur := make([]int, len(hyp)+1)
 	for j := range prev {
@@ -60,9 +92,14 @@ func (e WordEdit) String() string {
 }
 
 // WordEdits are the words WordErrors counts, in the order of the text:
-// one of the ways with the fewest edits.
+// one of the ways with the fewest edits; none for a transcript over
+// MaxTranscriptWords, which is not aligned.
 func WordEdits(reference, transcript string) []WordEdit {
-	ref, hyp := SpeechWords(reference), SpeechWords(transcript)
+	ref := SpeechWords(reference)
+	hyp, over := transcriptWords(ref, transcript)
+	if over {
+		return nil
+	}
 	// d[i][j]: the edits from ref[:i] to hyp[:j].
 	d := make([][]int, len(ref)+1)
 	for i := range d {
