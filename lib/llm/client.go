@@ -208,7 +208,24 @@ func (c *Client) complete(ctx context.Context, oreq openai.ChatCompletionRequest
 		return "", failKind(codeFail, AnswerCut, "chat", c.cfg.BaseURL,
 			fmt.Sprintf("the answer was cut off at the token limit (%d tokens)", oreq.MaxTokens))
 	}
+	if err := c.overLimit(len(content), oreq.MaxTokens); err != nil {
+		return "", err
+	}
 	return content, nil
+}
+
+// bytesPerToken is more than any tokenizer's longest token holds.
+const bytesPerToken = 32
+
+// overLimit is the error of an answer of n bytes to a request for at most
+// maxTokens tokens that no answer of that many tokens can be: a server
+// that ignores the limit (or lies) must not get megabytes into a record.
+func (c *Client) overLimit(n, maxTokens int) error {
+	if maxTokens <= 0 || n <= maxTokens*bytesPerToken+4096 {
+		return nil
+	}
+	return failKind(codeFail, OverTokens, "chat", c.cfg.BaseURL,
+		fmt.Sprintf("the answer has %d bytes, more than %d tokens, the most asked for, can hold", n, maxTokens))
 }
 
 // Stream sends the chat and calls onText with each piece of the answer as
@@ -265,6 +282,9 @@ func (c *Client) Stream(ctx context.Context, req Request, onText func(string) er
 			text := safetext.Text(mask.feed(think.feed(ch.Delta.Content)))
 			if text == "" {
 				continue
+			}
+			if err := c.overLimit(all.Len()+len(text), oreq.MaxTokens); err != nil {
+				return all.String(), err
 			}
 			all.WriteString(text)
 			if err := onText(text); err != nil {

@@ -47,6 +47,7 @@ const (
 	AnswerCut                      // the answer was cut off at the token limit
 	BadAnswer                      // the answer does not match the schema, even after a repair round
 	BadVectors                     // an embeddings answer that cannot be used: a vector missing, empty, of another length, or not finite
+	OverTokens                     // the answer is far longer than the tokens asked for can be: the server ignored the limit
 )
 
 // Error is a failure of a request, with its Kind. The exit status is in

@@ -135,3 +135,40 @@ func filepathWalk(t *testing.T, dir string, file func()) {
 		t.Fatal(err)
 	}
 }
+
+// TestAnswerOverMaxTokens: an answer far longer than the tokens asked for
+// (a server that ignores max_tokens, or lies) is a bad answer, plain and
+// streamed, and never reaches a record.
+func TestAnswerOverMaxTokens(t *testing.T) {
+	long := strings.Repeat("word ", 40000) // 200,000 bytes
+	s := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.Contains(r.Header.Get("Accept"), "event-stream") {
+			w.Header().Set("Content-Type", "text/event-stream")
+			for i := 0; i < 40; i++ {
+				w.Write([]byte("data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"" + long[:5000] + "\"}}]}\n\n"))
+			}
+			w.Write([]byte("data: {\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}\n\ndata: [DONE]\n\n"))
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.Write([]byte(`{"choices":[{"index":0,"message":{"role":"assistant","content":"` + long + `"},"finish_reason":"stop"}]}`))
+	}))
+	t.Cleanup(s.Close)
+	c := client(s.URL+"/v1", "tiny") // no CacheDir: no cache
+	req := hello
+	req.MaxTokens = 100
+	_, err := c.Complete(context.Background(), req)
+	var e *Error
+	if !errors.As(err, &e) || e.Kind != OverTokens || !strings.Contains(err.Error(), "200000 bytes, more than 100 tokens") {
+		t.Errorf("plain: err %v, want OverTokens naming its size", err)
+	}
+	got, err := c.Stream(context.Background(), req, func(string) error { return nil })
+	if !errors.As(err, &e) || e.Kind != OverTokens || len(got) > 100*bytesPerToken+4096 {
+		t.Errorf("stream: err %v with %d bytes, want OverTokens, stopped at the limit", err, len(got))
+	}
+	// Within the limit, an answer is an answer.
+	req.MaxTokens = 10000
+	if _, err := c.Complete(context.Background(), req); err != nil {
+		t.Errorf("an answer within the limit: %v", err)
+	}
+}

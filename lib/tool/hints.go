@@ -78,6 +78,8 @@ func hintFor(err error, urlEnv string) string {
 		return "raise --context-length if the model's window allows, or ask for a shorter answer"
 	case llm.BadVectors:
 		return "the embedding model gives vectors that cannot be used: choose another with " + modelFlag
+	case llm.OverTokens:
+		return "the server ignored the answer's token limit (max_tokens): check its settings, or choose another server or model"
 	case llm.BadAnswer:
 		return "a larger or instruction-tuned model answers structured requests more reliably"
 	}
