@@ -29,6 +29,10 @@ type ModelOptions struct {
 	// string ends only when the model picks '"'; without a push, greedy
 	// decoding fills every string to its limit.
 	QuoteBias float64
+	// Words are more whole-word tokens, after the built-in vocabulary
+	// (vocabWords): a text made of them takes about one token a word, as
+	// English does with a real model's vocabulary.
+	Words []string
 }
 
 // DefaultModel is small enough to load in a quarter second. Its seed and
@@ -146,7 +150,7 @@ func WriteModel(w io.Writer, o ModelOptions) error {
 		add(string(c), -1000, tokNormal)
 	}
 	whole := map[string]bool{}
-	for i, word := range vocabWords {
+	for i, word := range append(vocabWords[:len(vocabWords):len(vocabWords)], o.Words...) {
 		runes := []rune("▁" + word)
 		whole[string(runes)] = true
 		for n := 2; n <= len(runes); n++ {

@@ -53,3 +53,26 @@ func TestModelfileWith(t *testing.T) {
 		t.Errorf("no num_ctx:\n%s", m)
 	}
 }
+
+func TestModelWords(t *testing.T) {
+	var plain, more bytes.Buffer
+	if err := WriteModel(&plain, DefaultModel); err != nil {
+		t.Fatal(err)
+	}
+	o := DefaultModel
+	o.Words = []string{"roofer", "scaffolding"}
+	if err := WriteModel(&more, o); err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range o.Words {
+		if bytes.Contains(plain.Bytes(), []byte("▁"+w)) {
+			t.Errorf("the default vocabulary has %q already", w)
+		}
+		if !bytes.Contains(more.Bytes(), []byte("▁"+w)) {
+			t.Errorf("%q is not in the vocabulary", w)
+		}
+	}
+	if len(o.Words) == 0 || DefaultModel.Words != nil {
+		t.Error("Words changed the default model's options")
+	}
+}
