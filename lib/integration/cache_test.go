@@ -7,11 +7,27 @@ package integration
 // evaluated in its slots and evaluates only what follows the longest
 // prefix a slot already holds, so prompts that share their start with the
 // text in it cost the text once. The figure is the prompt tokens Ollama
-// evaluated (its debug line "loading cache slot": remaining of each
-// request) per memo, divided by the memo's own tokens: before (the prompts
+// evaluated per memo, divided by the memo's own tokens: before (the prompts
 // as they were, testdata/cache/old, passed with --prompt) and after (the
 // built-in prompts), side by side, with one memo and with a stream of
-// memos, -j 1 and the default -j, one slot and four (OLLAMA_NUM_PARALLEL).
+// memos, -j 1 and the default -j, one slot and four (OLLAMA_NUM_PARALLEL),
+// and four with OLLAMA_MULTIUSER_CACHE. make test-integration prints the
+// table.
+//
+// What Ollama evaluated is read from its debug log (OLLAMA_DEBUG=1): the
+// generated model is of the llama architecture, which Ollama 0.6.8 runs on
+// its llama.cpp runner (runner/llamarunner; the new engine only for the
+// architectures that need it, or with OLLAMA_NEW_ENGINE), whose
+// LoadCacheSlot logs "loading cache slot" for each request with prompt (its
+// tokens), used (those the slot held) and remaining (those evaluated). The
+// answers' prompt_eval_count does not tell: that runner reports every
+// prompt token there, reused or not.
+//
+// The generated model spells digits and punctuation one character a token
+// (Llama 2's, Mistral's and Qwen's tokenizers, too, take each digit
+// alone); a tokenizer like OpenAI's cl100k_base merges more of them, so
+// that instructions full of dates and punctuation weigh less there against
+// the text than here.
 
 import (
 	"bufio"
@@ -230,6 +246,9 @@ func TestPromptCache(t *testing.T) {
 			}
 		}
 		for _, n := range counts {
+			if srv.multiuser && n == 1 {
+				continue // one memo: as without it (reusable)
+			}
 			for _, jobs := range []string{"1", ""} {
 				for _, layout := range []string{"before", "after"} {
 					c := cacheCell{memos: n, slots: srv.slots, multiuser: srv.multiuser, jobs: jobs, layout: layout, text: textTokens[n]}
@@ -248,16 +267,9 @@ func TestPromptCache(t *testing.T) {
 		s.Stop()
 	}
 
-	report := cacheReport(cells, textTokens[1], textTokens[cacheStream])
-	t.Log("\n" + report)
-	if p := os.Getenv("SHELF_CACHE_REPORT"); p != "" {
-		if err := os.WriteFile(p, []byte(report), 0o644); err != nil {
-			t.Error(err)
-		}
-	}
-
 	// The goal, for the built-in prompts, wherever the server keeps what
-	// the next tool can reuse (cacheCell.reusable).
+	// the next tool can reuse (cacheCell.reusable); not while they are the
+	// old ones.
 	same := true
 	for tool, p := range old {
 		b, err := os.ReadFile(p)
@@ -266,8 +278,14 @@ func TestPromptCache(t *testing.T) {
 		}
 		same = same && bytes.Equal(bytes.TrimSpace(b), bytes.TrimSpace(builtIn[tool]))
 	}
+	report := cacheReport(cells, textTokens[1], textTokens[cacheStream], same)
+	t.Log("\n" + report)
+	if p := os.Getenv("SHELF_CACHE_REPORT"); p != "" {
+		if err := os.WriteFile(p, []byte(report), 0o644); err != nil {
+			t.Error(err)
+		}
+	}
 	if same {
-		t.Log("the built-in prompts are the ones in testdata/cache/old: before and after are the same prompts, and the goal is not checked")
 		return
 	}
 	for _, c := range cells {
@@ -555,7 +573,7 @@ func wordsOf(texts ...[]byte) []string {
 }
 
 // cacheReport is the table of the figures.
-func cacheReport(cells []cacheCell, memo, stream int) string {
+func cacheReport(cells []cacheCell, memo, stream int, old bool) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "Prompt tokens Ollama %s evaluated per memo, divided by the memo's tokens (summarize | tasks | shelf-file;\n", OllamaVersion)
 	fmt.Fprintf(&b, "the memo: %d tokens; the stream of %d: %d). before: the old prompts (--prompt testdata/cache/old/*.tmpl); after: the built-in ones.\n", memo, cacheStream, stream)
@@ -578,5 +596,8 @@ func cacheReport(cells []cacheCell, memo, stream int) string {
 	}
 	tw.Flush()
 	fmt.Fprintf(&b, "goal: checked where the server keeps each memo's prompt for the next tool whatever the timing; -: where it does not\n")
+	if old {
+		fmt.Fprintf(&b, "not checked: the built-in prompts are the ones in testdata/cache/old\n")
+	}
 	return b.String()
 }
