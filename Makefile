@@ -9,7 +9,8 @@
 #   make bench-compare OLD=REV   the benchmarks of REV and of this tree, run
 #                           alternately BENCH_COUNT times, side by side as ratios
 #   make test-integration   every tool against a real Ollama with a generated model
-#                           (builds Ollama once into $XDG_CACHE_HOME/shelf: 2 to 9 minutes)
+#                           (builds Ollama once into $XDG_CACHE_HOME/shelf: 2 to 9 minutes),
+#                           and a table of the prompt tokens it evaluated per memo
 #   make check-model MODELS="llama3.2 qwen2.5:3b"
 #                           which model is good enough: the whole pipeline over
 #                           40 memos with each, a table, and a report in fitness-report/
@@ -100,8 +101,13 @@ $(OLLAMA):
 	  $(GO) install -ldflags=-X=github.com/ollama/ollama/version.Version=$(OLLAMA_VERSION) \
 	  github.com/ollama/ollama@v$(OLLAMA_VERSION)
 
+# The prompt-cache measurement (lib/integration/cache_test.go) writes its
+# table to a file, printed after the tests, passed or failed.
 test-integration: $(OLLAMA)
-	SHELF_OLLAMA='$(OLLAMA)' $(GO) test -tags integration -count=1 -timeout 30m ./lib/integration/
+	@report=$$(mktemp); trap 'rm -f "$$report"' EXIT; \
+	echo "SHELF_OLLAMA='$(OLLAMA)' $(GO) test -tags integration -count=1 -timeout 30m ./lib/integration/"; \
+	SHELF_OLLAMA='$(OLLAMA)' SHELF_CACHE_REPORT="$$report" $(GO) test -tags integration -count=1 -timeout 30m ./lib/integration/; \
+	status=$$?; cat "$$report"; exit $$status
 
 test-postgres:
 	SHELF_NEED_POSTGRES=1 $(GO) test -count=1 ./lib/memory/... ./cmd/remember

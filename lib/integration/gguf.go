@@ -29,6 +29,10 @@ type ModelOptions struct {
 	// string ends only when the model picks '"'; without a push, greedy
 	// decoding fills every string to its limit.
 	QuoteBias float64
+	// Words are more whole-word tokens, after the built-in vocabulary
+	// (vocabWords): a text made of them takes about one token a word, as
+	// English does with a real model's vocabulary.
+	Words []string
 }
 
 // DefaultModel is small enough to load in a quarter second. Its seed and
@@ -153,15 +157,27 @@ func WriteModel(w io.Writer, o ModelOptions) error {
 			add(string(runes[:n]), -float32(i)-float32(n)/100, tokNormal)
 		}
 	}
+	// The model's own tokens come first and get the same weights whatever
+	// Words holds; those Words add are read, never written, so that the
+	// model answers as it does without them.
+	base := len(tokens)
+	for i, word := range o.Words {
+		runes := []rune("▁" + word)
+		for n := 2; n <= len(runes); n++ {
+			add(string(runes[:n]), -float32(len(vocabWords)+i)-float32(n)/100, tokNormal)
+		}
+	}
 	vocab := len(tokens)
+	extra := rand.New(rand.NewPCG(o.Seed^0x3042d5, o.Seed))
 
-	gauss := func(n int, std float64) []float32 {
+	gaussFrom := func(rng *rand.Rand, n int, std float64) []float32 {
 		v := make([]float32, n)
 		for i := range v {
 			v[i] = float32(rng.NormFloat64() * std)
 		}
 		return v
 	}
+	gauss := func(n int, std float64) []float32 { return gaussFrom(rng, n, std) }
 	ones := func(n int) []float32 {
 		v := make([]float32, n)
 		for i := range v {
@@ -182,7 +198,7 @@ func WriteModel(w io.Writer, o ModelOptions) error {
 	// layer writes to it, so a token's weight there in the output matrix
 	// is a fixed logit bias.
 	const embStd = 0.1
-	emb := gauss(vocab*E, embStd)
+	emb := append(gauss(base*E, embStd), gaussFrom(extra, (vocab-base)*E, embStd)...)
 	for t := range vocab {
 		emb[t*E] = 1
 	}
@@ -206,7 +222,7 @@ func WriteModel(w io.Writer, o ModelOptions) error {
 	vector("output_norm.weight", ones(E))
 	// After RMS norm, residual dimension 0 is about sqrt(E/(1+(E-1)*std²)).
 	h0 := math.Sqrt(float64(E) / (1 + float64(E-1)*embStd*embStd))
-	outW := gauss(vocab*E, 0.3)
+	outW := append(gauss(base*E, 0.3), gaussFrom(extra, (vocab-base)*E, 0.3)...)
 	for t := range vocab {
 		var bias float64
 		switch {
@@ -216,6 +232,8 @@ func WriteModel(w io.Writer, o ModelOptions) error {
 			bias = o.QuoteBias
 		case kinds[t] != tokNormal:
 			bias = -30 // bytes and control tokens: never
+		case t >= base:
+			bias = -30 // Words' tokens: read, never written
 		case strings.HasPrefix(tokens[t], "▁") && len(tokens[t]) > len("▁") && !whole[tokens[t]]:
 			bias = -30 // word prefixes only help the tokenizer build words
 		}

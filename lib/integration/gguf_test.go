@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/binary"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -51,5 +52,35 @@ func TestModelfileWith(t *testing.T) {
 	}
 	if m := ModelfileWith(0); strings.Contains(m, "num_ctx") || !strings.Contains(m, "PARAMETER num_thread 1") {
 		t.Errorf("no num_ctx:\n%s", m)
+	}
+}
+
+const defaultModelSHA256 = "6d55f8d9bbc28fe921d380687b3906ec08e52f5e62ac2a0b4230e4cec766b232"
+
+func TestModelWords(t *testing.T) {
+	var plain, more bytes.Buffer
+	if err := WriteModel(&plain, DefaultModel); err != nil {
+		t.Fatal(err)
+	}
+	o := DefaultModel
+	o.Words = []string{"roofer", "scaffolding"}
+	if err := WriteModel(&more, o); err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range o.Words {
+		if bytes.Contains(plain.Bytes(), []byte("▁"+w)) {
+			t.Errorf("the default vocabulary has %q already", w)
+		}
+		if !bytes.Contains(more.Bytes(), []byte("▁"+w)) {
+			t.Errorf("%q is not in the vocabulary", w)
+		}
+	}
+	if DefaultModel.Words != nil {
+		t.Error("Words changed the default model's options")
+	}
+	// The default model is the one whose seed and biases were chosen by
+	// trying: Words leave it as it was.
+	if got := fmt.Sprintf("%x", sha256.Sum256(plain.Bytes())); got != defaultModelSHA256 {
+		t.Errorf("the default model's file changed: sha256 %s, was %s", got, defaultModelSHA256)
 	}
 }

@@ -24,8 +24,9 @@ type Server struct {
 	Bin    string
 	Models string // OLLAMA_MODELS
 	Home   string
-	Addr   string // host:port
-	Log    string // the server's output
+	Addr   string   // host:port
+	Log    string   // the server's output
+	Env    []string // more of its environment, such as OLLAMA_DEBUG=1
 	cmd    *exec.Cmd
 	done   chan error
 	stop   sync.Once
@@ -45,23 +46,24 @@ func freeAddr() (string, error) {
 }
 
 func (s *Server) env() []string {
-	return []string{
+	return append([]string{
 		"PATH=" + os.Getenv("PATH"),
 		"HOME=" + s.Home, // ollama writes its key under ~/.ollama
 		"OLLAMA_HOST=" + s.Addr,
 		"OLLAMA_MODELS=" + s.Models,
 		"OLLAMA_NOPRUNE=1",
-	}
+	}, s.Env...)
 }
 
 // StartServer starts ollama serve with the given models directory, a home
 // of its own under dir, and its log in dir, and waits until it answers.
-func StartServer(bin, models, dir string) (*Server, error) {
+// env is more of its environment (NAME=VALUE), such as OLLAMA_DEBUG=1.
+func StartServer(bin, models, dir string, env ...string) (*Server, error) {
 	addr, err := freeAddr()
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{Bin: bin, Models: models, Home: filepath.Join(dir, "home"), Addr: addr, Log: filepath.Join(dir, "serve.log"), done: make(chan error, 1)}
+	s := &Server{Bin: bin, Models: models, Home: filepath.Join(dir, "home"), Addr: addr, Log: filepath.Join(dir, "serve.log"), Env: env, done: make(chan error, 1)}
 	if err := os.MkdirAll(s.Home, 0o755); err != nil {
 		return nil, err
 	}
