@@ -505,63 +505,34 @@ const sharedChunk = 4096
 // insertVectors stores vectors (of models[i]) and appends their sign codes
 // to this member's chunks of the model, each chunk read and written once.
 func insertVectors(ctx context.Context, tx *sql.Tx, models []string, vs []pending) error {
-	byModel := map[string][]pending{}
-	var order []string
-	for i, p := range vs {
-		if _, ok := byModel[models[i]]; !ok {
-			order = append(order, models[i])
-		}
-		byModel[models[i]] = append(byModel[models[i]], p)
-	}
-	for _, model := range order {
-		if err := appendCodes(ctx, tx, model, byModel[model]); err != nil {
-			return err
-		}
-	}
-	return nil
+	return eachModel(models, vs, func(model string, vs []pending) error { return appendCodes(ctx, tx, model, vs) })
 }
 
+// appendCodes stores vectors of one model, their sign codes appended to
+// this member's last chunk of the model and new ones after it.
 func appendCodes(ctx context.Context, tx *sql.Tx, model string, vs []pending) error {
 	words := vecindex.Words(len(vs[0].q))
-	var chunk, n int64
-	codes := vecindex.Codes{Words: words}
+	last := &signChunk{codes: vecindex.Codes{Words: words}}
 	err := tx.QueryRowContext(ctx, `SELECT chunk, n, rowids, bits FROM codes WHERE member = current_user AND model = $1 AND words = $2
-		ORDER BY chunk DESC LIMIT 1 FOR UPDATE`, model, words).Scan(&chunk, &n, &codes.Rowids, &codes.Bits)
+		ORDER BY chunk DESC LIMIT 1 FOR UPDATE`, model, words).Scan(&last.id, &last.n, &last.codes.Rowids, &last.codes.Bits)
 	if errors.Is(err, sql.ErrNoRows) {
-		n = sharedChunk // start a new chunk below
+		last = nil
 	} else if err != nil {
 		return err
 	}
-	flush := func() error {
-		_, err := tx.ExecContext(ctx, "UPDATE codes SET n = $1, rowids = $2, bits = $3 WHERE chunk = $4", n, codes.Rowids, codes.Bits, chunk)
+	chunks, slots, err := appendSigns(model, vs, sharedChunk, last, func() (chunk int64, err error) {
+		err = tx.QueryRowContext(ctx, "INSERT INTO codes(model, words, n, rowids, bits) VALUES($1, $2, 0, '', '') RETURNING chunk", model, words).Scan(&chunk)
+		return chunk, err
+	}, func(c *signChunk) error {
+		_, err := tx.ExecContext(ctx, "UPDATE codes SET n = $1, rowids = $2, bits = $3 WHERE chunk = $4", c.n, c.codes.Rowids, c.codes.Bits, c.id)
+		return err
+	})
+	if err != nil {
 		return err
 	}
-	var rowids, dims, chunks, slots []int64
-	var scales []float32
-	var qs [][]byte
-	dirty := false
-	for _, v := range vs {
-		if vecindex.Words(len(v.q)) != words {
-			return fmt.Errorf("vectors of %s differ in size: %d and %d", model, len(vs[0].q), len(v.q))
-		}
-		if n >= sharedChunk {
-			if dirty {
-				if err := flush(); err != nil {
-					return err
-				}
-			}
-			if err := tx.QueryRowContext(ctx, "INSERT INTO codes(model, words, n, rowids, bits) VALUES($1, $2, 0, '', '') RETURNING chunk", model, words).Scan(&chunk); err != nil {
-				return err
-			}
-			n, codes = 0, vecindex.Codes{Words: words}
-		}
-		codes.Append(v.rowid, vecindex.QuantizedSignBits(v.q))
-		rowids, dims, scales, qs, chunks, slots = append(rowids, v.rowid), append(dims, int64(len(v.q))), append(scales, v.scale), append(qs, v.q), append(chunks, chunk), append(slots, n)
-		n++
-		dirty = true
-	}
-	if err := flush(); err != nil {
-		return err
+	rowids, dims, scales, qs := make([]int64, len(vs)), make([]int64, len(vs)), make([]float32, len(vs)), make([][]byte, len(vs))
+	for i, v := range vs {
+		rowids[i], dims[i], scales[i], qs[i] = v.rowid, int64(len(v.q)), v.scale, v.q
 	}
 	_, err = tx.ExecContext(ctx, `INSERT INTO vectors(rowid, model, dim, scale, q, chunk, slot)
 		SELECT r, $2, d, s, q, c, sl FROM unnest($1::bigint[], $3::int[], $4::real[], $5::bytea[], $6::bigint[], $7::int[]) AS v(r, d, s, q, c, sl)`,
@@ -703,5 +674,5 @@ func (s *Shared) Models(ctx context.Context) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	return scanStrings(rows)
+	return scanColumn[string](rows)
 }

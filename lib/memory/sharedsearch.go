@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 
 	"github.com/shelfai/shelf/lib/memory/vecindex"
@@ -65,49 +64,26 @@ type sharedSearch struct{ *Shared }
 // SQLite store's bm25 does.
 const rankWeights = "'{0.1, 0.2, 0.5, 1.0}'"
 
+// keywords ranks the memories matching the words by ts_rank (the title
+// weighing double).
 func (s sharedSearch) keywords(ctx context.Context, terms []string, q Query, depth int) ([]int64, error) {
-	var ids []int64
-	seen := map[int64]bool{}
-	exprs := []string{tsQuery(terms, "|")}
-	if len(terms) > 1 {
-		exprs = []string{tsQuery(terms, "&"), exprs[0]}
-	}
 	filter, args := q.sharedWhere(2)
-	for _, expr := range exprs {
-		// Each query ranks at most keywordCap of its newest matches, as
-		// in the SQLite store.
+	return keywordRanking(terms, depth, func(all bool) ([]int64, error) {
+		op := "|"
+		if all {
+			op = "&"
+		}
+		// At most keywordCap of the newest matches are ranked, as in the
+		// SQLite store.
 		rows, err := s.db.QueryContext(ctx, fmt.Sprintf(`SELECT c.rowid FROM (
 			SELECT m.rowid, m.words FROM memories m WHERE m.words @@ to_tsquery('simple', $1) AND %s ORDER BY m.rowid DESC LIMIT %d) c
 			ORDER BY ts_rank(%s, c.words, to_tsquery('simple', $1)) DESC, c.rowid LIMIT %d`, filter, keywordCap, rankWeights, depth),
-			append([]any{expr}, args...)...)
+			append([]any{tsQuery(terms, op)}, args...)...)
 		if err != nil {
 			return nil, err
 		}
-		got, err := scanIDs(rows)
-		if err != nil {
-			return nil, err
-		}
-		for _, id := range got {
-			if !seen[id] && len(ids) < depth {
-				seen[id] = true
-				ids = append(ids, id)
-			}
-		}
-	}
-	return ids, nil
-}
-
-func scanIDs(rows *sql.Rows) ([]int64, error) {
-	defer rows.Close()
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
+		return scanColumn[int64](rows)
+	})
 }
 
 // sharedExactLimit is the store size (of one model) under which vector
@@ -219,7 +195,7 @@ func (s sharedSearch) vectors(ctx context.Context, q Query, depth int) ([]int64,
 	}
 	filter, args := q.sharedWhere(2)
 	var rows *sql.Rows
-	if filter == "m.current = 1" {
+	if filter == unfiltered {
 		chunks, slots, release, err := s.codes(ctx, q.Model, vecindex.Words(dim))
 		if err != nil {
 			return nil, err
@@ -242,73 +218,21 @@ func (s sharedSearch) vectors(ctx context.Context, q Query, depth int) ([]int64,
 	return rankVectors(rows, qv, depth)
 }
 
-// rankVectors reads rows of (rowid, scale, q), ranks them by similarity to
-// the (normalized) query, and returns the depth best; it closes rows.
-func rankVectors(rows *sql.Rows, qv []float32, depth int) ([]int64, error) {
-	defer rows.Close()
-	type scored struct {
-		id  int64
-		sim float32
-	}
-	var all []scored
-	for rows.Next() {
-		var id int64
-		var scale float32
-		var v []byte
-		if err := rows.Scan(&id, &scale, &v); err != nil {
-			return nil, err
-		}
-		all = append(all, scored{id, vecindex.Dot(qv, v) * scale})
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	slices.SortFunc(all, func(a, b scored) int {
-		switch {
-		case a.sim > b.sim:
-			return -1
-		case a.sim < b.sim:
-			return 1
-		}
-		return int(a.id - b.id)
-	})
-	if len(all) > depth {
-		all = all[:depth]
-	}
-	out := make([]int64, len(all))
-	for i, c := range all {
-		out[i] = c.id
-	}
-	return out, nil
-}
-
-// sharedHitColumns are the columns of memories m that scanSharedHits reads.
-const sharedHitColumns = hitColumns + ", m.member"
-
 func (s sharedSearch) newest(ctx context.Context, q Query) ([]Hit, error) {
-	filter, args := q.sharedWhere(1)
-	rows, err := s.db.QueryContext(ctx, "SELECT "+sharedHitColumns+" FROM memories m WHERE "+
-		filter+fmt.Sprintf(" ORDER BY %s DESC, m.id LIMIT %d", timeExpr, q.K), args...)
+	query, args := q.newestSQL(sharedMember)
+	rows, err := s.db.QueryContext(ctx, rebind(query, 1), args...)
 	if err != nil {
 		return nil, err
 	}
-	return scanSharedHits(rows)
+	return scanHits(rows)
 }
 
-func (s sharedSearch) hits(ctx context.Context, scores map[int64]float64) ([]Hit, error) {
-	ids := make([]int64, 0, len(scores))
-	for id := range scores {
-		ids = append(ids, id)
-	}
-	rows, err := s.db.QueryContext(ctx, "SELECT "+sharedHitColumns+" FROM memories m WHERE m.rowid = ANY($1)", ids)
+func (s sharedSearch) hits(ctx context.Context, ids []int64) ([]Hit, error) {
+	rows, err := s.db.QueryContext(ctx, "SELECT "+hitColumns(sharedMember)+" FROM memories m WHERE m.rowid = ANY($1)", ids)
 	if err != nil {
 		return nil, err
 	}
-	out, err := scanSharedHits(rows)
-	for i := range out {
-		out[i].Score = scores[out[i].rowid]
-	}
-	return out, err
+	return scanHits(rows)
 }
 
 // snippets are the stretches of the memories' texts around the words of
@@ -349,22 +273,6 @@ func (s sharedSearch) snippets(ctx context.Context, terms []string, ids []int64)
 	return out, rows.Err()
 }
 
-// scanSharedHits reads rows of sharedHitColumns, and closes rows.
-func scanSharedHits(rows *sql.Rows) ([]Hit, error) {
-	defer rows.Close()
-	out := []Hit{}
-	for rows.Next() {
-		var h Hit
-		var body string
-		if err := rows.Scan(&h.rowid, &h.ID, &h.Title, &body, &h.Created, &h.Source, &h.Path, &h.Kind, &h.at, &h.Member); err != nil {
-			return nil, err
-		}
-		h.Snippet = prefix(body, 160)
-		out = append(out, h)
-	}
-	return out, rows.Err()
-}
-
 // Matching returns every current memory that has all the words of q.Text
 // and passes q's filters, in the order they were stored.
 func (s *Shared) Matching(ctx context.Context, q Query) ([]Hit, error) {
@@ -376,10 +284,10 @@ func (s *Shared) Matching(ctx context.Context, q Query) ([]Hit, error) {
 		return []Hit{}, nil
 	}
 	filter, args := q.sharedWhere(2)
-	rows, err := s.db.QueryContext(ctx, "SELECT "+sharedHitColumns+" FROM memories m WHERE m.words @@ to_tsquery('simple', $1) AND "+
+	rows, err := s.db.QueryContext(ctx, "SELECT "+hitColumns(sharedMember)+" FROM memories m WHERE m.words @@ to_tsquery('simple', $1) AND "+
 		filter+" ORDER BY m.rowid", append([]any{tsQuery(terms, "&")}, args...)...)
 	if err != nil {
 		return nil, err
 	}
-	return scanSharedHits(rows)
+	return scanHits(rows)
 }
