@@ -125,10 +125,6 @@ func readExport(r io.Reader, store func(e Exported, it Item) (rowid int64, store
 	}
 }
 
-// versionExistsSQL says whether a store holds a version (? for the id and
-// the version).
-const versionExistsSQL = "SELECT EXISTS (SELECT 1 FROM memories WHERE id = ? AND version = ?)"
-
 // importSQL stores a version of an export (? for importValues).
 const importSQL = `INSERT INTO memories(id, version, current, hash, stored_at, kind, title, body, tags, created, created_unix, source, path, record)
 	VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`

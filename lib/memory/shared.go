@@ -296,7 +296,8 @@ func lockKey(space, name string) int64 {
 }
 
 // ForeignError names the memories that other members stored, which this
-// member may not change or forget.
+// member may not change or forget, and whose each is (every member reads
+// every memory and who stored it).
 type ForeignError struct {
 	IDs     []string
 	Members []string // of each id
@@ -305,7 +306,7 @@ type ForeignError struct {
 
 func (e *ForeignError) Error() string {
 	if e.only {
-		return e.IDs[0] + " is another member's memory, which only they may change"
+		return fmt.Sprintf("%s is %s's memory, which only %[2]s may change", e.IDs[0], e.Members[0])
 	}
 	parts := make([]string, len(e.IDs))
 	for i, id := range e.IDs {
@@ -314,10 +315,27 @@ func (e *ForeignError) Error() string {
 	return "other members' memories, which only they may change or forget: " + strings.Join(parts, ", ")
 }
 
+// Owners are the members whose memories they are, each once.
+func (e *ForeignError) Owners() []string {
+	var out []string
+	for _, m := range e.Members {
+		if !slices.Contains(out, m) {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// foreign is the error of one record refused as member's memory.
+func foreign(id, member string) *ForeignError {
+	return &ForeignError{IDs: []string{id}, Members: []string{member}, only: true}
+}
+
 // Put stores the items in one transaction, as the SQLite store does. A
-// memory another member stored is not changed: its result is Foreign.
+// memory another member stored is not changed: its result is Foreign,
+// with that member its Owner.
 // Writers of the same ids or contents at once take turns.
-func (s *Shared) Put(ctx context.Context, items []Item) ([]Result, error) {
+func (s *Shared) Put(ctx context.Context, items []Item) ([]Outcome, error) {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, err
@@ -347,7 +365,7 @@ func (s *Shared) Put(ctx context.Context, items []Item) ([]Result, error) {
 // the current versions of the ids and the current memories of the
 // contents, retires the versions superseded, and inserts the new
 // versions and their vectors.
-func (s *Shared) put(ctx context.Context, tx *sql.Tx, items []Item, hashes []string) ([]Result, error) {
+func (s *Shared) put(ctx context.Context, tx *sql.Tx, items []Item, hashes []string) ([]Outcome, error) {
 	type cur struct {
 		rowid   int64 // 0: a version of this batch (new[at])
 		at      int
@@ -396,7 +414,7 @@ func (s *Shared) put(ctx context.Context, tx *sql.Tx, items []Item, hashes []str
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	out := make([]Result, len(items))
+	out := make([]Outcome, len(items))
 	type version struct {
 		item    int
 		version int64
@@ -409,18 +427,18 @@ func (s *Shared) put(ctx context.Context, tx *sql.Tx, items []Item, hashes []str
 		c, ok := current[it.ID]
 		switch {
 		case ok && c.hash == h:
-			out[i] = Unchanged
+			out[i].Result = Unchanged
 			continue
 		case ok && c.member != s.Member:
-			out[i] = Foreign
+			out[i] = Outcome{Result: Foreign, Owner: c.member}
 			continue
 		case !ok && contents[h] > 0:
-			out[i] = Duplicate
+			out[i].Result = Duplicate
 			continue
 		case !ok:
-			out[i] = Stored
+			out[i].Result = Stored
 		default:
-			out[i] = Superseded
+			out[i].Result = Superseded
 			if c.rowid != 0 {
 				retired = append(retired, c.rowid)
 			} else {

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/shelfai/shelf/lib/memory/pgtest"
+	"github.com/shelfai/shelf/lib/record"
 )
 
 // collective makes a database owned by a keeper, with the store's tables
@@ -75,15 +76,40 @@ func TestMembersOwnTheirMemories(t *testing.T) {
 		t.Fatalf("the newest of bob: %+v", hits)
 	}
 
-	// Through the store: bob's new version of alice's memory is refused.
-	res, err := bob.Put(ctx, []Item{item(t, `{"id":"roof","text":"the roof quote is 1 euro"}`)})
-	if err != nil || res[0] != Foreign {
+	// Through the store: bob's new version of alice's memory is refused,
+	// and the refusal names her.
+	forged := `{"id":"roof","text":"the roof quote is 1 euro"}`
+	res, err := bob.Put(ctx, []Item{item(t, forged)})
+	if err != nil || res[0].Result != Foreign || res[0].Owner != "alice" {
 		t.Fatalf("bob supersedes alice's memory: %v %v", res, err)
+	}
+	var out bytes.Buffer
+	k := NewSink(&out, bob, nil, "remember")
+	rec := record.New([]byte(forged))
+	rec.Meta = item(t, forged)
+	if err := k.Write(rec); err != nil {
+		t.Fatal(err)
+	}
+	if err := k.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	const refused = "roof is alice's memory, which only alice may change"
+	var ns *NotStoredError
+	if err := k.Err(); !errors.As(err, &ns) || !strings.Contains(err.Error(), refused) || ns.Foreign == nil || !slices.Equal(ns.Foreign.Owners(), []string{"alice"}) {
+		t.Fatalf("the sink's error: %v", err)
+	}
+	if !strings.Contains(out.String(), `"errors":[{"tool":"remember","message":"not stored: `+refused) {
+		t.Fatalf("the record refused: %s", out.String())
 	}
 	found, err := bob.Forget(ctx, []string{"roof"})
 	var fe *ForeignError
 	if len(found) != 0 || !errors.As(err, &fe) || !slices.Equal(fe.IDs, []string{"roof"}) || fe.Members[0] != "alice" {
 		t.Fatalf("bob forgets alice's memory: %v %v", found, err)
+	}
+	// An import that would give alice's memory a new version as bob's.
+	_, err = bob.Import(ctx, strings.NewReader(`{"id":"roof","version":2,"current":true,"stored_at":0,"record":`+forged+"}\n"))
+	if !errors.As(err, &fe) || err.Error() != "line 1: "+refused {
+		t.Fatalf("bob imports a version of alice's memory: %v", err)
 	}
 
 	// With hand-written SQL: nothing of alice's changes.

@@ -109,7 +109,8 @@ func (s *Shared) Export(ctx context.Context, w io.Writer) (int, error) {
 
 // Import reads an export into the store, as it was: versions, history,
 // times and vectors, stored as this member's. A version the store has
-// already is skipped.
+// already is skipped; a new version of another member's memory is a
+// *ForeignError, and nothing is imported.
 func (s *Shared) Import(ctx context.Context, r io.Reader) (int, error) {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
@@ -118,9 +119,16 @@ func (s *Shared) Import(ctx context.Context, r io.Reader) (int, error) {
 	defer tx.Rollback()
 	loc := s.now().Location()
 	n, models, vecs, err := readExport(r, func(e Exported, it Item) (int64, bool, error) {
+		// A version the store holds is skipped, whoever stored it; a new
+		// version of another member's memory is theirs to store.
 		var exists bool
-		if err := tx.QueryRowContext(ctx, rebind(versionExistsSQL, 1), e.ID, e.Version).Scan(&exists); err != nil || exists {
+		var owner sql.NullString
+		if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM memories WHERE id = $1 AND version = $2),
+			(SELECT min(member) FROM memories WHERE id = $1 AND member != current_user)`, e.ID, e.Version).Scan(&exists, &owner); err != nil || exists {
 			return 0, false, err
+		}
+		if owner.Valid {
+			return 0, false, foreign(e.ID, owner.String)
 		}
 		var rowid int64
 		err := tx.QueryRowContext(ctx, rebind(importSQL, 1)+" RETURNING rowid", importValues(e, it, loc)...).Scan(&rowid)

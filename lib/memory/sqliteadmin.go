@@ -98,7 +98,7 @@ func (s *Store) Import(ctx context.Context, r io.Reader) (int, error) {
 	unembedded := false
 	n, models, vecs, err := readExport(r, func(e Exported, it Item) (int64, bool, error) {
 		var exists bool
-		if err := tx.QueryRowContext(ctx, versionExistsSQL, e.ID, e.Version).Scan(&exists); err != nil || exists {
+		if err := tx.QueryRowContext(ctx, "SELECT EXISTS (SELECT 1 FROM memories WHERE id = ? AND version = ?)", e.ID, e.Version).Scan(&exists); err != nil || exists {
 			return 0, false, err
 		}
 		res, err := tx.ExecContext(ctx, importSQL, importValues(e, it, loc)...)
