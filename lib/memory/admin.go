@@ -154,22 +154,26 @@ type Stats struct {
 	Member   string         `json:"member,omitempty"` // who asks, in a shared store
 }
 
+// vectorStatsSQL counts the vectors of each model, with the size of one
+// of them (an index of the model's alone; a model has vectors of two
+// sizes only while a reindex runs).
+const vectorStatsSQL = "SELECT model, count(*), (SELECT dim FROM vectors d WHERE d.model = v.model LIMIT 1) FROM vectors v GROUP BY model"
+
 // countVectors adds the store's vectors to st: how many of each model,
 // and their dimensions.
 func countVectors(ctx context.Context, db *sql.DB, st *Stats) error {
-	rows, err := db.QueryContext(ctx, "SELECT model, dim, count(*) FROM vectors GROUP BY model, dim")
+	rows, err := db.QueryContext(ctx, vectorStatsSQL)
 	if err != nil {
 		return err
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var m string
-		var d, n int
-		if err := rows.Scan(&m, &d, &n); err != nil {
+		var n, d int
+		if err := rows.Scan(&m, &n, &d); err != nil {
 			return err
 		}
-		st.Vectors[m] += n
-		st.Dims[m] = d
+		st.Vectors[m], st.Dims[m] = n, d
 	}
 	return rows.Err()
 }

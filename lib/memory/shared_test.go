@@ -396,3 +396,80 @@ func TestSharedReadOnly(t *testing.T) {
 		t.Fatalf("a write through a store opened to read: %v", err)
 	}
 }
+
+// TestSharedStatsReadsIndexes: stats counts from the indexes, not the
+// tables (whose scan took 100 ms at 100,000 memories): with sequential
+// scans priced out (a test's tables are too small for the planner to
+// prefer an index on its own), none of its queries reads a table.
+func TestSharedStatsReadsIndexes(t *testing.T) {
+	ctx := context.Background()
+	db := collective(t)
+	alice := openSharedAs(t, db, "alice")
+	if _, err := alice.Put(ctx, []Item{item(t, `{"id":"a","text":"one","created":"2026-01-02"}`), item(t, `{"id":"b","text":"two"}`)}); err != nil {
+		t.Fatal(err)
+	}
+	if err := pgtest.Need(t, cluster, noCluster).Exec(ctx, db, "VACUUM ANALYZE memories", "VACUUM ANALYZE vectors"); err != nil {
+		t.Fatal(err)
+	}
+	conn, err := asRole(t, db, "alice").Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, "SET enable_seqscan = off"); err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{sharedStatsSQL, vectorStatsSQL} {
+		rows, err := conn.QueryContext(ctx, "EXPLAIN "+q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		lines, err := scanColumn[string](rows)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// A scan that is not index-only reads a row at the most.
+		for i, line := range lines {
+			reads := strings.Contains(line, "Seq Scan") || strings.Contains(line, "Heap Scan") || strings.Contains(line, "Index Scan")
+			if reads && (i == 0 || !strings.Contains(lines[i-1], "Limit")) {
+				t.Errorf("%s\nreads a table:\n%s", q, strings.Join(lines, "\n"))
+				break
+			}
+		}
+	}
+}
+
+// TestSharedLaterIndexes: a store made before an index that stats reads
+// (memories_created) is read and written as it is by a member, who may
+// not change its tables; the next run of their owner that writes makes
+// the index.
+func TestSharedLaterIndexes(t *testing.T) {
+	ctx := context.Background()
+	c := pgtest.Need(t, cluster, noCluster)
+	db := collective(t)
+	if err := c.Exec(ctx, db, "DROP INDEX memories_created"); err != nil {
+		t.Fatal(err)
+	}
+	indexed := func() bool {
+		t.Helper()
+		var ok bool
+		if err := asRole(t, db, "alice").QueryRowContext(ctx, "SELECT to_regclass('memories_created') IS NOT NULL").Scan(&ok); err != nil {
+			t.Fatal(err)
+		}
+		return ok
+	}
+	alice := openSharedAs(t, db, "alice")
+	if _, err := alice.Put(ctx, []Item{item(t, `{"id":"a","text":"one","created":"2026-01-02"}`)}); err != nil {
+		t.Fatal(err)
+	}
+	if st, err := alice.Stats(ctx); err != nil || st.Memories != 1 || st.Oldest != "2026-01-02" || indexed() {
+		t.Fatalf("stats without the index: %+v %v", st, err)
+	}
+	openSharedAs(t, db, "keeper")
+	if !indexed() {
+		t.Fatal("the owner's run made no index")
+	}
+	if st, err := alice.Stats(ctx); err != nil || st.Memories != 1 || st.Oldest != "2026-01-02" {
+		t.Fatalf("stats with the index: %+v %v", st, err)
+	}
+}
