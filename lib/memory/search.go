@@ -193,24 +193,26 @@ var ErrNoWords = errors.New("no words to match")
 // side for those.
 const keywordCap = 500
 
-// keywordRanking ranks the memories with all the words of a query first,
-// then those with any of them, depth at the most: rank ranks the matches
-// of all (true) or any (false) of the terms, as the store's index does.
-func keywordRanking(terms []string, depth int, rank func(all bool) ([]int64, error)) ([]int64, error) {
-	if len(terms) == 0 {
-		return nil, nil
+// keywordPasses are the rankings of a keyword search: of the memories
+// with all the words of the query (all: true) when it has several, then
+// of those with any of them. A store ranks each as its index does, and
+// joinRankings joins them.
+func keywordPasses(terms []string) []bool {
+	switch len(terms) {
+	case 0:
+		return nil
+	case 1:
+		return []bool{false}
 	}
-	passes := []bool{false}
-	if len(terms) > 1 {
-		passes = []bool{true, false}
-	}
+	return []bool{true, false}
+}
+
+// joinRankings joins the rankings of keywordPasses, in their order, each
+// memory once, depth at the most.
+func joinRankings(rankings [][]int64, depth int) []int64 {
 	var ids []int64
 	seen := map[int64]bool{}
-	for _, all := range passes {
-		got, err := rank(all)
-		if err != nil {
-			return nil, err
-		}
+	for _, got := range rankings {
 		for _, id := range got {
 			if !seen[id] && len(ids) < depth {
 				seen[id] = true
@@ -218,7 +220,7 @@ func keywordRanking(terms []string, depth int, rank func(all bool) ([]int64, err
 			}
 		}
 	}
-	return ids, nil
+	return ids
 }
 
 // rankVectors re-ranks candidates exactly: it reads rows of (rowid,

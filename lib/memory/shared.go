@@ -11,9 +11,11 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/stdlib"
 
 	"github.com/shelfai/shelf/lib/memory/vecindex"
@@ -162,7 +164,7 @@ func OpenShared(ctx context.Context, rawURL string, access Access) (*Shared, err
 		// Reading only, the server refuses any write too.
 		cfg.RuntimeParams["default_transaction_read_only"] = "on"
 	}
-	db := stdlib.OpenDB(*cfg)
+	db := stdlib.OpenDB(*cfg, stdlib.OptionShouldPing(firstReuseUnpinged()))
 	// One connection: a run is one process, and a second connection (for
 	// keyword and vector search at once) costs more to open than the
 	// overlap wins (measured: recall p50 33 ms against 36 at 100,000
@@ -170,11 +172,18 @@ func OpenShared(ctx context.Context, rawURL string, access Access) (*Shared, err
 	db.SetMaxOpenConns(1)
 	sum := sha256.Sum256([]byte(fmt.Sprintf("%s\x00%d\x00%s", cfg.Host, cfg.Port, cfg.Database)))
 	s := &Shared{db: db, Path: redactURL(rawURL), Now: time.Now, key: "pg-" + hex.EncodeToString(sum[:8])}
-	if err := db.QueryRowContext(ctx, "SELECT current_user").Scan(&s.Member); err != nil {
+	// Who this is and the store's schema in one round trip; a database
+	// without the store's tables has no shelf_meta (schema 0).
+	var v sql.NullInt64
+	err = db.QueryRowContext(ctx, "SELECT current_user, (SELECT value::int FROM shelf_meta WHERE key = 'schema')").Scan(&s.Member, &v)
+	if pe := (*pgconn.PgError)(nil); errors.As(err, &pe) && pe.Code == undefinedTable {
+		err = db.QueryRowContext(ctx, "SELECT current_user").Scan(&s.Member)
+	}
+	if err != nil {
 		db.Close()
 		return nil, hidden(err, secret)
 	}
-	if err := s.migrate(ctx, access); err != nil {
+	if err := s.migrate(ctx, access, int(v.Int64)); err != nil {
 		db.Close()
 		return nil, hidden(err, secret)
 	}
@@ -197,11 +206,31 @@ func schemaOf(ctx context.Context, q interface {
 	return v, err
 }
 
-func (s *Shared) migrate(ctx context.Context, access Access) error {
-	v, err := schemaOf(ctx, s.db)
-	if err != nil {
-		return err
+// undefinedTable is PostgreSQL's error code of a table that is not there.
+const undefinedTable = "42P01"
+
+// firstReuseUnpinged is when database/sql pings a connection before
+// reusing it: as it does by default (after a second idle), but not on the
+// first reuse, right after the connection was opened and used, which the
+// default counts as idle since ever (a round trip in every run).
+func firstReuseUnpinged() func(context.Context, stdlib.ShouldPingParams) bool {
+	var mu sync.Mutex
+	reused := map[*pgx.Conn]bool{}
+	return func(_ context.Context, p stdlib.ShouldPingParams) bool {
+		mu.Lock()
+		defer mu.Unlock()
+		if !reused[p.Conn] {
+			reused[p.Conn] = true
+			return false
+		}
+		return p.IdleDuration > time.Second
 	}
+}
+
+// migrate brings the store, of schema v, to SharedSchema if access lets
+// it.
+func (s *Shared) migrate(ctx context.Context, access Access, v int) error {
+	var err error
 	switch {
 	case v > SharedSchema:
 		return &SchemaError{Path: s.Path, Version: v}

@@ -65,25 +65,43 @@ type sharedSearch struct{ *Shared }
 const rankWeights = "'{0.1, 0.2, 0.5, 1.0}'"
 
 // keywords ranks the memories matching the words by ts_rank (the title
-// weighing double).
+// weighing double), each pass of keywordPasses in the same statement (one
+// round trip).
 func (s sharedSearch) keywords(ctx context.Context, terms []string, q Query, depth int) ([]int64, error) {
-	filter, args := q.sharedWhere(2)
-	return keywordRanking(terms, depth, func(all bool) ([]int64, error) {
+	passes := keywordPasses(terms)
+	filter, filterArgs := q.sharedWhere(len(passes) + 1)
+	var parts []string
+	var args []any
+	for i, all := range passes {
 		op := "|"
 		if all {
 			op = "&"
 		}
+		args = append(args, tsQuery(terms, op))
 		// At most keywordCap of the newest matches are ranked, as in the
 		// SQLite store.
-		rows, err := s.db.QueryContext(ctx, fmt.Sprintf(`SELECT c.rowid FROM (
-			SELECT m.rowid, m.words FROM memories m WHERE m.words @@ to_tsquery('simple', $1) AND %s ORDER BY m.rowid DESC LIMIT %d) c
-			ORDER BY ts_rank(%s, c.words, to_tsquery('simple', $1)) DESC, c.rowid LIMIT %d`, filter, keywordCap, rankWeights, depth),
-			append([]any{tsQuery(terms, op)}, args...)...)
-		if err != nil {
+		parts = append(parts, fmt.Sprintf(`(SELECT %[1]d AS pass, c.rowid, row_number() OVER (ORDER BY ts_rank(%[2]s, c.words, to_tsquery('simple', $%[1]d)) DESC, c.rowid) AS n
+			FROM (SELECT m.rowid, m.words FROM memories m WHERE m.words @@ to_tsquery('simple', $%[1]d) AND %[3]s ORDER BY m.rowid DESC LIMIT %[4]d) c
+			ORDER BY n LIMIT %[5]d)`, i+1, rankWeights, filter, keywordCap, depth))
+	}
+	rows, err := s.db.QueryContext(ctx, "SELECT pass, rowid FROM ("+strings.Join(parts, " UNION ALL ")+") r ORDER BY pass, n", append(args, filterArgs...)...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	rankings := make([][]int64, len(passes))
+	for rows.Next() {
+		var pass int
+		var id int64
+		if err := rows.Scan(&pass, &id); err != nil {
 			return nil, err
 		}
-		return scanColumn[int64](rows)
-	})
+		rankings[pass-1] = append(rankings[pass-1], id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return joinRankings(rankings, depth), nil
 }
 
 // sharedExactLimit is the store size (of one model) under which vector
@@ -92,13 +110,14 @@ func (s sharedSearch) keywords(ctx context.Context, terms []string, q Query, dep
 // connection.
 const sharedExactLimit = 5000
 
-// codes reads the model's codes: every member's chunks, as they are
-// (with the empty slots of vectors removed since), and the number of
-// their slots. With a CacheDir, each chunk is kept in a file there,
+// codes reads the size of the model's vectors (0: it has none) and its
+// codes: every member's chunks, as they are (with the empty slots of
+// vectors removed since), and the number of their slots, both in one
+// round trip. With a CacheDir, each chunk is kept in a file there,
 // labelled by the version of its row (xmin), so that a recall reads from
 // the server only the chunks written since (the members' last ones, while
 // they store) and maps the others. release unmaps them.
-func (s sharedSearch) codes(ctx context.Context, model string, words int) (chunks []vecindex.Codes, slots int, release func(), err error) {
+func (s sharedSearch) codes(ctx context.Context, model string) (dim int, chunks []vecindex.Codes, slots int, release func(), err error) {
 	var releases []func()
 	release = func() {
 		for _, r := range releases {
@@ -114,42 +133,56 @@ func (s sharedSearch) codes(ctx context.Context, model string, words int) (chunk
 		chunks = append(chunks, c)
 		slots += c.Len()
 	}
+	// The chunks with their versions, or, without a cache, whole.
+	columns := "c.chunk, c.xmin::text::bigint"
+	if s.CacheDir == "" {
+		columns += ", c.n, c.rowids, c.bits"
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT d.dim, `+columns+` FROM (SELECT dim FROM vectors WHERE model = $1 LIMIT 1) d
+		LEFT JOIN codes c ON c.model = $1 AND c.words = (d.dim + 63) / 64 ORDER BY c.chunk`, model)
+	if err != nil {
+		return 0, nil, 0, release, err
+	}
+	defer rows.Close()
 	var stale []int64
-	if s.CacheDir != "" {
-		rows, err := s.db.QueryContext(ctx, "SELECT chunk, xmin::text::bigint FROM codes WHERE model = $1 AND words = $2 ORDER BY chunk", model, words)
-		if err != nil {
-			return nil, 0, release, err
+	for rows.Next() {
+		var chunk, xmin sql.NullInt64
+		var n sql.NullInt64
+		var c vecindex.Codes
+		dest := []any{&dim, &chunk, &xmin}
+		if s.CacheDir == "" {
+			dest = append(dest, &n, &c.Rowids, &c.Bits)
 		}
-		defer rows.Close()
-		for rows.Next() {
-			var chunk, xmin int64
-			if err := rows.Scan(&chunk, &xmin); err != nil {
-				return nil, 0, release, err
-			}
-			if c, unmap, ok := vecindex.MapFile(s.chunkFile(chunk, words), uint64(xmin), words); ok {
+		if err := rows.Scan(dest...); err != nil {
+			return 0, nil, 0, release, err
+		}
+		words := vecindex.Words(dim)
+		switch {
+		case !chunk.Valid: // vectors, but no codes yet
+		case s.CacheDir == "":
+			c.Words = words
+			c.Rowids, c.Bits = c.Rowids[:n.Int64*8], c.Bits[:int(n.Int64)*words*8]
+			add(c)
+		default:
+			if c, unmap, ok := vecindex.MapFile(s.chunkFile(chunk.Int64, words), uint64(xmin.Int64), words); ok {
 				add(c)
 				releases = append(releases, unmap)
 				continue
 			}
-			stale = append(stale, chunk)
-		}
-		if err := rows.Err(); err != nil {
-			return nil, 0, release, err
-		}
-		rows.Close()
-		if len(stale) == 0 {
-			return chunks, slots, release, nil
+			stale = append(stale, chunk.Int64)
 		}
 	}
-	query := "SELECT chunk, xmin::text::bigint, n, rowids, bits FROM codes WHERE model = $1 AND words = $2 ORDER BY chunk"
-	args := []any{model, words}
-	if stale != nil {
-		query = "SELECT chunk, xmin::text::bigint, n, rowids, bits FROM codes WHERE chunk = ANY($1) ORDER BY chunk"
-		args = []any{stale}
+	if err := rows.Err(); err != nil {
+		return 0, nil, 0, release, err
 	}
-	rows, err := s.db.QueryContext(ctx, query, args...)
+	rows.Close()
+	if len(stale) == 0 {
+		return dim, chunks, slots, release, nil
+	}
+	words := vecindex.Words(dim)
+	rows, err = s.db.QueryContext(ctx, "SELECT chunk, xmin::text::bigint, n, rowids, bits FROM codes WHERE chunk = ANY($1) ORDER BY chunk", stale)
 	if err != nil {
-		return nil, 0, release, err
+		return 0, nil, 0, release, err
 	}
 	defer rows.Close()
 	for rows.Next() {
@@ -157,18 +190,16 @@ func (s sharedSearch) codes(ctx context.Context, model string, words int) (chunk
 		var n int
 		c := vecindex.Codes{Words: words}
 		if err := rows.Scan(&chunk, &xmin, &n, &c.Rowids, &c.Bits); err != nil {
-			return nil, 0, release, err
+			return 0, nil, 0, release, err
 		}
 		c.Rowids, c.Bits = c.Rowids[:n*8], c.Bits[:n*words*8]
-		if s.CacheDir != "" {
-			// A cache: the codes in hand serve without it.
-			if os.MkdirAll(filepath.Dir(s.chunkFile(chunk, words)), 0o700) == nil {
-				vecindex.WriteFile(s.chunkFile(chunk, words), uint64(xmin), c)
-			}
+		// A cache: the codes in hand serve without it.
+		if os.MkdirAll(filepath.Dir(s.chunkFile(chunk, words)), 0o700) == nil {
+			vecindex.WriteFile(s.chunkFile(chunk, words), uint64(xmin), c)
 		}
 		add(c)
 	}
-	return chunks, slots, release, rows.Err()
+	return dim, chunks, slots, release, rows.Err()
 }
 
 // chunkFile is the cache file of a chunk of codes.
@@ -182,35 +213,35 @@ func (s *Shared) chunkFile(chunk int64, words int) string {
 // read.
 func (s sharedSearch) vectors(ctx context.Context, q Query, depth int) ([]int64, error) {
 	qv := vecindex.Normalize(q.Vector)
-	var dim int
-	err := s.db.QueryRowContext(ctx, "SELECT dim FROM vectors WHERE model = $1 LIMIT 1", q.Model).Scan(&dim)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	if dim != len(q.Vector) {
-		return nil, &DimensionError{Model: q.Model, Query: len(q.Vector), Store: dim}
-	}
 	filter, args := q.sharedWhere(2)
-	var rows *sql.Rows
+	var dim int
 	if filter == unfiltered {
-		chunks, slots, release, err := s.codes(ctx, q.Model, vecindex.Words(dim))
+		d, chunks, slots, release, err := s.codes(ctx, q.Model)
 		if err != nil {
 			return nil, err
 		}
-		short := vecindex.Nearest(chunks, vecindex.SignBits(qv), max(150, 3*depth))
-		release()
-		if slots > sharedExactLimit {
-			rows, err = s.db.QueryContext(ctx, "SELECT rowid, scale, q FROM vectors WHERE rowid = ANY($1)", short)
+		defer release()
+		if dim = d; dim != 0 && dim == len(q.Vector) && slots > sharedExactLimit {
+			short := vecindex.Nearest(chunks, vecindex.SignBits(qv), max(150, 3*depth))
+			rows, err := s.db.QueryContext(ctx, "SELECT rowid, scale, q FROM vectors WHERE rowid = ANY($1)", short)
 			if err != nil {
 				return nil, err
 			}
 			return rankVectors(rows, qv, depth)
 		}
+	} else {
+		err := s.db.QueryRowContext(ctx, "SELECT dim FROM vectors WHERE model = $1 LIMIT 1", q.Model).Scan(&dim)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return nil, err
+		}
 	}
-	rows, err = s.db.QueryContext(ctx, "SELECT v.rowid, v.scale, v.q FROM vectors v JOIN memories m ON m.rowid = v.rowid WHERE v.model = $1 AND "+filter,
+	switch {
+	case dim == 0:
+		return nil, nil
+	case dim != len(q.Vector):
+		return nil, &DimensionError{Model: q.Model, Query: len(q.Vector), Store: dim}
+	}
+	rows, err := s.db.QueryContext(ctx, "SELECT v.rowid, v.scale, v.q FROM vectors v JOIN memories m ON m.rowid = v.rowid WHERE v.model = $1 AND "+filter,
 		append([]any{q.Model}, args...)...)
 	if err != nil {
 		return nil, err

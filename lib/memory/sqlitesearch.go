@@ -60,13 +60,19 @@ func (s sqliteSearch) newest(ctx context.Context, q Query) ([]Hit, error) {
 func (s sqliteSearch) keywords(ctx context.Context, terms []string, q Query, depth int) ([]int64, error) {
 	filter, args := q.where(sqliteMember)
 	quoted := ftsQuoted(terms)
-	return keywordRanking(terms, depth, func(all bool) ([]int64, error) {
+	var rankings [][]int64
+	for _, all := range keywordPasses(terms) {
 		op := " OR "
 		if all {
 			op = " AND "
 		}
-		return s.rankMatches(ctx, strings.Join(quoted, op), filter, args, depth)
-	})
+		got, err := s.rankMatches(ctx, strings.Join(quoted, op), filter, args, depth)
+		if err != nil {
+			return nil, err
+		}
+		rankings = append(rankings, got)
+	}
+	return joinRankings(rankings, depth), nil
 }
 
 func (s *Store) rankMatches(ctx context.Context, expr, filter string, args []any, depth int) ([]int64, error) {
