@@ -164,6 +164,9 @@ func OpenShared(ctx context.Context, rawURL string, access Access) (*Shared, err
 		// Reading only, the server refuses any write too.
 		cfg.RuntimeParams["default_transaction_read_only"] = "on"
 	}
+	if sharedDial != nil {
+		cfg.DialFunc = sharedDial(cfg.DialFunc)
+	}
 	db := stdlib.OpenDB(*cfg, stdlib.OptionShouldPing(firstReuseUnpinged()))
 	// One connection: a run is one process, and a second connection (for
 	// keyword and vector search at once) costs more to open than the
@@ -205,6 +208,9 @@ func schemaOf(ctx context.Context, q interface {
 	}
 	return v, err
 }
+
+// sharedDial, if set (by tests), wraps how OpenShared connects.
+var sharedDial func(pgconn.DialFunc) pgconn.DialFunc
 
 // undefinedTable is PostgreSQL's error code of a table that is not there.
 const undefinedTable = "42P01"

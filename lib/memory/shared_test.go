@@ -6,13 +6,17 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/shelfai/shelf/lib/memory/pgtest"
 	"github.com/shelfai/shelf/lib/record"
@@ -472,4 +476,64 @@ func TestSharedLaterIndexes(t *testing.T) {
 	if st, err := alice.Stats(ctx); err != nil || st.Memories != 1 || st.Oldest != "2026-01-02" {
 		t.Fatalf("stats with the index: %+v %v", st, err)
 	}
+}
+
+// TestSharedRecallRoundTrips: a recall is a short process whose time,
+// while others write, goes largely to waiting its turn for each round
+// trip to the server: opening the store and a hybrid recall with the
+// codes in the cache take 9 (the connection's own 3 among them: startup,
+// and the password's 2).
+func TestSharedRecallRoundTrips(t *testing.T) {
+	ctx := context.Background()
+	c := pgtest.Need(t, cluster, noCluster)
+	db := collective(t)
+	w := openSharedAs(t, db, "alice")
+	var items []Item
+	for i := range sharedExactLimit + 100 {
+		items = append(items, item(t, fmt.Sprintf(`{"id":"n%d","text":"note %d about the harbour"}`, i, i)))
+	}
+	if _, err := w.Put(ctx, items); err != nil {
+		t.Fatal(err)
+	}
+	cache := t.TempDir()
+	q := Query{Text: "harbour note", Vector: item(t, `{"text":"harbour note"}`).Vector, Model: "bow", K: 5}
+	recall := func() {
+		t.Helper()
+		s, err := OpenShared(ctx, c.URL("alice", db), ReadOnly)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Close()
+		s.CacheDir = cache
+		if hits, err := s.Search(ctx, q); err != nil || len(hits) != 5 {
+			t.Fatalf("%v %v", hits, err)
+		}
+	}
+	recall() // the codes into the cache
+	var writes atomic.Int64
+	sharedDial = func(dial pgconn.DialFunc) pgconn.DialFunc {
+		return func(ctx context.Context, network, addr string) (net.Conn, error) {
+			conn, err := dial(ctx, network, addr)
+			return countedConn{conn, &writes}, err
+		}
+	}
+	defer func() { sharedDial = nil }()
+	recall()
+	if n := writes.Load(); n != 9 {
+		t.Errorf("opening the store and a recall: %d round trips, want 9", n)
+	}
+}
+
+// countedConn counts what a connection writes but its goodbye
+// (Terminate, X): a round trip each.
+type countedConn struct {
+	net.Conn
+	writes *atomic.Int64
+}
+
+func (c countedConn) Write(b []byte) (int, error) {
+	if len(b) > 0 && b[0] != 'X' {
+		c.writes.Add(1)
+	}
+	return c.Conn.Write(b)
 }
