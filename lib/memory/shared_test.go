@@ -478,57 +478,65 @@ func TestSharedLaterIndexes(t *testing.T) {
 	}
 }
 
+// harbourNotes makes a collective's store with n notes of alice's, each
+// about the harbour and one of 37 boats, and returns its database.
+func harbourNotes(t *testing.T, n int) string {
+	t.Helper()
+	db := collective(t)
+	var items []Item
+	for i := range n {
+		items = append(items, item(t, fmt.Sprintf(`{"id":"n%d","text":"note %d about the harbour and boat %d"}`, i, i, i%37)))
+	}
+	if _, err := openSharedAs(t, db, "alice").Put(context.Background(), items); err != nil {
+		t.Fatal(err)
+	}
+	return db
+}
+
+// recallAs runs q as a recall does: a store of db opened to read as
+// member, with the codes cached in cacheDir ("": none).
+func recallAs(t *testing.T, db, member, cacheDir string, q Query) []Hit {
+	t.Helper()
+	c := pgtest.Need(t, cluster, noCluster)
+	s, err := OpenShared(context.Background(), c.URL(member, db), ReadOnly)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	s.CacheDir = cacheDir
+	hits, err := s.Search(context.Background(), q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return hits
+}
+
 // TestSharedRecallRoundTrips: a recall is a short process whose time,
 // while others write, goes largely to waiting its turn for each round
 // trip to the server: opening the store and a hybrid recall with the
 // codes in the cache take 9 (the connection's own 3 among them: startup,
 // and the password's 2).
 func TestSharedRecallRoundTrips(t *testing.T) {
-	ctx := context.Background()
-	c := pgtest.Need(t, cluster, noCluster)
-	db := collective(t)
-	w := openSharedAs(t, db, "alice")
-	var items []Item
-	for i := range sharedExactLimit + 100 {
-		items = append(items, item(t, fmt.Sprintf(`{"id":"n%d","text":"note %d about the harbour"}`, i, i)))
-	}
-	if _, err := w.Put(ctx, items); err != nil {
-		t.Fatal(err)
-	}
+	db := harbourNotes(t, sharedExactLimit+100)
 	cache := t.TempDir()
 	q := Query{Text: "harbour note", Vector: item(t, `{"text":"harbour note"}`).Vector, Model: "bow", K: 5}
-	recall := func() {
-		t.Helper()
-		s, err := OpenShared(ctx, c.URL("alice", db), ReadOnly)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer s.Close()
-		s.CacheDir = cache
-		if hits, err := s.Search(ctx, q); err != nil || len(hits) != 5 {
-			t.Fatalf("%v %v", hits, err)
-		}
-	}
-	recall() // the codes into the cache
+	recallAs(t, db, "alice", cache, q) // the codes into the cache
 	var writes atomic.Int64
-	sharedDial = func(dial pgconn.DialFunc) pgconn.DialFunc {
-		return func(ctx context.Context, network, addr string) (net.Conn, error) {
-			conn, err := dial(ctx, network, addr)
-			return countedConn{conn, &writes}, err
-		}
+	counting(t, &writes, nil)
+	if hits := recallAs(t, db, "alice", cache, q); len(hits) != 5 {
+		t.Fatalf("%+v", hits)
 	}
-	defer func() { sharedDial = nil }()
-	recall()
 	if n := writes.Load(); n != 9 {
 		t.Errorf("opening the store and a recall: %d round trips, want 9", n)
 	}
 }
 
 // countedConn counts what a connection writes but its goodbye
-// (Terminate, X): a round trip each.
+// (Terminate, X), a round trip each, and the bytes it reads.
 type countedConn struct {
 	net.Conn
 	writes *atomic.Int64
+	read   *atomic.Int64
 }
 
 func (c countedConn) Write(b []byte) (int, error) {
@@ -536,4 +544,66 @@ func (c countedConn) Write(b []byte) (int, error) {
 		c.writes.Add(1)
 	}
 	return c.Conn.Write(b)
+}
+
+func (c countedConn) Read(b []byte) (int, error) {
+	n, err := c.Conn.Read(b)
+	if c.read != nil {
+		c.read.Add(int64(n))
+	}
+	return n, err
+}
+
+// counting makes OpenShared's connections count into writes and read.
+func counting(t *testing.T, writes, read *atomic.Int64) {
+	sharedDial = func(dial pgconn.DialFunc) pgconn.DialFunc {
+		return func(ctx context.Context, network, addr string) (net.Conn, error) {
+			conn, err := dial(ctx, network, addr)
+			return countedConn{conn, writes, read}, err
+		}
+	}
+	t.Cleanup(func() { sharedDial = nil })
+}
+
+// TestSharedCodesCacheGrows: a recall reads from the server only the
+// codes added to a chunk since the cache's file of it, and the whole
+// chunk when a slot of it was emptied since (a memory forgotten or
+// superseded); either way it finds what a recall without a cache finds.
+func TestSharedCodesCacheGrows(t *testing.T) {
+	ctx := context.Background()
+	db := harbourNotes(t, sharedExactLimit+1000)
+	alice := openSharedAs(t, db, "alice")
+	cache := t.TempDir()
+	q := Query{Text: "harbour boat 7", Vector: item(t, `{"text":"harbour boat 7"}`).Vector, Model: "bow", K: 10, Mode: "vector"}
+	var writes, read atomic.Int64
+	counting(t, &writes, &read)
+	recall := func(cacheDir string) ([]Hit, int64) {
+		t.Helper()
+		read.Store(0)
+		hits := recallAs(t, db, "alice", cacheDir, q)
+		return hits, read.Load()
+	}
+	same := func(what string) {
+		t.Helper()
+		cached, _ := recall(cache)
+		if fresh, _ := recall(""); fmt.Sprint(cached) != fmt.Sprint(fresh) {
+			t.Fatalf("%s: with the cache\n%v\nwithout\n%v", what, cached, fresh)
+		}
+	}
+	_, whole := recall(cache)
+	_, none := recall(cache)
+	if _, err := alice.Put(ctx, []Item{item(t, `{"id":"late","text":"a late note about the harbour and boat 7"}`)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, grown := recall(cache); grown-none > (whole-none)/10 {
+		t.Errorf("a chunk that grew by one code: %d bytes read, %d with nothing new, %d for all the codes", grown, none, whole)
+	}
+	same("grown")
+	if _, err := alice.Forget(ctx, []string{"n7"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := alice.Put(ctx, []Item{item(t, `{"id":"n44","text":"changed"}`)}); err != nil {
+		t.Fatal(err)
+	}
+	same("slots emptied")
 }

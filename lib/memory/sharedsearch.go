@@ -2,11 +2,14 @@ package memory
 
 import (
 	"context"
+	"crypto/md5"
 	"database/sql"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/shelfai/shelf/lib/memory/vecindex"
@@ -115,8 +118,11 @@ const sharedExactLimit = 5000
 // vectors removed since), and the number of their slots, both in one
 // round trip. With a CacheDir, each chunk is kept in a file there,
 // labelled by the version of its row (xmin), so that a recall reads from
-// the server only the chunks written since (the members' last ones, while
-// they store) and maps the others. release unmaps them.
+// the server only what was written since: of a chunk that grew (a
+// member's last, while they store), the codes added to it (fetchCodes).
+// The chunks are in the order of their rows whatever the cache holds, so
+// that the nearest codes, ties and all, are those of a recall without
+// it. release unmaps them.
 func (s sharedSearch) codes(ctx context.Context, model string) (dim int, chunks []vecindex.Codes, slots int, release func(), err error) {
 	var releases []func()
 	release = func() {
@@ -134,6 +140,7 @@ func (s sharedSearch) codes(ctx context.Context, model string) (dim int, chunks 
 		slots += c.Len()
 	}
 	// The chunks with their versions, or, without a cache, whole.
+	var staleAt []int // where the stale ones go in chunks
 	columns := "c.chunk, c.xmin::text::bigint"
 	if s.CacheDir == "" {
 		columns += ", c.n, c.rowids, c.bits"
@@ -144,7 +151,7 @@ func (s sharedSearch) codes(ctx context.Context, model string) (dim int, chunks 
 		return 0, nil, 0, release, err
 	}
 	defer rows.Close()
-	var stale []int64
+	var stale []staleChunk
 	for rows.Next() {
 		var chunk, xmin sql.NullInt64
 		var n sql.NullInt64
@@ -164,12 +171,17 @@ func (s sharedSearch) codes(ctx context.Context, model string) (dim int, chunks 
 			c.Rowids, c.Bits = c.Rowids[:n.Int64*8], c.Bits[:int(n.Int64)*words*8]
 			add(c)
 		default:
-			if c, unmap, ok := vecindex.MapFile(s.chunkFile(chunk.Int64, words), uint64(xmin.Int64), words); ok {
-				add(c)
+			c, gen, unmap, ok := vecindex.MapAny(s.chunkFile(chunk.Int64, words), words)
+			if ok {
 				releases = append(releases, unmap)
+			}
+			if ok && gen == uint64(xmin.Int64) {
+				add(c)
 				continue
 			}
-			stale = append(stale, chunk.Int64)
+			stale = append(stale, staleChunk{id: chunk.Int64, had: c})
+			staleAt = append(staleAt, len(chunks))
+			chunks = append(chunks, vecindex.Codes{})
 		}
 	}
 	if err := rows.Err(); err != nil {
@@ -179,27 +191,81 @@ func (s sharedSearch) codes(ctx context.Context, model string) (dim int, chunks 
 	if len(stale) == 0 {
 		return dim, chunks, slots, release, nil
 	}
-	words := vecindex.Words(dim)
-	rows, err = s.db.QueryContext(ctx, "SELECT chunk, xmin::text::bigint, n, rowids, bits FROM codes WHERE chunk = ANY($1) ORDER BY chunk", stale)
+	fetched, err := s.fetchCodes(ctx, stale, vecindex.Words(dim))
 	if err != nil {
 		return 0, nil, 0, release, err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var chunk, xmin int64
-		var n int
-		c := vecindex.Codes{Words: words}
-		if err := rows.Scan(&chunk, &xmin, &n, &c.Rowids, &c.Bits); err != nil {
-			return 0, nil, 0, release, err
+	for i, at := range staleAt {
+		if c, ok := fetched[stale[i].id]; ok { // else gone since
+			chunks[at] = c
+			slots += c.Len()
 		}
-		c.Rowids, c.Bits = c.Rowids[:n*8], c.Bits[:n*words*8]
-		// A cache: the codes in hand serve without it.
-		if os.MkdirAll(filepath.Dir(s.chunkFile(chunk, words)), 0o700) == nil {
-			vecindex.WriteFile(s.chunkFile(chunk, words), uint64(xmin), c)
-		}
-		add(c)
 	}
-	return dim, chunks, slots, release, rows.Err()
+	return dim, chunks, slots, release, nil
+}
+
+// staleChunk is a chunk of codes whose row changed since the cache's file
+// of it was written: had are the codes of the file (none: no file).
+type staleChunk struct {
+	id  int64
+	had vecindex.Codes
+}
+
+// fetchCodes reads chunks whose rows changed since the cache's files,
+// puts them in the cache and returns them by chunk. A chunk only grows, but for
+// its slots emptied: of each, only the codes past those the file has are
+// read, with a digest of the file's rowids, which an emptied slot would
+// have changed (then the chunk is read whole, in a second round trip).
+func (s sharedSearch) fetchCodes(ctx context.Context, stale []staleChunk, words int) (map[int64]vecindex.Codes, error) {
+	out := map[int64]vecindex.Codes{}
+	stale = slices.Clone(stale)
+	for len(stale) > 0 {
+		byID := map[int64]vecindex.Codes{}
+		ids, had := make([]int64, len(stale)), make([]int64, len(stale))
+		for i, st := range stale {
+			ids[i], had[i] = st.id, int64(st.had.Len())
+			byID[st.id] = st.had
+		}
+		rows, err := s.db.QueryContext(ctx, `SELECT c.chunk, c.xmin::text::bigint, f.had, md5(substring(c.rowids FROM 1 FOR f.had * 8)),
+				substring(c.rowids FROM f.had * 8 + 1 FOR greatest(c.n - f.had, 0) * 8),
+				substring(c.bits FROM f.had * c.words * 8 + 1 FOR greatest(c.n - f.had, 0) * c.words * 8)
+			FROM unnest($1::bigint[], $2::int[]) AS f(chunk, had) JOIN codes c ON c.chunk = f.chunk ORDER BY c.chunk`, ids, had)
+		if err != nil {
+			return nil, err
+		}
+		stale = stale[:0]
+		for rows.Next() {
+			var chunk, xmin, n int64
+			var digest string
+			var rowids, bits []byte
+			if err := rows.Scan(&chunk, &xmin, &n, &digest, &rowids, &bits); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			start := byID[chunk]
+			if n > 0 {
+				if sum := md5.Sum(start.Rowids); hex.EncodeToString(sum[:]) != digest {
+					stale = append(stale, staleChunk{id: chunk}) // a slot emptied: all of it
+					continue
+				}
+			}
+			// A new chunk, the file's codes then the new ones (the file's
+			// are mapped: copied, never written to).
+			c := vecindex.Codes{Words: words,
+				Rowids: append(start.Rowids[:len(start.Rowids):len(start.Rowids)], rowids...),
+				Bits:   append(start.Bits[:len(start.Bits):len(start.Bits)], bits...)}
+			// A cache: the codes in hand serve without it.
+			if os.MkdirAll(filepath.Dir(s.chunkFile(chunk, words)), 0o700) == nil {
+				vecindex.WriteFile(s.chunkFile(chunk, words), uint64(xmin), c)
+			}
+			out[chunk] = c
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }
 
 // chunkFile is the cache file of a chunk of codes.
