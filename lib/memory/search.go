@@ -67,7 +67,10 @@ type searcher interface {
 	// keywords ranks the memories matching the words of the query (terms
 	// as words reads them), filtered as q says.
 	keywords(ctx context.Context, terms []string, q Query, depth int) ([]int64, error)
-	vectors(ctx context.Context, q Query, depth int) ([]int64, error)
+	// vectors prepares a ranking by the similarity of the memories'
+	// vectors (of q.Model) to the query's, reading what it can before the
+	// query's embedding is known; rank ranks once it is.
+	vectors(ctx context.Context, q Query, depth int) (rank func(vec []float32) ([]int64, error), err error)
 	// hits reads the memories of these row ids, in any order.
 	hits(ctx context.Context, ids []int64) ([]Hit, error)
 	snippets(ctx context.Context, terms []string, ids []int64) (map[int64]string, error)
@@ -86,7 +89,11 @@ func fuse(ctx context.Context, s searcher, q Query) ([]Hit, error) {
 		q.Mode = "hybrid"
 	}
 	depth := max(50, 4*q.K)
-	// Keyword and vector search run at once, each on its own connection.
+	// Keyword and vector search run at once. The vector search reads what
+	// it reads first (a shared store's list of codes: one round trip on
+	// its one connection) before the keyword search starts, so that its
+	// work in this process (the embedding, the Hamming scan) overlaps the
+	// keyword search's on the server.
 	var kwIDs []int64
 	var kwErr, vecErr error
 	var terms []string
@@ -94,26 +101,34 @@ func fuse(ctx context.Context, s searcher, q Query) ([]Hit, error) {
 		terms = words(q.Text)
 	}
 	var vecIDs []int64
-	done := make(chan struct{})
-	vq := q // the vector search's own, which gets the embedding
+	done, prepared := make(chan struct{}), make(chan struct{})
 	go func() {
 		defer close(done)
-		if vq.Mode == "keyword" {
+		if q.Mode == "keyword" || q.Vector == nil && q.Embed == nil {
+			close(prepared)
 			return
 		}
-		if vq.Vector == nil && vq.Embed != nil {
-			if vq.Vector, vecErr = vq.Embed(ctx); vecErr != nil {
-				if vq.OnEmbedError != nil && ctx.Err() == nil {
-					vq.OnEmbedError(vecErr)
+		rank, err := s.vectors(ctx, q, depth)
+		close(prepared)
+		if err != nil {
+			vecErr = err
+			return
+		}
+		vec := q.Vector // the vector search's own, which the keyword search does not read
+		if vec == nil {
+			if vec, vecErr = q.Embed(ctx); vecErr != nil {
+				if q.OnEmbedError != nil && ctx.Err() == nil {
+					q.OnEmbedError(vecErr)
 					vecErr = nil
 				}
 				return
 			}
 		}
-		if vq.Vector != nil {
-			vecIDs, vecErr = s.vectors(ctx, vq, depth)
+		if vec != nil {
+			vecIDs, vecErr = rank(vec)
 		}
 	}()
+	<-prepared
 	if len(terms) > 0 {
 		kwIDs, kwErr = s.keywords(ctx, terms, q, depth)
 	}

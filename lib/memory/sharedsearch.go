@@ -113,34 +113,21 @@ func (s sharedSearch) keywords(ctx context.Context, terms []string, q Query, dep
 // connection.
 const sharedExactLimit = 5000
 
-// codes reads the size of the model's vectors (0: it has none) and its
-// codes: every member's chunks, as they are (with the empty slots of
-// vectors removed since), and the number of their slots, both in one
-// round trip. With a CacheDir, each chunk is kept in a file there,
-// labelled by the version of its row (xmin), so that a recall reads from
-// the server only what was written since: of a chunk that grew (a
-// member's last, while they store), the codes added to it (fetchCodes).
-// The chunks are in the order of their rows whatever the cache holds, so
-// that the nearest codes, ties and all, are those of a recall without
-// it. release unmaps them.
-func (s sharedSearch) codes(ctx context.Context, model string) (dim int, chunks []vecindex.Codes, slots int, release func(), err error) {
-	var releases []func()
-	release = func() {
-		for _, r := range releases {
-			r()
-		}
-	}
-	defer func() {
-		if err != nil {
-			release()
-		}
-	}()
-	add := func(c vecindex.Codes) {
-		chunks = append(chunks, c)
-		slots += c.Len()
-	}
-	// The chunks with their versions, or, without a cache, whole.
-	var staleAt []int // where the stale ones go in chunks
+// listing is what a vector search reads first of a model: the size of
+// its vectors (0: it has none) and its chunks of codes, each with the
+// version of its row (xmin), or, without a cache, whole.
+type listing struct {
+	dim    int
+	chunks []listedChunk
+}
+
+type listedChunk struct {
+	id, xmin int64
+	codes    vecindex.Codes // without a cache
+}
+
+// list reads the model's listing in one round trip.
+func (s sharedSearch) list(ctx context.Context, model string) (l listing, err error) {
 	columns := "c.chunk, c.xmin::text::bigint"
 	if s.CacheDir == "" {
 		columns += ", c.n, c.rowids, c.bits"
@@ -148,52 +135,73 @@ func (s sharedSearch) codes(ctx context.Context, model string) (dim int, chunks 
 	rows, err := s.db.QueryContext(ctx, `SELECT d.dim, `+columns+` FROM (SELECT dim FROM vectors WHERE model = $1 LIMIT 1) d
 		LEFT JOIN codes c ON c.model = $1 AND c.words = (d.dim + 63) / 64 ORDER BY c.chunk`, model)
 	if err != nil {
-		return 0, nil, 0, release, err
+		return l, err
 	}
 	defer rows.Close()
-	var stale []staleChunk
 	for rows.Next() {
-		var chunk, xmin sql.NullInt64
-		var n sql.NullInt64
+		var chunk, xmin, n sql.NullInt64
 		var c vecindex.Codes
-		dest := []any{&dim, &chunk, &xmin}
+		dest := []any{&l.dim, &chunk, &xmin}
 		if s.CacheDir == "" {
 			dest = append(dest, &n, &c.Rowids, &c.Bits)
 		}
 		if err := rows.Scan(dest...); err != nil {
-			return 0, nil, 0, release, err
+			return l, err
 		}
-		words := vecindex.Words(dim)
-		switch {
-		case !chunk.Valid: // vectors, but no codes yet
-		case s.CacheDir == "":
-			c.Words = words
-			c.Rowids, c.Bits = c.Rowids[:n.Int64*8], c.Bits[:int(n.Int64)*words*8]
-			add(c)
-		default:
-			c, gen, unmap, ok := vecindex.MapAny(s.chunkFile(chunk.Int64, words), words)
-			if ok {
+		if !chunk.Valid { // vectors, but no codes yet
+			continue
+		}
+		if s.CacheDir == "" {
+			words := vecindex.Words(l.dim)
+			c.Words, c.Rowids, c.Bits = words, c.Rowids[:n.Int64*8], c.Bits[:int(n.Int64)*words*8]
+		}
+		l.chunks = append(l.chunks, listedChunk{chunk.Int64, xmin.Int64, c})
+	}
+	return l, rows.Err()
+}
+
+// codes are the codes of a listing, and the number of their slots. With a
+// CacheDir, each chunk is kept in a file there, labelled by the version of
+// its row, so that a recall reads from the server only what was written
+// since: of a chunk that grew (a member's last, while they store), the
+// codes added to it (fetchCodes). The chunks are in the order of their
+// rows whatever the cache holds, so that the nearest codes, ties and all,
+// are those of a recall without it. release unmaps them.
+func (s sharedSearch) codes(ctx context.Context, l listing) (chunks []vecindex.Codes, slots int, release func(), err error) {
+	var releases []func()
+	release = func() {
+		for _, r := range releases {
+			r()
+		}
+	}
+	words := vecindex.Words(l.dim)
+	var stale []staleChunk
+	var staleAt []int // where the stale ones go in chunks
+	for _, lc := range l.chunks {
+		c := lc.codes
+		if s.CacheDir != "" {
+			var gen uint64
+			var unmap func()
+			var ok bool
+			if c, gen, unmap, ok = vecindex.MapAny(s.chunkFile(lc.id, words), words); ok {
 				releases = append(releases, unmap)
 			}
-			if ok && gen == uint64(xmin.Int64) {
-				add(c)
-				continue
+			if !ok || gen != uint64(lc.xmin) {
+				stale = append(stale, staleChunk{id: lc.id, had: c})
+				staleAt = append(staleAt, len(chunks))
+				c = vecindex.Codes{}
 			}
-			stale = append(stale, staleChunk{id: chunk.Int64, had: c})
-			staleAt = append(staleAt, len(chunks))
-			chunks = append(chunks, vecindex.Codes{})
 		}
+		chunks = append(chunks, c)
+		slots += c.Len()
 	}
-	if err := rows.Err(); err != nil {
-		return 0, nil, 0, release, err
-	}
-	rows.Close()
 	if len(stale) == 0 {
-		return dim, chunks, slots, release, nil
+		return chunks, slots, release, nil
 	}
-	fetched, err := s.fetchCodes(ctx, stale, vecindex.Words(dim))
+	fetched, err := s.fetchCodes(ctx, stale, words)
 	if err != nil {
-		return 0, nil, 0, release, err
+		release()
+		return nil, 0, func() {}, err
 	}
 	for i, at := range staleAt {
 		if c, ok := fetched[stale[i].id]; ok { // else gone since
@@ -201,7 +209,7 @@ func (s sharedSearch) codes(ctx context.Context, model string) (dim int, chunks 
 			slots += c.Len()
 		}
 	}
-	return dim, chunks, slots, release, nil
+	return chunks, slots, release, nil
 }
 
 // staleChunk is a chunk of codes whose row changed since the cache's file
@@ -276,43 +284,53 @@ func (s *Shared) chunkFile(chunk int64, words int) string {
 // vectors ranks memories by cosine similarity to the query: the sign codes
 // nearest by Hamming distance first, which the int8 vectors then rank
 // exactly. With filters, or in a small store, every matching vector is
-// read.
-func (s sharedSearch) vectors(ctx context.Context, q Query, depth int) ([]int64, error) {
-	qv := vecindex.Normalize(q.Vector)
+// read. It lists the model's codes first (one round trip), and ranks once
+// the query's embedding is known.
+func (s sharedSearch) vectors(ctx context.Context, q Query, depth int) (func(vec []float32) ([]int64, error), error) {
 	filter, args := q.sharedWhere(2)
-	var dim int
+	var l listing
+	var err error
 	if filter == unfiltered {
-		d, chunks, slots, release, err := s.codes(ctx, q.Model)
-		if err != nil {
-			return nil, err
-		}
-		defer release()
-		if dim = d; dim != 0 && dim == len(q.Vector) && slots > sharedExactLimit {
-			short := vecindex.Nearest(chunks, vecindex.SignBits(qv), max(150, 3*depth))
-			rows, err := s.db.QueryContext(ctx, "SELECT rowid, scale, q FROM vectors WHERE rowid = ANY($1)", short)
-			if err != nil {
-				return nil, err
-			}
-			return rankVectors(rows, qv, depth)
-		}
+		l, err = s.list(ctx, q.Model)
 	} else {
-		err := s.db.QueryRowContext(ctx, "SELECT dim FROM vectors WHERE model = $1 LIMIT 1", q.Model).Scan(&dim)
-		if err != nil && !errors.Is(err, sql.ErrNoRows) {
-			return nil, err
+		err = s.db.QueryRowContext(ctx, "SELECT dim FROM vectors WHERE model = $1 LIMIT 1", q.Model).Scan(&l.dim)
+		if errors.Is(err, sql.ErrNoRows) {
+			err = nil
 		}
 	}
-	switch {
-	case dim == 0:
-		return nil, nil
-	case dim != len(q.Vector):
-		return nil, &DimensionError{Model: q.Model, Query: len(q.Vector), Store: dim}
-	}
-	rows, err := s.db.QueryContext(ctx, "SELECT v.rowid, v.scale, v.q FROM vectors v JOIN memories m ON m.rowid = v.rowid WHERE v.model = $1 AND "+filter,
-		append([]any{q.Model}, args...)...)
 	if err != nil {
 		return nil, err
 	}
-	return rankVectors(rows, qv, depth)
+	return func(vec []float32) ([]int64, error) {
+		switch {
+		case l.dim == 0:
+			return nil, nil
+		case l.dim != len(vec):
+			return nil, &DimensionError{Model: q.Model, Query: len(vec), Store: l.dim}
+		}
+		qv := vecindex.Normalize(vec)
+		if filter == unfiltered {
+			chunks, slots, release, err := s.codes(ctx, l)
+			if err != nil {
+				return nil, err
+			}
+			defer release()
+			if slots > sharedExactLimit {
+				short := vecindex.Nearest(chunks, vecindex.SignBits(qv), max(150, 3*depth))
+				rows, err := s.db.QueryContext(ctx, "SELECT rowid, scale, q FROM vectors WHERE rowid = ANY($1)", short)
+				if err != nil {
+					return nil, err
+				}
+				return rankVectors(rows, qv, depth)
+			}
+		}
+		rows, err := s.db.QueryContext(ctx, "SELECT v.rowid, v.scale, v.q FROM vectors v JOIN memories m ON m.rowid = v.rowid WHERE v.model = $1 AND "+filter,
+			append([]any{q.Model}, args...)...)
+		if err != nil {
+			return nil, err
+		}
+		return rankVectors(rows, qv, depth)
+	}, nil
 }
 
 func (s sharedSearch) newest(ctx context.Context, q Query) ([]Hit, error) {

@@ -102,11 +102,19 @@ func (s *Store) rankMatches(ctx context.Context, expr, filter string, args []any
 // reads every vector instead of scanning the sign codes first.
 const exactLimit = 20000
 
-// vectors ranks memories by cosine similarity to the query: over the sign
+// vectors ranks memories by cosine similarity to the query (all of it
+// once the embedding is known: the store is in this process), over the sign
 // codes first (Hamming distance) to a short list, which the int8 vectors
 // then rank exactly. With filters, or in a small store, every matching
 // vector is read.
-func (s sqliteSearch) vectors(ctx context.Context, q Query, depth int) ([]int64, error) {
+func (s sqliteSearch) vectors(ctx context.Context, q Query, depth int) (func(vec []float32) ([]int64, error), error) {
+	return func(vec []float32) ([]int64, error) {
+		q.Vector = vec
+		return s.vectorSearch(ctx, q, depth)
+	}, nil
+}
+
+func (s sqliteSearch) vectorSearch(ctx context.Context, q Query, depth int) ([]int64, error) {
 	filter, args := q.where(sqliteMember)
 	qv := vecindex.Normalize(q.Vector)
 	// How many vectors the model has (the codes' slots: cheap to count).
