@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/shelfai/shelf/lib/memory"
@@ -22,7 +23,12 @@ func export(env *tool.Env) func(c *cli.Context) error {
 func importCmd(env *tool.Env) func(c *cli.Context) error {
 	return withStore(memory.ReadWrite, func(c *cli.Context, s memory.Backend) error {
 		n, err := s.Import(c.Context, env.Stdin)
-		if err != nil {
+		var fe *memory.ForeignError
+		switch {
+		case errors.As(err, &fe):
+			return sysexits.New(sysexits.DataErr, "in a collective's store each member changes only what they stored: ask "+anyOf(fe.Owners())+
+				", or leave their memories out of the import", fmt.Errorf("import: %w", err))
+		case err != nil:
 			return sysexits.New(sysexits.DataErr, "import reads what 'remember export' writes", fmt.Errorf("import: %w", err))
 		}
 		env.Log.Info("imported", "versions", n)

@@ -64,7 +64,7 @@ func forget(env *tool.Env) func(c *cli.Context) error {
 				errs = append(errs, sysexits.Errorf(sysexits.DataErr, "", "%d of %d ids are not in the store: %s", len(missing.IDs), len(ids), strings.Join(missing.IDs, ", ")))
 			}
 			if foreign != nil {
-				errs = append(errs, sysexits.Errorf(sysexits.DataErr, "in a collective's store each member forgets only what they stored; ask them",
+				errs = append(errs, sysexits.Errorf(sysexits.DataErr, "in a collective's store each member forgets only what they stored: ask "+anyOf(foreign.Owners()),
 					"%d of %d ids are other members' memories, not forgotten: %s", len(foreign.IDs), len(ids), foreignList(foreign)))
 			}
 			err = sysexits.Join(errs...)
@@ -94,4 +94,13 @@ func foreignList(e *memory.ForeignError) string {
 		parts[i] = fmt.Sprintf("%s (stored by %s)", id, e.Members[i])
 	}
 	return strings.Join(parts, ", ")
+}
+
+// anyOf names members as one of them: "alice", "alice or bob", "alice, bob
+// or carol".
+func anyOf(members []string) string {
+	if len(members) < 2 {
+		return strings.Join(members, "")
+	}
+	return strings.Join(members[:len(members)-1], ", ") + " or " + members[len(members)-1]
 }

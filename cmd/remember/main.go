@@ -86,8 +86,8 @@ conventions: the password in the URL, PGPASSWORD or ~/.pgpass; sslmode), and eve
 subcommand works as on the file, with the same records out. Each memory records the role
 that stored it ("member" in recall's records; --member filters by it; a SQLite store has
 none), and the database lets every member read every memory but change or forget only their
-own: forgetting another member's memory (forget names whose it is), or storing a record
-under its id, fails (exit 65). Keyword search there is PostgreSQL's full text search
+own: forgetting another member's memory, storing a record under its id, or importing a new
+version of it fails (exit 65), and the error names whose memory it is. Keyword search there is PostgreSQL's full text search
 (tsvector, GIN, ts_rank; words as they are, without the SQLite store's folding of accents),
 vectors the same int8 vectors and sign codes. A member reindexes and fills in only their own
 memories. The first run that writes makes the tables (the collective's keeper's, see

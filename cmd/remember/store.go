@@ -85,7 +85,12 @@ func notStored(err error, path string) error {
 	hint := dbHint
 	switch {
 	case errors.As(err, &fe):
-		return sysexits.New(sysexits.DataErr, "in a collective's store each member changes only what they stored; the records went on, each with this error in its errors field", err)
+		owners := fe.Owners()
+		if ns.Foreign != nil { // all the records refused, not only the first
+			owners = ns.Foreign.Owners()
+		}
+		return sysexits.New(sysexits.DataErr, "in a collective's store each member changes only what they stored: ask "+anyOf(owners)+
+			", or store yours under another id; the records went on, each with this error in its errors field", err)
 	case memory.IsURL(path):
 		hint = urlHint
 	}

@@ -28,6 +28,10 @@ CREATE UNIQUE INDEX memories_id_current ON memories(id) WHERE current = 1;
 CREATE INDEX memories_at ON memories((COALESCE(created_unix, stored_at))) WHERE current = 1;
 CREATE INDEX memories_hash ON memories(hash) WHERE current = 1;
 CREATE INDEX memories_member ON memories(member) WHERE current = 1;
+CREATE INDEX IF NOT EXISTS memories_created ON memories(created) WHERE current = 1 AND created != '';
+-- Without a pending list (fastupdate), which every keyword query would read
+-- whole until it is merged: 5.7 ms of CPU a query where 0.5 do, while 8
+-- members store.
 CREATE INDEX memories_words ON memories USING gin(words) WITH (fastupdate = off) WHERE current = 1;
 CREATE TABLE vectors(
 	rowid bigint PRIMARY KEY REFERENCES memories(rowid) ON DELETE CASCADE,

@@ -3,6 +3,7 @@ package memory
 import (
 	"context"
 	"errors"
+	"maps"
 	"slices"
 	"syscall"
 	"testing"
@@ -52,5 +53,36 @@ func TestExportWriteFails(t *testing.T) {
 	var we *pipeline.WriteError
 	if !errors.As(err, &we) || !errors.Is(err, syscall.ENOSPC) {
 		t.Fatalf("error %v (%T)", err, err)
+	}
+}
+
+// TestStats: what stats counts, the same on both stores: current memories
+// and every version, vectors by model, and the first and last created of
+// the current memories (as written, dates and times alike).
+func TestStats(t *testing.T) { each(t, testStats) }
+
+func testStats(t *testing.T, open opener) {
+	ctx := context.Background()
+	s := open(t)
+	bare, _ := ItemOf([]byte(`{"id":"d","text":"no vector","created":"2026-01-02"}`))
+	for _, batch := range [][]Item{
+		{item(t, `{"id":"a","text":"one","created":"2026-03-01T10:00:00+01:00"}`), item(t, `{"id":"b","text":"two"}`), bare,
+			item(t, `{"id":"c","text":"three","created":"2025-12-31"}`)},
+		{item(t, `{"id":"a","text":"one, again","created":"2026-04-01"}`)}, // a's first created is not current
+	} {
+		if _, err := s.Put(ctx, batch); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := s.Forget(ctx, []string{"c"}); err != nil {
+		t.Fatal(err)
+	}
+	st, err := s.Stats(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Memories != 3 || st.Versions != 4 || !maps.Equal(st.Vectors, map[string]int{"bow": 2}) || !maps.Equal(st.Dims, map[string]int{"bow": 64}) ||
+		st.Oldest != "2026-01-02" || st.Newest != "2026-04-01" || st.Bytes <= 0 {
+		t.Fatalf("stats %+v", st)
 	}
 }

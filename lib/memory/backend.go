@@ -10,8 +10,9 @@ import (
 // a Shared store (PostgreSQL, a collective's, each member owning what
 // they stored). Every command works on either, with the same records out.
 type Backend interface {
-	// Put stores the items in one transaction.
-	Put(ctx context.Context, items []Item) ([]Result, error)
+	// Put stores the items in one transaction, and says what it did with
+	// each.
+	Put(ctx context.Context, items []Item) ([]Outcome, error)
 	// Search recalls the memories nearest to a query.
 	Search(ctx context.Context, q Query) ([]Hit, error)
 	// Matching returns every current memory that has all the words of

@@ -48,7 +48,7 @@ func testPutVersions(t *testing.T, open opener) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if fmt.Sprint(res) != fmt.Sprint([]Result{Stored, Superseded, Stored, Unchanged}) {
+	if !slices.Equal(res, []Outcome{{Result: Stored}, {Result: Superseded}, {Result: Stored}, {Result: Unchanged}}) {
 		t.Fatalf("results %v", res)
 	}
 	st, _ := s.Stats(ctx)

@@ -101,14 +101,21 @@ const (
 	Foreign                  // the id of another member's memory (a shared store): not changed
 )
 
+// Outcome is what Put did with one item.
+type Outcome struct {
+	Result Result
+	// Owner is the member whose memory a Foreign item's id is.
+	Owner string
+}
+
 // Put stores the items in one transaction.
-func (s *Store) Put(ctx context.Context, items []Item) ([]Result, error) {
+func (s *Store) Put(ctx context.Context, items []Item) ([]Outcome, error) {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, err
 	}
 	defer tx.Rollback()
-	out := make([]Result, len(items))
+	out := make([]Outcome, len(items))
 	now := s.now()
 	unembedded := false
 	vecs := map[string][]pending{}
@@ -136,19 +143,19 @@ func (s *Store) Put(ctx context.Context, items []Item) ([]Result, error) {
 		err := byID.QueryRowContext(ctx, it.ID).Scan(&curRow, &curHash, &version)
 		switch {
 		case err == nil && curHash == h:
-			out[i] = Unchanged
+			out[i].Result = Unchanged
 			continue
 		case errors.Is(err, sql.ErrNoRows):
 			var other string
 			if byHash.QueryRowContext(ctx, h).Scan(&other) == nil {
-				out[i] = Duplicate
+				out[i].Result = Duplicate
 				continue
 			}
-			out[i] = Stored
+			out[i].Result = Stored
 		case err != nil:
 			return nil, err
 		default:
-			out[i] = Superseded
+			out[i].Result = Superseded
 			if _, err := tx.ExecContext(ctx, "UPDATE memories SET current = 0 WHERE rowid = ?", curRow); err != nil {
 				return nil, err
 			}

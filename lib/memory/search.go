@@ -57,24 +57,22 @@ type Hit struct {
 // rrfK is reciprocal-rank fusion's damping constant.
 const rrfK = 60
 
-// Search recalls the memories nearest to q: BM25 over FTS5 and vector
-// similarity, each ranked, fused by reciprocal rank. A query without text
-// (or vector) lists the memories its filters let through, newest first,
-// with score 0.
-func (s *Store) Search(ctx context.Context, q Query) ([]Hit, error) {
-	return fuse(ctx, sqliteSearch{s}, q)
-}
-
-// searcher is what a store does for a search: each ranking, and the
-// memories behind the fused scores. fuse does the rest, alike for both
-// stores.
+// searcher is what a store does for a search, in its database's terms:
+// each ranking, and the memories behind them. fuse does the rest (fusion,
+// weighing by age, the order of the hits), and the helpers below the parts
+// of a ranking that are the same in both stores (keywordRanking,
+// rankVectors, scanHits).
 type searcher interface {
 	newest(ctx context.Context, q Query) ([]Hit, error)
 	// keywords ranks the memories matching the words of the query (terms
 	// as words reads them), filtered as q says.
 	keywords(ctx context.Context, terms []string, q Query, depth int) ([]int64, error)
-	vectors(ctx context.Context, q Query, depth int) ([]int64, error)
-	hits(ctx context.Context, scores map[int64]float64) ([]Hit, error)
+	// vectors prepares a ranking by the similarity of the memories'
+	// vectors (of q.Model) to the query's, reading what it can before the
+	// query's embedding is known; rank ranks once it is.
+	vectors(ctx context.Context, q Query, depth int) (rank func(vec []float32) ([]int64, error), err error)
+	// hits reads the memories of these row ids, in any order.
+	hits(ctx context.Context, ids []int64) ([]Hit, error)
 	snippets(ctx context.Context, terms []string, ids []int64) (map[int64]string, error)
 }
 
@@ -91,7 +89,11 @@ func fuse(ctx context.Context, s searcher, q Query) ([]Hit, error) {
 		q.Mode = "hybrid"
 	}
 	depth := max(50, 4*q.K)
-	// Keyword and vector search run at once, each on its own connection.
+	// Keyword and vector search run at once. The vector search reads what
+	// it reads first (a shared store's list of codes: one round trip on
+	// its one connection) before the keyword search starts, so that its
+	// work in this process (the embedding, the Hamming scan) overlaps the
+	// keyword search's on the server.
 	var kwIDs []int64
 	var kwErr, vecErr error
 	var terms []string
@@ -99,26 +101,34 @@ func fuse(ctx context.Context, s searcher, q Query) ([]Hit, error) {
 		terms = words(q.Text)
 	}
 	var vecIDs []int64
-	done := make(chan struct{})
-	vq := q // the vector search's own, which gets the embedding
+	done, prepared := make(chan struct{}), make(chan struct{})
 	go func() {
 		defer close(done)
-		if vq.Mode == "keyword" {
+		if q.Mode == "keyword" || q.Vector == nil && q.Embed == nil {
+			close(prepared)
 			return
 		}
-		if vq.Vector == nil && vq.Embed != nil {
-			if vq.Vector, vecErr = vq.Embed(ctx); vecErr != nil {
-				if vq.OnEmbedError != nil && ctx.Err() == nil {
-					vq.OnEmbedError(vecErr)
+		rank, err := s.vectors(ctx, q, depth)
+		close(prepared)
+		if err != nil {
+			vecErr = err
+			return
+		}
+		vec := q.Vector // the vector search's own, which the keyword search does not read
+		if vec == nil {
+			if vec, vecErr = q.Embed(ctx); vecErr != nil {
+				if q.OnEmbedError != nil && ctx.Err() == nil {
+					q.OnEmbedError(vecErr)
 					vecErr = nil
 				}
 				return
 			}
 		}
-		if vq.Vector != nil {
-			vecIDs, vecErr = s.vectors(ctx, vq, depth)
+		if vec != nil {
+			vecIDs, vecErr = rank(vec)
 		}
 	}()
+	<-prepared
 	if len(terms) > 0 {
 		kwIDs, kwErr = s.keywords(ctx, terms, q, depth)
 	}
@@ -139,7 +149,11 @@ func fuse(ctx context.Context, s searcher, q Query) ([]Hit, error) {
 	if len(scores) == 0 {
 		return []Hit{}, nil
 	}
-	hits, err := s.hits(ctx, scores)
+	ids := make([]int64, 0, len(scores))
+	for id := range scores {
+		ids = append(ids, id)
+	}
+	hits, err := s.hits(ctx, ids)
 	if err != nil {
 		return nil, err
 	}
@@ -148,6 +162,7 @@ func fuse(ctx context.Context, s searcher, q Query) ([]Hit, error) {
 		now = time.Now()
 	}
 	for i := range hits {
+		hits[i].Score = scores[hits[i].rowid]
 		if q.HalfLife > 0 {
 			age := math.Max(0, float64(now.Unix()-hits[i].at))
 			hits[i].Score *= math.Pow(0.5, age/q.HalfLife.Seconds())
@@ -165,11 +180,11 @@ func fuse(ctx context.Context, s searcher, q Query) ([]Hit, error) {
 	if len(hits) > q.K {
 		hits = hits[:q.K]
 	}
-	ids := make([]int64, len(hits))
+	top := make([]int64, len(hits))
 	for i, h := range hits {
-		ids[i] = h.rowid
+		top[i] = h.rowid
 	}
-	snips, err := s.snippets(ctx, terms, ids)
+	snips, err := s.snippets(ctx, terms, top)
 	if err != nil {
 		return nil, err
 	}
@@ -182,70 +197,37 @@ func fuse(ctx context.Context, s searcher, q Query) ([]Hit, error) {
 	return hits, nil
 }
 
-// sqliteSearch is the searcher of the SQLite store.
-type sqliteSearch struct{ *Store }
-
-func (s sqliteSearch) keywords(ctx context.Context, terms []string, q Query, depth int) ([]int64, error) {
-	filter, args := q.where(sqliteMember)
-	return s.keywordSearch(ctx, ftsQuoted(terms), filter, args, depth)
-}
-
-func (s sqliteSearch) vectors(ctx context.Context, q Query, depth int) ([]int64, error) {
-	filter, args := q.where(sqliteMember)
-	return s.vectorSearch(ctx, q, filter, args, depth)
-}
-
-func (s sqliteSearch) snippets(ctx context.Context, terms []string, ids []int64) (map[int64]string, error) {
-	return s.Store.snippets(ctx, strings.Join(ftsQuoted(terms), " OR "), ids)
-}
-
 // ErrNoWords is the error of a query that has no word to match.
 var ErrNoWords = errors.New("no words to match")
 
-// Matching returns every current memory that has all the words of q.Text
-// (read as keyword search reads them) and passes q's filters, in the order
-// they were stored: what forgetting by a query forgets. It is bound by
-// neither q.K nor a ranking; a text with no words is ErrNoWords.
-func (s *Store) Matching(ctx context.Context, q Query) ([]Hit, error) {
-	terms := ftsQuoted(words(q.Text))
-	if len(terms) == 0 {
-		return nil, ErrNoWords
-	}
-	filter, args := q.where(sqliteMember)
-	rows, err := s.db.QueryContext(ctx, "SELECT "+hitColumns+" FROM memories_fts f JOIN memories m ON m.rowid = f.rowid WHERE memories_fts MATCH ? AND "+
-		filter+" ORDER BY m.rowid", append([]any{strings.Join(terms, " AND ")}, args...)...)
-	if err != nil {
-		return nil, err
-	}
-	return scanHits(rows)
-}
-
-// keywordCap bounds the work of BM25 in a large store: each keyword query
-// ranks at most this many of its newest matches (FTS5 finds them by rowid
-// without scoring). Memories that match every word of the query are
-// ranked first and by the same bound, so a precise query still finds old
-// memories; an unspecific one leans on the vector side for those.
+// keywordCap bounds the work of ranking keyword matches in a large store:
+// each keyword query ranks at most this many of its newest matches (the
+// index finds them by row id without scoring). Memories that match every
+// word of the query are ranked first and by the same bound, so a precise
+// query still finds old memories; an unspecific one leans on the vector
+// side for those.
 const keywordCap = 500
 
-// keywordSearch ranks the memories matching the words of the query by
-// BM25 (the title weighing double): those with all the words first, then
-// those with any. Only current memories are in the index, so without
-// filters it needs no join.
-func (s *Store) keywordSearch(ctx context.Context, terms []string, filter string, args []any, depth int) ([]int64, error) {
-	if len(terms) == 0 {
-		return nil, nil
+// keywordPasses are the rankings of a keyword search: of the memories
+// with all the words of the query (all: true) when it has several, then
+// of those with any of them. A store ranks each as its index does, and
+// joinRankings joins them.
+func keywordPasses(terms []string) []bool {
+	switch len(terms) {
+	case 0:
+		return nil
+	case 1:
+		return []bool{false}
 	}
+	return []bool{true, false}
+}
+
+// joinRankings joins the rankings of keywordPasses, in their order, each
+// memory once, depth at the most.
+func joinRankings(rankings [][]int64, depth int) []int64 {
 	var ids []int64
 	seen := map[int64]bool{}
-	exprs := []string{strings.Join(terms, " OR ")}
-	if len(terms) > 1 {
-		exprs = []string{strings.Join(terms, " AND "), exprs[0]}
-	}
-	for _, expr := range exprs {
-		got, err := s.rankMatches(ctx, expr, filter, args, depth)
-		if err != nil {
-			return nil, err
-		}
+	for _, got := range rankings {
 		for _, id := range got {
 			if !seen[id] && len(ids) < depth {
 				seen[id] = true
@@ -253,164 +235,14 @@ func (s *Store) keywordSearch(ctx context.Context, terms []string, filter string
 			}
 		}
 	}
-	return ids, nil
+	return ids
 }
 
-func (s *Store) rankMatches(ctx context.Context, expr, filter string, args []any, depth int) ([]int64, error) {
-	var query string
-	var params []any
-	if filter == "m.current = 1" {
-		var bound int64
-		err := s.db.QueryRowContext(ctx, "SELECT rowid FROM memories_fts WHERE memories_fts MATCH ? ORDER BY rowid DESC LIMIT 1 OFFSET ?", expr, keywordCap-1).Scan(&bound)
-		if err != nil && !errors.Is(err, sql.ErrNoRows) {
-			return nil, err
-		}
-		query = `SELECT rowid FROM memories_fts WHERE memories_fts MATCH ? AND rowid >= ? ORDER BY bm25(memories_fts, 2.0, 1.0, 1.0) LIMIT ?`
-		params = []any{expr, bound, depth}
-	} else {
-		query = `SELECT f.rowid FROM memories_fts f JOIN memories m ON m.rowid = f.rowid
-			WHERE memories_fts MATCH ? AND ` + filter + ` ORDER BY bm25(memories_fts, 2.0, 1.0, 1.0) LIMIT ?`
-		params = append(append([]any{expr}, args...), depth)
-	}
-	rows, err := s.db.QueryContext(ctx, query, params...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
-}
-
-// snippets makes the keyword snippets of a few memories.
-func (s *Store) snippets(ctx context.Context, fq string, ids []int64) (map[int64]string, error) {
-	out := map[int64]string{}
-	if fq == "" || len(ids) == 0 {
-		return out, nil
-	}
-	ph := strings.TrimSuffix(strings.Repeat("?,", len(ids)), ",")
-	args := []any{fq}
-	for _, id := range ids {
-		args = append(args, id)
-	}
-	rows, err := s.db.QueryContext(ctx, "SELECT rowid, snippet(memories_fts, 1, '', '', '…', 24) FROM memories_fts WHERE memories_fts MATCH ? AND rowid IN ("+ph+")", args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var id int64
-		var snip string
-		if err := rows.Scan(&id, &snip); err != nil {
-			return nil, err
-		}
-		out[id] = snip
-	}
-	return out, rows.Err()
-}
-
-// sqliteMember is who stored a memory in the SQLite store: no one (it has
-// one user), so that --member matches none of its memories.
-const sqliteMember = "''"
-
-// where is the SQL condition (on memories m) of the query's filters, with
-// ? for its arguments; member is the SQL of the memory's member.
-func (q Query) where(member string) (string, []any) {
-	conds := []string{"m.current = 1"}
-	var args []any
-	if !q.Since.IsZero() {
-		conds = append(conds, timeExpr+" >= ?")
-		args = append(args, q.Since.Unix())
-	}
-	if !q.Until.IsZero() {
-		conds = append(conds, timeExpr+" < ?")
-		args = append(args, q.Until.Unix())
-	}
-	if q.Tag != "" {
-		conds = append(conds, "(' ' || m.tags || ' ') LIKE ?")
-		args = append(args, "% "+strings.ToLower(strings.TrimPrefix(q.Tag, "#"))+" %")
-	}
-	if q.Kind != "" {
-		conds = append(conds, "m.kind = ?")
-		args = append(args, q.Kind)
-	}
-	if q.Member != "" {
-		conds = append(conds, member+" = ?")
-		args = append(args, q.Member)
-	}
-	if q.Exclude != "" {
-		conds = append(conds, "m.id != ?")
-		args = append(args, q.Exclude)
-	}
-	return strings.Join(conds, " AND "), args
-}
-
-// DimensionError is a query's embedding whose size is not that of the
-// store's vectors of its model (the model changed since they were made).
-type DimensionError struct {
-	Model        string
-	Query, Store int // dimensions
-}
-
-func (e *DimensionError) Error() string {
-	return fmt.Sprintf("the query's embedding has %d dimensions but the store's vectors of %s have %d", e.Query, e.Model, e.Store)
-}
-
-// exactLimit is the store size (of one model) under which vector search
-// reads every vector instead of scanning the sign codes first.
-const exactLimit = 20000
-
-// vectorSearch ranks memories by cosine similarity to the query: over the
-// sign codes first (Hamming distance) to a short list, which the int8
-// vectors then rank exactly. With filters, or in a small store, every
-// matching vector is read.
-func (s *Store) vectorSearch(ctx context.Context, q Query, filter string, args []any, depth int) ([]int64, error) {
-	qv := vecindex.Normalize(q.Vector)
-	// How many vectors the model has (the codes' slots: cheap to count).
-	var n int
-	if err := s.db.QueryRowContext(ctx, "SELECT COALESCE(SUM(n), 0) FROM codes WHERE model = ?", q.Model).Scan(&n); err != nil {
-		return nil, err
-	}
-	if n == 0 {
-		return nil, nil
-	}
-	var dim int
-	if err := s.db.QueryRowContext(ctx, "SELECT dim FROM vectors WHERE model = ? LIMIT 1", q.Model).Scan(&dim); err == nil && dim != len(q.Vector) {
-		return nil, &DimensionError{Model: q.Model, Query: len(q.Vector), Store: dim}
-	}
-	var rows *sql.Rows
-	var err error
-	plain := filter == "m.current = 1" && n > exactLimit
-	if plain {
-		short, err := s.hammingTop(ctx, q.Model, qv, max(150, 3*depth))
-		if err != nil {
-			return nil, err
-		}
-		if len(short) == 0 {
-			return nil, nil
-		}
-		ph := strings.TrimSuffix(strings.Repeat("?,", len(short)), ",")
-		list := make([]any, len(short))
-		for i, id := range short {
-			list[i] = id
-		}
-		rows, err = s.db.QueryContext(ctx, "SELECT rowid, scale, q FROM vectors WHERE rowid IN ("+ph+")", list...)
-		if err != nil {
-			return nil, err
-		}
-	} else {
-		rows, err = s.db.QueryContext(ctx, "SELECT v.rowid, v.scale, v.q FROM vectors v JOIN memories m ON m.rowid = v.rowid WHERE v.model = ? AND "+filter,
-			append([]any{q.Model}, args...)...)
-		if err != nil {
-			return nil, err
-		}
-	}
+// rankVectors re-ranks candidates exactly: it reads rows of (rowid,
+// scale, q), ranks them by the similarity of their int8 vectors to the
+// (normalized) query, ties by row id, and returns the depth best; it
+// closes rows.
+func rankVectors(rows *sql.Rows, qv []float32, depth int) ([]int64, error) {
 	defer rows.Close()
 	type scored struct {
 		id  int64
@@ -448,38 +280,66 @@ func (s *Store) vectorSearch(ctx context.Context, q Query, filter string, args [
 	return out, nil
 }
 
-// newest lists the q.K newest memories that pass q's filters, by their
-// time (created, else when stored); those of the same time in id order.
-func (s *Store) newest(ctx context.Context, q Query) ([]Hit, error) {
-	filter, args := q.where(sqliteMember)
-	rows, err := s.db.QueryContext(ctx, "SELECT "+hitColumns+" FROM memories m WHERE "+
-		filter+" ORDER BY "+timeExpr+" DESC, m.id LIMIT ?", append(args, q.K)...)
-	if err != nil {
-		return nil, err
+// where is the SQL condition (on memories m) of the query's filters, with
+// ? for its arguments; member is the store's SQL of who stored a memory.
+func (q Query) where(member string) (string, []any) {
+	conds := []string{"m.current = 1"}
+	var args []any
+	if !q.Since.IsZero() {
+		conds = append(conds, timeExpr+" >= ?")
+		args = append(args, q.Since.Unix())
 	}
-	return scanHits(rows)
+	if !q.Until.IsZero() {
+		conds = append(conds, timeExpr+" < ?")
+		args = append(args, q.Until.Unix())
+	}
+	if q.Tag != "" {
+		conds = append(conds, "(' ' || m.tags || ' ') LIKE ?")
+		args = append(args, "% "+strings.ToLower(strings.TrimPrefix(q.Tag, "#"))+" %")
+	}
+	if q.Kind != "" {
+		conds = append(conds, "m.kind = ?")
+		args = append(args, q.Kind)
+	}
+	if q.Member != "" {
+		conds = append(conds, member+" = ?")
+		args = append(args, q.Member)
+	}
+	if q.Exclude != "" {
+		conds = append(conds, "m.id != ?")
+		args = append(args, q.Exclude)
+	}
+	return strings.Join(conds, " AND "), args
 }
 
-// hits reads the memories behind the fused scores.
-func (s *Store) hits(ctx context.Context, scores map[int64]float64) ([]Hit, error) {
-	ids := make([]any, 0, len(scores))
-	for id := range scores {
-		ids = append(ids, id)
-	}
-	ph := strings.TrimSuffix(strings.Repeat("?,", len(ids)), ",")
-	rows, err := s.db.QueryContext(ctx, "SELECT "+hitColumns+" FROM memories m WHERE m.rowid IN ("+ph+")", ids...)
-	if err != nil {
-		return nil, err
-	}
-	out, err := scanHits(rows)
-	for i := range out {
-		out[i].Score = scores[out[i].rowid]
-	}
-	return out, err
+// unfiltered is the condition of where for a query without filters.
+const unfiltered = "m.current = 1"
+
+// newestSQL is the query (? for its arguments) of the q.K newest memories
+// that pass q's filters, by their time (created, else when stored); those
+// of the same time in id order. member is as where's.
+func (q Query) newestSQL(member string) (string, []any) {
+	filter, args := q.where(member)
+	return "SELECT " + hitColumns(member) + " FROM memories m WHERE " + filter +
+		" ORDER BY " + timeExpr + " DESC, m.id LIMIT ?", append(args, q.K)
 }
 
-// hitColumns are the columns of memories m that scanHits reads.
-const hitColumns = "m.rowid, m.id, m.title, m.body, m.created, m.source, m.path, m.kind, " + timeExpr
+// DimensionError is a query's embedding whose size is not that of the
+// store's vectors of its model (the model changed since they were made).
+type DimensionError struct {
+	Model        string
+	Query, Store int // dimensions
+}
+
+func (e *DimensionError) Error() string {
+	return fmt.Sprintf("the query's embedding has %d dimensions but the store's vectors of %s have %d", e.Query, e.Model, e.Store)
+}
+
+// hitColumns are the columns of memories m that scanHits reads; member is
+// the store's SQL of who stored a memory.
+func hitColumns(member string) string {
+	return "m.rowid, m.id, m.title, m.body, m.created, m.source, m.path, m.kind, " + timeExpr + ", " + member
+}
 
 // scanHits reads rows of hitColumns into hits, each with the start of its
 // text as the snippet, and closes rows.
@@ -489,11 +349,26 @@ func scanHits(rows *sql.Rows) ([]Hit, error) {
 	for rows.Next() {
 		var h Hit
 		var body string
-		if err := rows.Scan(&h.rowid, &h.ID, &h.Title, &body, &h.Created, &h.Source, &h.Path, &h.Kind, &h.at); err != nil {
+		if err := rows.Scan(&h.rowid, &h.ID, &h.Title, &body, &h.Created, &h.Source, &h.Path, &h.Kind, &h.at, &h.Member); err != nil {
 			return nil, err
 		}
 		h.Snippet = prefix(body, 160)
 		out = append(out, h)
+	}
+	return out, rows.Err()
+}
+
+// scanColumn reads rows of one column (row ids, model names), and closes
+// rows.
+func scanColumn[T any](rows *sql.Rows) ([]T, error) {
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		var v T
+		if err := rows.Scan(&v); err != nil {
+			return nil, err
+		}
+		out = append(out, v)
 	}
 	return out, rows.Err()
 }

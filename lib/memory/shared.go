@@ -11,9 +11,11 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/stdlib"
 
 	"github.com/shelfai/shelf/lib/memory/vecindex"
@@ -87,6 +89,10 @@ CREATE UNIQUE INDEX memories_id_current ON memories(id) WHERE current = 1;
 CREATE INDEX memories_at ON memories((COALESCE(created_unix, stored_at))) WHERE current = 1;
 CREATE INDEX memories_hash ON memories(hash) WHERE current = 1;
 CREATE INDEX memories_member ON memories(member) WHERE current = 1;
+` + memoriesCreatedDDL + `;
+-- Without a pending list (fastupdate), which every keyword query would read
+-- whole until it is merged: 5.7 ms of CPU a query where 0.5 do, while 8
+-- members store.
 CREATE INDEX memories_words ON memories USING gin(words) WITH (fastupdate = off) WHERE current = 1;
 CREATE TABLE vectors(
 	rowid bigint PRIMARY KEY REFERENCES memories(rowid) ON DELETE CASCADE,
@@ -161,7 +167,10 @@ func OpenShared(ctx context.Context, rawURL string, access Access) (*Shared, err
 		// Reading only, the server refuses any write too.
 		cfg.RuntimeParams["default_transaction_read_only"] = "on"
 	}
-	db := stdlib.OpenDB(*cfg)
+	if sharedDial != nil {
+		cfg.DialFunc = sharedDial(cfg.DialFunc)
+	}
+	db := stdlib.OpenDB(*cfg, stdlib.OptionShouldPing(firstReuseUnpinged()))
 	// One connection: a run is one process, and a second connection (for
 	// keyword and vector search at once) costs more to open than the
 	// overlap wins (measured: recall p50 33 ms against 36 at 100,000
@@ -169,11 +178,18 @@ func OpenShared(ctx context.Context, rawURL string, access Access) (*Shared, err
 	db.SetMaxOpenConns(1)
 	sum := sha256.Sum256([]byte(fmt.Sprintf("%s\x00%d\x00%s", cfg.Host, cfg.Port, cfg.Database)))
 	s := &Shared{db: db, Path: redactURL(rawURL), Now: time.Now, key: "pg-" + hex.EncodeToString(sum[:8])}
-	if err := db.QueryRowContext(ctx, "SELECT current_user").Scan(&s.Member); err != nil {
+	// Who this is and the store's schema in one round trip; a database
+	// without the store's tables has no shelf_meta (schema 0).
+	var v sql.NullInt64
+	err = db.QueryRowContext(ctx, "SELECT current_user, (SELECT value::int FROM shelf_meta WHERE key = 'schema')").Scan(&s.Member, &v)
+	if pe := (*pgconn.PgError)(nil); errors.As(err, &pe) && pe.Code == undefinedTable {
+		err = db.QueryRowContext(ctx, "SELECT current_user").Scan(&s.Member)
+	}
+	if err != nil {
 		db.Close()
 		return nil, hidden(err, secret)
 	}
-	if err := s.migrate(ctx, access); err != nil {
+	if err := s.migrate(ctx, access, int(v.Int64)); err != nil {
 		db.Close()
 		return nil, hidden(err, secret)
 	}
@@ -196,14 +212,39 @@ func schemaOf(ctx context.Context, q interface {
 	return v, err
 }
 
-func (s *Shared) migrate(ctx context.Context, access Access) error {
-	v, err := schemaOf(ctx, s.db)
-	if err != nil {
-		return err
+// sharedDial, if set (by tests), wraps how OpenShared connects.
+var sharedDial func(pgconn.DialFunc) pgconn.DialFunc
+
+// undefinedTable is PostgreSQL's error code of a table that is not there.
+const undefinedTable = "42P01"
+
+// firstReuseUnpinged is when database/sql pings a connection before
+// reusing it: as it does by default (after a second idle), but not on the
+// first reuse, right after the connection was opened and used, which the
+// default counts as idle since ever (a round trip in every run).
+func firstReuseUnpinged() func(context.Context, stdlib.ShouldPingParams) bool {
+	var mu sync.Mutex
+	reused := map[*pgx.Conn]bool{}
+	return func(_ context.Context, p stdlib.ShouldPingParams) bool {
+		mu.Lock()
+		defer mu.Unlock()
+		if !reused[p.Conn] {
+			reused[p.Conn] = true
+			return false
+		}
+		return p.IdleDuration > time.Second
 	}
+}
+
+// migrate brings the store, of schema v, to SharedSchema if access lets
+// it.
+func (s *Shared) migrate(ctx context.Context, access Access, v int) error {
+	var err error
 	switch {
 	case v > SharedSchema:
 		return &SchemaError{Path: s.Path, Version: v}
+	case v == SharedSchema && access == ReadWrite:
+		return addIndexes(ctx, s.db)
 	case v == SharedSchema:
 		return nil
 	case access == ReadOnly:
@@ -229,6 +270,41 @@ func (s *Shared) migrate(ctx context.Context, access Access) error {
 		return err
 	}
 	return tx.Commit()
+}
+
+// laterIndexes are the indexes that the first stores of schema 1 were
+// made without. Their owner's next run that writes makes them (which
+// waits for the writes under way, and holds off others until it is done:
+// under a second at 100,000 memories); the runs of other members, and of
+// older versions, use the store as it is, slower only where an index
+// would help.
+var laterIndexes = []struct{ name, ddl string }{
+	{"memories_created", memoriesCreatedDDL},
+}
+
+// memoriesCreatedDDL makes the index of stats' first and last created,
+// which else read the whole table (50 to 100 ms at 100,000 memories).
+const memoriesCreatedDDL = "CREATE INDEX IF NOT EXISTS memories_created ON memories(created) WHERE current = 1 AND created != ''"
+
+// addIndexes makes the laterIndexes that the store lacks, if this role
+// owns its tables.
+func addIndexes(ctx context.Context, q interface {
+	QueryRowContext(context.Context, string, ...any) *sql.Row
+	ExecContext(context.Context, string, ...any) (sql.Result, error)
+}) error {
+	for _, ix := range laterIndexes {
+		var missing bool
+		if err := q.QueryRowContext(ctx, `SELECT to_regclass($1) IS NULL AND pg_has_role(relowner, 'USAGE')
+			FROM pg_class WHERE oid = 'memories'::regclass`, ix.name).Scan(&missing); err != nil {
+			return err
+		}
+		if missing {
+			if _, err := q.ExecContext(ctx, ix.ddl); err != nil {
+				return fmt.Errorf("make index %s: %w", ix.name, err)
+			}
+		}
+	}
+	return nil
 }
 
 // Close closes the store.
@@ -296,7 +372,8 @@ func lockKey(space, name string) int64 {
 }
 
 // ForeignError names the memories that other members stored, which this
-// member may not change or forget.
+// member may not change or forget, and whose each is (every member reads
+// every memory and who stored it).
 type ForeignError struct {
 	IDs     []string
 	Members []string // of each id
@@ -305,7 +382,7 @@ type ForeignError struct {
 
 func (e *ForeignError) Error() string {
 	if e.only {
-		return e.IDs[0] + " is another member's memory, which only they may change"
+		return fmt.Sprintf("%s is %s's memory, which only %[2]s may change", e.IDs[0], e.Members[0])
 	}
 	parts := make([]string, len(e.IDs))
 	for i, id := range e.IDs {
@@ -314,10 +391,27 @@ func (e *ForeignError) Error() string {
 	return "other members' memories, which only they may change or forget: " + strings.Join(parts, ", ")
 }
 
+// Owners are the members whose memories they are, each once.
+func (e *ForeignError) Owners() []string {
+	var out []string
+	for _, m := range e.Members {
+		if !slices.Contains(out, m) {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// foreign is the error of one record refused as member's memory.
+func foreign(id, member string) *ForeignError {
+	return &ForeignError{IDs: []string{id}, Members: []string{member}, only: true}
+}
+
 // Put stores the items in one transaction, as the SQLite store does. A
-// memory another member stored is not changed: its result is Foreign.
+// memory another member stored is not changed: its result is Foreign,
+// with that member its Owner.
 // Writers of the same ids or contents at once take turns.
-func (s *Shared) Put(ctx context.Context, items []Item) ([]Result, error) {
+func (s *Shared) Put(ctx context.Context, items []Item) ([]Outcome, error) {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, err
@@ -347,7 +441,7 @@ func (s *Shared) Put(ctx context.Context, items []Item) ([]Result, error) {
 // the current versions of the ids and the current memories of the
 // contents, retires the versions superseded, and inserts the new
 // versions and their vectors.
-func (s *Shared) put(ctx context.Context, tx *sql.Tx, items []Item, hashes []string) ([]Result, error) {
+func (s *Shared) put(ctx context.Context, tx *sql.Tx, items []Item, hashes []string) ([]Outcome, error) {
 	type cur struct {
 		rowid   int64 // 0: a version of this batch (new[at])
 		at      int
@@ -396,7 +490,7 @@ func (s *Shared) put(ctx context.Context, tx *sql.Tx, items []Item, hashes []str
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	out := make([]Result, len(items))
+	out := make([]Outcome, len(items))
 	type version struct {
 		item    int
 		version int64
@@ -409,18 +503,18 @@ func (s *Shared) put(ctx context.Context, tx *sql.Tx, items []Item, hashes []str
 		c, ok := current[it.ID]
 		switch {
 		case ok && c.hash == h:
-			out[i] = Unchanged
+			out[i].Result = Unchanged
 			continue
 		case ok && c.member != s.Member:
-			out[i] = Foreign
+			out[i] = Outcome{Result: Foreign, Owner: c.member}
 			continue
 		case !ok && contents[h] > 0:
-			out[i] = Duplicate
+			out[i].Result = Duplicate
 			continue
 		case !ok:
-			out[i] = Stored
+			out[i].Result = Stored
 		default:
-			out[i] = Superseded
+			out[i].Result = Superseded
 			if c.rowid != 0 {
 				retired = append(retired, c.rowid)
 			} else {
@@ -505,63 +599,34 @@ const sharedChunk = 4096
 // insertVectors stores vectors (of models[i]) and appends their sign codes
 // to this member's chunks of the model, each chunk read and written once.
 func insertVectors(ctx context.Context, tx *sql.Tx, models []string, vs []pending) error {
-	byModel := map[string][]pending{}
-	var order []string
-	for i, p := range vs {
-		if _, ok := byModel[models[i]]; !ok {
-			order = append(order, models[i])
-		}
-		byModel[models[i]] = append(byModel[models[i]], p)
-	}
-	for _, model := range order {
-		if err := appendCodes(ctx, tx, model, byModel[model]); err != nil {
-			return err
-		}
-	}
-	return nil
+	return eachModel(models, vs, func(model string, vs []pending) error { return appendCodes(ctx, tx, model, vs) })
 }
 
+// appendCodes stores vectors of one model, their sign codes appended to
+// this member's last chunk of the model and new ones after it.
 func appendCodes(ctx context.Context, tx *sql.Tx, model string, vs []pending) error {
 	words := vecindex.Words(len(vs[0].q))
-	var chunk, n int64
-	codes := vecindex.Codes{Words: words}
+	last := &signChunk{codes: vecindex.Codes{Words: words}}
 	err := tx.QueryRowContext(ctx, `SELECT chunk, n, rowids, bits FROM codes WHERE member = current_user AND model = $1 AND words = $2
-		ORDER BY chunk DESC LIMIT 1 FOR UPDATE`, model, words).Scan(&chunk, &n, &codes.Rowids, &codes.Bits)
+		ORDER BY chunk DESC LIMIT 1 FOR UPDATE`, model, words).Scan(&last.id, &last.n, &last.codes.Rowids, &last.codes.Bits)
 	if errors.Is(err, sql.ErrNoRows) {
-		n = sharedChunk // start a new chunk below
+		last = nil
 	} else if err != nil {
 		return err
 	}
-	flush := func() error {
-		_, err := tx.ExecContext(ctx, "UPDATE codes SET n = $1, rowids = $2, bits = $3 WHERE chunk = $4", n, codes.Rowids, codes.Bits, chunk)
+	chunks, slots, err := appendSigns(model, vs, sharedChunk, last, func() (chunk int64, err error) {
+		err = tx.QueryRowContext(ctx, "INSERT INTO codes(model, words, n, rowids, bits) VALUES($1, $2, 0, '', '') RETURNING chunk", model, words).Scan(&chunk)
+		return chunk, err
+	}, func(c *signChunk) error {
+		_, err := tx.ExecContext(ctx, "UPDATE codes SET n = $1, rowids = $2, bits = $3 WHERE chunk = $4", c.n, c.codes.Rowids, c.codes.Bits, c.id)
+		return err
+	})
+	if err != nil {
 		return err
 	}
-	var rowids, dims, chunks, slots []int64
-	var scales []float32
-	var qs [][]byte
-	dirty := false
-	for _, v := range vs {
-		if vecindex.Words(len(v.q)) != words {
-			return fmt.Errorf("vectors of %s differ in size: %d and %d", model, len(vs[0].q), len(v.q))
-		}
-		if n >= sharedChunk {
-			if dirty {
-				if err := flush(); err != nil {
-					return err
-				}
-			}
-			if err := tx.QueryRowContext(ctx, "INSERT INTO codes(model, words, n, rowids, bits) VALUES($1, $2, 0, '', '') RETURNING chunk", model, words).Scan(&chunk); err != nil {
-				return err
-			}
-			n, codes = 0, vecindex.Codes{Words: words}
-		}
-		codes.Append(v.rowid, vecindex.QuantizedSignBits(v.q))
-		rowids, dims, scales, qs, chunks, slots = append(rowids, v.rowid), append(dims, int64(len(v.q))), append(scales, v.scale), append(qs, v.q), append(chunks, chunk), append(slots, n)
-		n++
-		dirty = true
-	}
-	if err := flush(); err != nil {
-		return err
+	rowids, dims, scales, qs := make([]int64, len(vs)), make([]int64, len(vs)), make([]float32, len(vs)), make([][]byte, len(vs))
+	for i, v := range vs {
+		rowids[i], dims[i], scales[i], qs[i] = v.rowid, int64(len(v.q)), v.scale, v.q
 	}
 	_, err = tx.ExecContext(ctx, `INSERT INTO vectors(rowid, model, dim, scale, q, chunk, slot)
 		SELECT r, $2, d, s, q, c, sl FROM unnest($1::bigint[], $3::int[], $4::real[], $5::bytea[], $6::bigint[], $7::int[]) AS v(r, d, s, q, c, sl)`,
@@ -703,5 +768,5 @@ func (s *Shared) Models(ctx context.Context) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	return scanStrings(rows)
+	return scanColumn[string](rows)
 }

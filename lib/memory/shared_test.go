@@ -6,15 +6,20 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgconn"
+
 	"github.com/shelfai/shelf/lib/memory/pgtest"
+	"github.com/shelfai/shelf/lib/record"
 )
 
 // collective makes a database owned by a keeper, with the store's tables
@@ -75,15 +80,40 @@ func TestMembersOwnTheirMemories(t *testing.T) {
 		t.Fatalf("the newest of bob: %+v", hits)
 	}
 
-	// Through the store: bob's new version of alice's memory is refused.
-	res, err := bob.Put(ctx, []Item{item(t, `{"id":"roof","text":"the roof quote is 1 euro"}`)})
-	if err != nil || res[0] != Foreign {
+	// Through the store: bob's new version of alice's memory is refused,
+	// and the refusal names her.
+	forged := `{"id":"roof","text":"the roof quote is 1 euro"}`
+	res, err := bob.Put(ctx, []Item{item(t, forged)})
+	if err != nil || res[0].Result != Foreign || res[0].Owner != "alice" {
 		t.Fatalf("bob supersedes alice's memory: %v %v", res, err)
+	}
+	var out bytes.Buffer
+	k := NewSink(&out, bob, nil, "remember")
+	rec := record.New([]byte(forged))
+	rec.Meta = item(t, forged)
+	if err := k.Write(rec); err != nil {
+		t.Fatal(err)
+	}
+	if err := k.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	const refused = "roof is alice's memory, which only alice may change"
+	var ns *NotStoredError
+	if err := k.Err(); !errors.As(err, &ns) || !strings.Contains(err.Error(), refused) || ns.Foreign == nil || !slices.Equal(ns.Foreign.Owners(), []string{"alice"}) {
+		t.Fatalf("the sink's error: %v", err)
+	}
+	if !strings.Contains(out.String(), `"errors":[{"tool":"remember","message":"not stored: `+refused) {
+		t.Fatalf("the record refused: %s", out.String())
 	}
 	found, err := bob.Forget(ctx, []string{"roof"})
 	var fe *ForeignError
 	if len(found) != 0 || !errors.As(err, &fe) || !slices.Equal(fe.IDs, []string{"roof"}) || fe.Members[0] != "alice" {
 		t.Fatalf("bob forgets alice's memory: %v %v", found, err)
+	}
+	// An import that would give alice's memory a new version as bob's.
+	_, err = bob.Import(ctx, strings.NewReader(`{"id":"roof","version":2,"current":true,"stored_at":0,"record":`+forged+"}\n"))
+	if !errors.As(err, &fe) || err.Error() != "line 1: "+refused {
+		t.Fatalf("bob imports a version of alice's memory: %v", err)
 	}
 
 	// With hand-written SQL: nothing of alice's changes.
@@ -369,4 +399,211 @@ func TestSharedReadOnly(t *testing.T) {
 	if _, err := r2.Put(ctx, []Item{item(t, `{"id":"b","text":"two"}`)}); err == nil || !strings.Contains(err.Error(), "read-only") {
 		t.Fatalf("a write through a store opened to read: %v", err)
 	}
+}
+
+// TestSharedStatsReadsIndexes: stats counts from the indexes, not the
+// tables (whose scan took 100 ms at 100,000 memories): with sequential
+// scans priced out (a test's tables are too small for the planner to
+// prefer an index on its own), none of its queries reads a table.
+func TestSharedStatsReadsIndexes(t *testing.T) {
+	ctx := context.Background()
+	db := collective(t)
+	alice := openSharedAs(t, db, "alice")
+	if _, err := alice.Put(ctx, []Item{item(t, `{"id":"a","text":"one","created":"2026-01-02"}`), item(t, `{"id":"b","text":"two"}`)}); err != nil {
+		t.Fatal(err)
+	}
+	if err := pgtest.Need(t, cluster, noCluster).Exec(ctx, db, "VACUUM ANALYZE memories", "VACUUM ANALYZE vectors"); err != nil {
+		t.Fatal(err)
+	}
+	conn, err := asRole(t, db, "alice").Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, "SET enable_seqscan = off"); err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{sharedStatsSQL, vectorStatsSQL} {
+		rows, err := conn.QueryContext(ctx, "EXPLAIN "+q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		lines, err := scanColumn[string](rows)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// A scan that is not index-only reads a row at the most.
+		for i, line := range lines {
+			reads := strings.Contains(line, "Seq Scan") || strings.Contains(line, "Heap Scan") || strings.Contains(line, "Index Scan")
+			if reads && (i == 0 || !strings.Contains(lines[i-1], "Limit")) {
+				t.Errorf("%s\nreads a table:\n%s", q, strings.Join(lines, "\n"))
+				break
+			}
+		}
+	}
+}
+
+// TestSharedLaterIndexes: a store made before an index that stats reads
+// (memories_created) is read and written as it is by a member, who may
+// not change its tables; the next run of their owner that writes makes
+// the index.
+func TestSharedLaterIndexes(t *testing.T) {
+	ctx := context.Background()
+	c := pgtest.Need(t, cluster, noCluster)
+	db := collective(t)
+	if err := c.Exec(ctx, db, "DROP INDEX memories_created"); err != nil {
+		t.Fatal(err)
+	}
+	indexed := func() bool {
+		t.Helper()
+		var ok bool
+		if err := asRole(t, db, "alice").QueryRowContext(ctx, "SELECT to_regclass('memories_created') IS NOT NULL").Scan(&ok); err != nil {
+			t.Fatal(err)
+		}
+		return ok
+	}
+	alice := openSharedAs(t, db, "alice")
+	if _, err := alice.Put(ctx, []Item{item(t, `{"id":"a","text":"one","created":"2026-01-02"}`)}); err != nil {
+		t.Fatal(err)
+	}
+	if st, err := alice.Stats(ctx); err != nil || st.Memories != 1 || st.Oldest != "2026-01-02" || indexed() {
+		t.Fatalf("stats without the index: %+v %v", st, err)
+	}
+	openSharedAs(t, db, "keeper")
+	if !indexed() {
+		t.Fatal("the owner's run made no index")
+	}
+	if st, err := alice.Stats(ctx); err != nil || st.Memories != 1 || st.Oldest != "2026-01-02" {
+		t.Fatalf("stats with the index: %+v %v", st, err)
+	}
+}
+
+// harbourNotes makes a collective's store with n notes of alice's, each
+// about the harbour and one of 37 boats, and returns its database.
+func harbourNotes(t *testing.T, n int) string {
+	t.Helper()
+	db := collective(t)
+	var items []Item
+	for i := range n {
+		items = append(items, item(t, fmt.Sprintf(`{"id":"n%d","text":"note %d about the harbour and boat %d"}`, i, i, i%37)))
+	}
+	if _, err := openSharedAs(t, db, "alice").Put(context.Background(), items); err != nil {
+		t.Fatal(err)
+	}
+	return db
+}
+
+// recallAs runs q as a recall does: a store of db opened to read as
+// member, with the codes cached in cacheDir ("": none).
+func recallAs(t *testing.T, db, member, cacheDir string, q Query) []Hit {
+	t.Helper()
+	c := pgtest.Need(t, cluster, noCluster)
+	s, err := OpenShared(context.Background(), c.URL(member, db), ReadOnly)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	s.CacheDir = cacheDir
+	hits, err := s.Search(context.Background(), q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return hits
+}
+
+// TestSharedRecallRoundTrips: a recall is a short process whose time,
+// while others write, goes largely to waiting its turn for each round
+// trip to the server: opening the store and a hybrid recall with the
+// codes in the cache take 9 (the connection's own 3 among them: startup,
+// and the password's 2).
+func TestSharedRecallRoundTrips(t *testing.T) {
+	db := harbourNotes(t, sharedExactLimit+100)
+	cache := t.TempDir()
+	q := Query{Text: "harbour note", Vector: item(t, `{"text":"harbour note"}`).Vector, Model: "bow", K: 5}
+	recallAs(t, db, "alice", cache, q) // the codes into the cache
+	var writes atomic.Int64
+	counting(t, &writes, nil)
+	if hits := recallAs(t, db, "alice", cache, q); len(hits) != 5 {
+		t.Fatalf("%+v", hits)
+	}
+	if n := writes.Load(); n != 9 {
+		t.Errorf("opening the store and a recall: %d round trips, want 9", n)
+	}
+}
+
+// countedConn counts what a connection writes but its goodbye
+// (Terminate, X), a round trip each, and the bytes it reads.
+type countedConn struct {
+	net.Conn
+	writes *atomic.Int64
+	read   *atomic.Int64
+}
+
+func (c countedConn) Write(b []byte) (int, error) {
+	if len(b) > 0 && b[0] != 'X' {
+		c.writes.Add(1)
+	}
+	return c.Conn.Write(b)
+}
+
+func (c countedConn) Read(b []byte) (int, error) {
+	n, err := c.Conn.Read(b)
+	if c.read != nil {
+		c.read.Add(int64(n))
+	}
+	return n, err
+}
+
+// counting makes OpenShared's connections count into writes and read.
+func counting(t *testing.T, writes, read *atomic.Int64) {
+	sharedDial = func(dial pgconn.DialFunc) pgconn.DialFunc {
+		return func(ctx context.Context, network, addr string) (net.Conn, error) {
+			conn, err := dial(ctx, network, addr)
+			return countedConn{conn, writes, read}, err
+		}
+	}
+	t.Cleanup(func() { sharedDial = nil })
+}
+
+// TestSharedCodesCacheGrows: a recall reads from the server only the
+// codes added to a chunk since the cache's file of it, and the whole
+// chunk when a slot of it was emptied since (a memory forgotten or
+// superseded); either way it finds what a recall without a cache finds.
+func TestSharedCodesCacheGrows(t *testing.T) {
+	ctx := context.Background()
+	db := harbourNotes(t, sharedExactLimit+1000)
+	alice := openSharedAs(t, db, "alice")
+	cache := t.TempDir()
+	q := Query{Text: "harbour boat 7", Vector: item(t, `{"text":"harbour boat 7"}`).Vector, Model: "bow", K: 10, Mode: "vector"}
+	var writes, read atomic.Int64
+	counting(t, &writes, &read)
+	recall := func(cacheDir string) ([]Hit, int64) {
+		t.Helper()
+		read.Store(0)
+		hits := recallAs(t, db, "alice", cacheDir, q)
+		return hits, read.Load()
+	}
+	same := func(what string) {
+		t.Helper()
+		cached, _ := recall(cache)
+		if fresh, _ := recall(""); fmt.Sprint(cached) != fmt.Sprint(fresh) {
+			t.Fatalf("%s: with the cache\n%v\nwithout\n%v", what, cached, fresh)
+		}
+	}
+	_, whole := recall(cache)
+	_, none := recall(cache)
+	if _, err := alice.Put(ctx, []Item{item(t, `{"id":"late","text":"a late note about the harbour and boat 7"}`)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, grown := recall(cache); grown-none > (whole-none)/10 {
+		t.Errorf("a chunk that grew by one code: %d bytes read, %d with nothing new, %d for all the codes", grown, none, whole)
+	}
+	same("grown")
+	if _, err := alice.Forget(ctx, []string{"n7"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := alice.Put(ctx, []Item{item(t, `{"id":"n44","text":"changed"}`)}); err != nil {
+		t.Fatal(err)
+	}
+	same("slots emptied")
 }

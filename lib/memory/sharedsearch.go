@@ -2,7 +2,9 @@ package memory
 
 import (
 	"context"
+	"crypto/md5"
 	"database/sql"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"os"
@@ -65,49 +67,44 @@ type sharedSearch struct{ *Shared }
 // SQLite store's bm25 does.
 const rankWeights = "'{0.1, 0.2, 0.5, 1.0}'"
 
+// keywords ranks the memories matching the words by ts_rank (the title
+// weighing double), each pass of keywordPasses in the same statement (one
+// round trip).
 func (s sharedSearch) keywords(ctx context.Context, terms []string, q Query, depth int) ([]int64, error) {
-	var ids []int64
-	seen := map[int64]bool{}
-	exprs := []string{tsQuery(terms, "|")}
-	if len(terms) > 1 {
-		exprs = []string{tsQuery(terms, "&"), exprs[0]}
+	passes := keywordPasses(terms)
+	filter, filterArgs := q.sharedWhere(len(passes) + 1)
+	var parts []string
+	var args []any
+	for i, all := range passes {
+		op := "|"
+		if all {
+			op = "&"
+		}
+		args = append(args, tsQuery(terms, op))
+		// At most keywordCap of the newest matches are ranked, as in the
+		// SQLite store.
+		parts = append(parts, fmt.Sprintf(`(SELECT %[1]d AS pass, c.rowid, row_number() OVER (ORDER BY ts_rank(%[2]s, c.words, to_tsquery('simple', $%[1]d)) DESC, c.rowid) AS n
+			FROM (SELECT m.rowid, m.words FROM memories m WHERE m.words @@ to_tsquery('simple', $%[1]d) AND %[3]s ORDER BY m.rowid DESC LIMIT %[4]d) c
+			ORDER BY n LIMIT %[5]d)`, i+1, rankWeights, filter, keywordCap, depth))
 	}
-	filter, args := q.sharedWhere(2)
-	for _, expr := range exprs {
-		// Each query ranks at most keywordCap of its newest matches, as
-		// in the SQLite store.
-		rows, err := s.db.QueryContext(ctx, fmt.Sprintf(`SELECT c.rowid FROM (
-			SELECT m.rowid, m.words FROM memories m WHERE m.words @@ to_tsquery('simple', $1) AND %s ORDER BY m.rowid DESC LIMIT %d) c
-			ORDER BY ts_rank(%s, c.words, to_tsquery('simple', $1)) DESC, c.rowid LIMIT %d`, filter, keywordCap, rankWeights, depth),
-			append([]any{expr}, args...)...)
-		if err != nil {
-			return nil, err
-		}
-		got, err := scanIDs(rows)
-		if err != nil {
-			return nil, err
-		}
-		for _, id := range got {
-			if !seen[id] && len(ids) < depth {
-				seen[id] = true
-				ids = append(ids, id)
-			}
-		}
+	rows, err := s.db.QueryContext(ctx, "SELECT pass, rowid FROM ("+strings.Join(parts, " UNION ALL ")+") r ORDER BY pass, n", append(args, filterArgs...)...)
+	if err != nil {
+		return nil, err
 	}
-	return ids, nil
-}
-
-func scanIDs(rows *sql.Rows) ([]int64, error) {
 	defer rows.Close()
-	var ids []int64
+	rankings := make([][]int64, len(passes))
 	for rows.Next() {
+		var pass int
 		var id int64
-		if err := rows.Scan(&id); err != nil {
+		if err := rows.Scan(&pass, &id); err != nil {
 			return nil, err
 		}
-		ids = append(ids, id)
+		rankings[pass-1] = append(rankings[pass-1], id)
 	}
-	return ids, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return joinRankings(rankings, depth), nil
 }
 
 // sharedExactLimit is the store size (of one model) under which vector
@@ -116,83 +113,167 @@ func scanIDs(rows *sql.Rows) ([]int64, error) {
 // connection.
 const sharedExactLimit = 5000
 
-// codes reads the model's codes: every member's chunks, as they are
-// (with the empty slots of vectors removed since), and the number of
-// their slots. With a CacheDir, each chunk is kept in a file there,
-// labelled by the version of its row (xmin), so that a recall reads from
-// the server only the chunks written since (the members' last ones, while
-// they store) and maps the others. release unmaps them.
-func (s sharedSearch) codes(ctx context.Context, model string, words int) (chunks []vecindex.Codes, slots int, release func(), err error) {
+// listing is what a vector search reads first of a model: the size of
+// its vectors (0: it has none) and its chunks of codes, each with the
+// version of its row (xmin), or, without a cache, whole.
+type listing struct {
+	dim    int
+	chunks []listedChunk
+}
+
+type listedChunk struct {
+	id, xmin int64
+	codes    vecindex.Codes // without a cache
+}
+
+// list reads the model's listing in one round trip.
+func (s sharedSearch) list(ctx context.Context, model string) (l listing, err error) {
+	columns := "c.chunk, c.xmin::text::bigint"
+	if s.CacheDir == "" {
+		columns += ", c.n, c.rowids, c.bits"
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT d.dim, `+columns+` FROM (SELECT dim FROM vectors WHERE model = $1 LIMIT 1) d
+		LEFT JOIN codes c ON c.model = $1 AND c.words = (d.dim + 63) / 64 ORDER BY c.chunk`, model)
+	if err != nil {
+		return l, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var chunk, xmin, n sql.NullInt64
+		var c vecindex.Codes
+		dest := []any{&l.dim, &chunk, &xmin}
+		if s.CacheDir == "" {
+			dest = append(dest, &n, &c.Rowids, &c.Bits)
+		}
+		if err := rows.Scan(dest...); err != nil {
+			return l, err
+		}
+		if !chunk.Valid { // vectors, but no codes yet
+			continue
+		}
+		if s.CacheDir == "" {
+			words := vecindex.Words(l.dim)
+			c.Words, c.Rowids, c.Bits = words, c.Rowids[:n.Int64*8], c.Bits[:int(n.Int64)*words*8]
+		}
+		l.chunks = append(l.chunks, listedChunk{chunk.Int64, xmin.Int64, c})
+	}
+	return l, rows.Err()
+}
+
+// codes are the codes of a listing, and the number of their slots. With a
+// CacheDir, each chunk is kept in a file there, labelled by the version of
+// its row, so that a recall reads from the server only what was written
+// since: of a chunk that grew (a member's last, while they store), the
+// codes added to it (fetchCodes). The chunks are in the order of their
+// rows whatever the cache holds, so that the nearest codes, ties and all,
+// are those of a recall without it. release unmaps them.
+func (s sharedSearch) codes(ctx context.Context, l listing) (chunks []vecindex.Codes, slots int, release func(), err error) {
 	var releases []func()
 	release = func() {
 		for _, r := range releases {
 			r()
 		}
 	}
-	defer func() {
-		if err != nil {
-			release()
+	words := vecindex.Words(l.dim)
+	var stale []staleChunk
+	var staleAt []int // where the stale ones go in chunks
+	for _, lc := range l.chunks {
+		c := lc.codes
+		if s.CacheDir != "" {
+			var gen uint64
+			var unmap func()
+			var ok bool
+			if c, gen, unmap, ok = vecindex.MapAny(s.chunkFile(lc.id, words), words); ok {
+				releases = append(releases, unmap)
+			}
+			if !ok || gen != uint64(lc.xmin) {
+				stale = append(stale, staleChunk{id: lc.id, had: c})
+				staleAt = append(staleAt, len(chunks))
+				c = vecindex.Codes{}
+			}
 		}
-	}()
-	add := func(c vecindex.Codes) {
 		chunks = append(chunks, c)
 		slots += c.Len()
 	}
-	var stale []int64
-	if s.CacheDir != "" {
-		rows, err := s.db.QueryContext(ctx, "SELECT chunk, xmin::text::bigint FROM codes WHERE model = $1 AND words = $2 ORDER BY chunk", model, words)
-		if err != nil {
-			return nil, 0, release, err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var chunk, xmin int64
-			if err := rows.Scan(&chunk, &xmin); err != nil {
-				return nil, 0, release, err
-			}
-			if c, unmap, ok := vecindex.MapFile(s.chunkFile(chunk, words), uint64(xmin), words); ok {
-				add(c)
-				releases = append(releases, unmap)
-				continue
-			}
-			stale = append(stale, chunk)
-		}
-		if err := rows.Err(); err != nil {
-			return nil, 0, release, err
-		}
-		rows.Close()
-		if len(stale) == 0 {
-			return chunks, slots, release, nil
-		}
+	if len(stale) == 0 {
+		return chunks, slots, release, nil
 	}
-	query := "SELECT chunk, xmin::text::bigint, n, rowids, bits FROM codes WHERE model = $1 AND words = $2 ORDER BY chunk"
-	args := []any{model, words}
-	if stale != nil {
-		query = "SELECT chunk, xmin::text::bigint, n, rowids, bits FROM codes WHERE chunk = ANY($1) ORDER BY chunk"
-		args = []any{stale}
-	}
-	rows, err := s.db.QueryContext(ctx, query, args...)
+	fetched, err := s.fetchCodes(ctx, stale, words)
 	if err != nil {
-		return nil, 0, release, err
+		release()
+		return nil, 0, func() {}, err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var chunk, xmin int64
-		var n int
-		c := vecindex.Codes{Words: words}
-		if err := rows.Scan(&chunk, &xmin, &n, &c.Rowids, &c.Bits); err != nil {
-			return nil, 0, release, err
+	for i, at := range staleAt {
+		if c, ok := fetched[stale[i].id]; ok { // else gone since
+			chunks[at] = c
+			slots += c.Len()
 		}
-		c.Rowids, c.Bits = c.Rowids[:n*8], c.Bits[:n*words*8]
-		if s.CacheDir != "" {
+	}
+	return chunks, slots, release, nil
+}
+
+// staleChunk is a chunk of codes whose row changed since the cache's file
+// of it was written: had are the codes of the file (none: no file).
+type staleChunk struct {
+	id  int64
+	had vecindex.Codes
+}
+
+// fetchCodes reads chunks whose rows changed since the cache's files,
+// puts them in the cache and returns them by chunk. A chunk only grows, but for
+// its slots emptied: of each, only the codes past those the file has are
+// read, with a digest of the file's rowids, which an emptied slot would
+// have changed (then the chunk is read whole, in a second round trip).
+func (s sharedSearch) fetchCodes(ctx context.Context, stale []staleChunk, words int) (map[int64]vecindex.Codes, error) {
+	out := map[int64]vecindex.Codes{}
+	stale = slices.Clone(stale)
+	for len(stale) > 0 {
+		byID := map[int64]vecindex.Codes{}
+		ids, had := make([]int64, len(stale)), make([]int64, len(stale))
+		for i, st := range stale {
+			ids[i], had[i] = st.id, int64(st.had.Len())
+			byID[st.id] = st.had
+		}
+		rows, err := s.db.QueryContext(ctx, `SELECT c.chunk, c.xmin::text::bigint, f.had, md5(substring(c.rowids FROM 1 FOR f.had * 8)),
+				substring(c.rowids FROM f.had * 8 + 1 FOR greatest(c.n - f.had, 0) * 8),
+				substring(c.bits FROM f.had * c.words * 8 + 1 FOR greatest(c.n - f.had, 0) * c.words * 8)
+			FROM unnest($1::bigint[], $2::int[]) AS f(chunk, had) JOIN codes c ON c.chunk = f.chunk ORDER BY c.chunk`, ids, had)
+		if err != nil {
+			return nil, err
+		}
+		stale = stale[:0]
+		for rows.Next() {
+			var chunk, xmin, n int64
+			var digest string
+			var rowids, bits []byte
+			if err := rows.Scan(&chunk, &xmin, &n, &digest, &rowids, &bits); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			start := byID[chunk]
+			if n > 0 {
+				if sum := md5.Sum(start.Rowids); hex.EncodeToString(sum[:]) != digest {
+					stale = append(stale, staleChunk{id: chunk}) // a slot emptied: all of it
+					continue
+				}
+			}
+			// A new chunk, the file's codes then the new ones (the file's
+			// are mapped: copied, never written to).
+			c := vecindex.Codes{Words: words,
+				Rowids: append(start.Rowids[:len(start.Rowids):len(start.Rowids)], rowids...),
+				Bits:   append(start.Bits[:len(start.Bits):len(start.Bits)], bits...)}
 			// A cache: the codes in hand serve without it.
 			if os.MkdirAll(filepath.Dir(s.chunkFile(chunk, words)), 0o700) == nil {
 				vecindex.WriteFile(s.chunkFile(chunk, words), uint64(xmin), c)
 			}
+			out[chunk] = c
 		}
-		add(c)
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
 	}
-	return chunks, slots, release, rows.Err()
+	return out, nil
 }
 
 // chunkFile is the cache file of a chunk of codes.
@@ -203,112 +284,70 @@ func (s *Shared) chunkFile(chunk int64, words int) string {
 // vectors ranks memories by cosine similarity to the query: the sign codes
 // nearest by Hamming distance first, which the int8 vectors then rank
 // exactly. With filters, or in a small store, every matching vector is
-// read.
-func (s sharedSearch) vectors(ctx context.Context, q Query, depth int) ([]int64, error) {
-	qv := vecindex.Normalize(q.Vector)
-	var dim int
-	err := s.db.QueryRowContext(ctx, "SELECT dim FROM vectors WHERE model = $1 LIMIT 1", q.Model).Scan(&dim)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil
+// read. It lists the model's codes first (one round trip), and ranks once
+// the query's embedding is known.
+func (s sharedSearch) vectors(ctx context.Context, q Query, depth int) (func(vec []float32) ([]int64, error), error) {
+	filter, args := q.sharedWhere(2)
+	var l listing
+	var err error
+	if filter == unfiltered {
+		l, err = s.list(ctx, q.Model)
+	} else {
+		err = s.db.QueryRowContext(ctx, "SELECT dim FROM vectors WHERE model = $1 LIMIT 1", q.Model).Scan(&l.dim)
+		if errors.Is(err, sql.ErrNoRows) {
+			err = nil
+		}
 	}
 	if err != nil {
 		return nil, err
 	}
-	if dim != len(q.Vector) {
-		return nil, &DimensionError{Model: q.Model, Query: len(q.Vector), Store: dim}
-	}
-	filter, args := q.sharedWhere(2)
-	var rows *sql.Rows
-	if filter == "m.current = 1" {
-		chunks, slots, release, err := s.codes(ctx, q.Model, vecindex.Words(dim))
-		if err != nil {
-			return nil, err
+	return func(vec []float32) ([]int64, error) {
+		switch {
+		case l.dim == 0:
+			return nil, nil
+		case l.dim != len(vec):
+			return nil, &DimensionError{Model: q.Model, Query: len(vec), Store: l.dim}
 		}
-		short := vecindex.Nearest(chunks, vecindex.SignBits(qv), max(150, 3*depth))
-		release()
-		if slots > sharedExactLimit {
-			rows, err = s.db.QueryContext(ctx, "SELECT rowid, scale, q FROM vectors WHERE rowid = ANY($1)", short)
+		qv := vecindex.Normalize(vec)
+		if filter == unfiltered {
+			chunks, slots, release, err := s.codes(ctx, l)
 			if err != nil {
 				return nil, err
 			}
-			return rankVectors(rows, qv, depth)
+			defer release()
+			if slots > sharedExactLimit {
+				short := vecindex.Nearest(chunks, vecindex.SignBits(qv), max(150, 3*depth))
+				rows, err := s.db.QueryContext(ctx, "SELECT rowid, scale, q FROM vectors WHERE rowid = ANY($1)", short)
+				if err != nil {
+					return nil, err
+				}
+				return rankVectors(rows, qv, depth)
+			}
 		}
-	}
-	rows, err = s.db.QueryContext(ctx, "SELECT v.rowid, v.scale, v.q FROM vectors v JOIN memories m ON m.rowid = v.rowid WHERE v.model = $1 AND "+filter,
-		append([]any{q.Model}, args...)...)
-	if err != nil {
-		return nil, err
-	}
-	return rankVectors(rows, qv, depth)
-}
-
-// rankVectors reads rows of (rowid, scale, q), ranks them by similarity to
-// the (normalized) query, and returns the depth best; it closes rows.
-func rankVectors(rows *sql.Rows, qv []float32, depth int) ([]int64, error) {
-	defer rows.Close()
-	type scored struct {
-		id  int64
-		sim float32
-	}
-	var all []scored
-	for rows.Next() {
-		var id int64
-		var scale float32
-		var v []byte
-		if err := rows.Scan(&id, &scale, &v); err != nil {
+		rows, err := s.db.QueryContext(ctx, "SELECT v.rowid, v.scale, v.q FROM vectors v JOIN memories m ON m.rowid = v.rowid WHERE v.model = $1 AND "+filter,
+			append([]any{q.Model}, args...)...)
+		if err != nil {
 			return nil, err
 		}
-		all = append(all, scored{id, vecindex.Dot(qv, v) * scale})
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	slices.SortFunc(all, func(a, b scored) int {
-		switch {
-		case a.sim > b.sim:
-			return -1
-		case a.sim < b.sim:
-			return 1
-		}
-		return int(a.id - b.id)
-	})
-	if len(all) > depth {
-		all = all[:depth]
-	}
-	out := make([]int64, len(all))
-	for i, c := range all {
-		out[i] = c.id
-	}
-	return out, nil
+		return rankVectors(rows, qv, depth)
+	}, nil
 }
-
-// sharedHitColumns are the columns of memories m that scanSharedHits reads.
-const sharedHitColumns = hitColumns + ", m.member"
 
 func (s sharedSearch) newest(ctx context.Context, q Query) ([]Hit, error) {
-	filter, args := q.sharedWhere(1)
-	rows, err := s.db.QueryContext(ctx, "SELECT "+sharedHitColumns+" FROM memories m WHERE "+
-		filter+fmt.Sprintf(" ORDER BY %s DESC, m.id LIMIT %d", timeExpr, q.K), args...)
+	query, args := q.newestSQL(sharedMember)
+	rows, err := s.db.QueryContext(ctx, rebind(query, 1), args...)
 	if err != nil {
 		return nil, err
 	}
-	return scanSharedHits(rows)
+	return scanHits(rows)
 }
 
-func (s sharedSearch) hits(ctx context.Context, scores map[int64]float64) ([]Hit, error) {
-	ids := make([]int64, 0, len(scores))
-	for id := range scores {
-		ids = append(ids, id)
-	}
-	rows, err := s.db.QueryContext(ctx, "SELECT "+sharedHitColumns+" FROM memories m WHERE m.rowid = ANY($1)", ids)
+func (s sharedSearch) hits(ctx context.Context, ids []int64) ([]Hit, error) {
+	rows, err := s.db.QueryContext(ctx, "SELECT "+hitColumns(sharedMember)+" FROM memories m WHERE m.rowid = ANY($1)", ids)
 	if err != nil {
 		return nil, err
 	}
-	out, err := scanSharedHits(rows)
-	for i := range out {
-		out[i].Score = scores[out[i].rowid]
-	}
-	return out, err
+	return scanHits(rows)
 }
 
 // snippets are the stretches of the memories' texts around the words of
@@ -349,22 +388,6 @@ func (s sharedSearch) snippets(ctx context.Context, terms []string, ids []int64)
 	return out, rows.Err()
 }
 
-// scanSharedHits reads rows of sharedHitColumns, and closes rows.
-func scanSharedHits(rows *sql.Rows) ([]Hit, error) {
-	defer rows.Close()
-	out := []Hit{}
-	for rows.Next() {
-		var h Hit
-		var body string
-		if err := rows.Scan(&h.rowid, &h.ID, &h.Title, &body, &h.Created, &h.Source, &h.Path, &h.Kind, &h.at, &h.Member); err != nil {
-			return nil, err
-		}
-		h.Snippet = prefix(body, 160)
-		out = append(out, h)
-	}
-	return out, rows.Err()
-}
-
 // Matching returns every current memory that has all the words of q.Text
 // and passes q's filters, in the order they were stored.
 func (s *Shared) Matching(ctx context.Context, q Query) ([]Hit, error) {
@@ -376,10 +399,10 @@ func (s *Shared) Matching(ctx context.Context, q Query) ([]Hit, error) {
 		return []Hit{}, nil
 	}
 	filter, args := q.sharedWhere(2)
-	rows, err := s.db.QueryContext(ctx, "SELECT "+sharedHitColumns+" FROM memories m WHERE m.words @@ to_tsquery('simple', $1) AND "+
+	rows, err := s.db.QueryContext(ctx, "SELECT "+hitColumns(sharedMember)+" FROM memories m WHERE m.words @@ to_tsquery('simple', $1) AND "+
 		filter+" ORDER BY m.rowid", append([]any{tsQuery(terms, "&")}, args...)...)
 	if err != nil {
 		return nil, err
 	}
-	return scanSharedHits(rows)
+	return scanHits(rows)
 }

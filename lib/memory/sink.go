@@ -29,9 +29,10 @@ type Sink struct {
 	w       *jsonl.Writer
 	recs    []*record.Record
 	items   []Item
-	failed  int   // records not stored
-	first   error // the first reason
-	bare    int   // memories stored without a vector
+	failed  int           // records not stored
+	first   error         // the first reason
+	refused *ForeignError // the records refused as other members' memories
+	bare    int           // memories stored without a vector
 }
 
 // NewSink returns a Sink that stores into s and writes to w; tool names
@@ -78,7 +79,7 @@ func (k *Sink) commit() error {
 
 func (k *Sink) store() {
 	err := k.openErr
-	var res []Result
+	var res []Outcome
 	if k.s != nil {
 		if res, err = k.s.Put(context.Background(), k.items); err != nil {
 			err = fmt.Errorf("store: %w", err)
@@ -98,27 +99,31 @@ func (k *Sink) store() {
 	}
 	counts := map[Result]int{}
 	for i, r := range res {
-		counts[r]++
-		if (r == Stored || r == Superseded) && k.items[i].Vector == nil {
+		counts[r.Result]++
+		if (r.Result == Stored || r.Result == Superseded) && k.items[i].Vector == nil {
 			k.bare++
 		}
 	}
 	if counts[Foreign] > 0 {
 		// Another member's memory, in a shared store: that record is not
-		// stored, and says so.
+		// stored, and says whose it is.
 		i := 0
 		for _, r := range k.recs {
 			if _, ok := r.Meta.(Item); !ok {
 				continue
 			}
-			if res[i] == Foreign {
-				err := &ForeignError{IDs: []string{k.items[i].ID}, Members: []string{"another member"}}
-				err.only = true
+			if res[i].Result == Foreign {
+				id, owner := k.items[i].ID, res[i].Owner
+				err := foreign(id, owner)
 				r.AppendError(k.tool, "not stored: "+err.Error())
 				k.failed++
 				if k.first == nil {
 					k.first = err
 				}
+				if k.refused == nil {
+					k.refused = &ForeignError{}
+				}
+				k.refused.IDs, k.refused.Members = append(k.refused.IDs, id), append(k.refused.Members, owner)
 			}
 			i++
 		}
@@ -139,7 +144,7 @@ func (k *Sink) Err() error {
 	if k.failed == 0 {
 		return nil
 	}
-	return &NotStoredError{Records: k.failed, Err: k.first}
+	return &NotStoredError{Records: k.failed, Err: k.first, Foreign: k.refused}
 }
 
 // NotStoredError says how many records were not stored, and the first
@@ -147,6 +152,9 @@ func (k *Sink) Err() error {
 type NotStoredError struct {
 	Records int
 	Err     error
+	// Foreign names the records refused as other members' memories, and
+	// whose they are (nil: none was).
+	Foreign *ForeignError
 }
 
 func (e *NotStoredError) Error() string {

@@ -26,6 +26,69 @@ func quantized(rowid int64, v []float32) pending {
 	return pending{rowid, q, scale}
 }
 
+// eachModel calls put with the vectors of each model (vs[i] is of
+// models[i]), the models in the order they first come.
+func eachModel(models []string, vs []pending, put func(model string, vs []pending) error) error {
+	byModel := map[string][]pending{}
+	var order []string
+	for i, p := range vs {
+		if _, ok := byModel[models[i]]; !ok {
+			order = append(order, models[i])
+		}
+		byModel[models[i]] = append(byModel[models[i]], p)
+	}
+	for _, model := range order {
+		if err := put(model, byModel[model]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// signChunk is a row of a store's codes: the sign codes of up to a
+// chunk's size of vectors, n of them so far.
+type signChunk struct {
+	id    int64
+	n     int64
+	codes vecindex.Codes
+}
+
+// appendSigns appends the sign codes of vectors (of one model, vs[0]'s
+// size) to a store's chunks of codes: to last (nil: none yet), then to
+// new ones, made by add, as each holds size codes. write stores a chunk
+// once it is filled in, each once. It returns the chunk and the slot of
+// each vector.
+func appendSigns(model string, vs []pending, size int64, last *signChunk, add func() (int64, error), write func(c *signChunk) error) (chunks, slots []int64, err error) {
+	words := vecindex.Words(len(vs[0].q))
+	c := last
+	if c == nil {
+		c = &signChunk{n: size} // full: a new chunk first
+	}
+	dirty := false
+	for _, v := range vs {
+		if vecindex.Words(len(v.q)) != words {
+			return nil, nil, fmt.Errorf("vectors of %s differ in size: %d and %d", model, len(vs[0].q), len(v.q))
+		}
+		if c.n >= size {
+			if dirty {
+				if err := write(c); err != nil {
+					return nil, nil, err
+				}
+			}
+			id, err := add()
+			if err != nil {
+				return nil, nil, err
+			}
+			c = &signChunk{id: id, codes: vecindex.Codes{Words: words}}
+		}
+		c.codes.Append(v.rowid, vecindex.QuantizedSignBits(v.q))
+		chunks, slots = append(chunks, c.id), append(slots, c.n)
+		c.n++
+		dirty = true
+	}
+	return chunks, slots, write(c)
+}
+
 // putVectors stores vectors (of one model) and appends their sign codes
 // to the model's chunks, each chunk read and written once.
 func putVectors(ctx context.Context, tx *sql.Tx, model string, vs []pending) error {
@@ -33,16 +96,25 @@ func putVectors(ctx context.Context, tx *sql.Tx, model string, vs []pending) err
 		return nil
 	}
 	words := vecindex.Words(len(vs[0].q))
-	var chunk, n int64
-	codes := vecindex.Codes{Words: words}
-	err := tx.QueryRowContext(ctx, "SELECT chunk, n, rowids, bits FROM codes WHERE model = ? AND words = ? ORDER BY chunk DESC LIMIT 1", model, words).Scan(&chunk, &n, &codes.Rowids, &codes.Bits)
+	last := &signChunk{codes: vecindex.Codes{Words: words}}
+	err := tx.QueryRowContext(ctx, "SELECT chunk, n, rowids, bits FROM codes WHERE model = ? AND words = ? ORDER BY chunk DESC LIMIT 1", model, words).Scan(&last.id, &last.n, &last.codes.Rowids, &last.codes.Bits)
 	if errors.Is(err, sql.ErrNoRows) {
-		n = chunkSize // start a new chunk below
+		last = nil
 	} else if err != nil {
 		return err
 	}
-	flush := func() error {
-		_, err := tx.ExecContext(ctx, "UPDATE codes SET n = ?, rowids = ?, bits = ? WHERE chunk = ?", n, codes.Rowids, codes.Bits, chunk)
+	chunks, slots, err := appendSigns(model, vs, chunkSize, last, func() (int64, error) {
+		var chunk int64
+		if err := tx.QueryRowContext(ctx, "SELECT COALESCE(MAX(chunk), 0) + 1 FROM codes").Scan(&chunk); err != nil {
+			return 0, err
+		}
+		_, err := tx.ExecContext(ctx, "INSERT INTO codes(chunk, model, words, n, rowids, bits) VALUES(?, ?, ?, 0, x'', x'')", chunk, model, words)
+		return chunk, err
+	}, func(c *signChunk) error {
+		_, err := tx.ExecContext(ctx, "UPDATE codes SET n = ?, rowids = ?, bits = ? WHERE chunk = ?", c.n, c.codes.Rowids, c.codes.Bits, c.id)
+		return err
+	})
+	if err != nil {
 		return err
 	}
 	ins, err := tx.PrepareContext(ctx, "INSERT OR REPLACE INTO vectors(rowid, model, dim, scale, q, chunk, slot) VALUES(?, ?, ?, ?, ?, ?, ?)")
@@ -50,33 +122,12 @@ func putVectors(ctx context.Context, tx *sql.Tx, model string, vs []pending) err
 		return err
 	}
 	defer ins.Close()
-	dirty := false
-	for _, v := range vs {
-		if vecindex.Words(len(v.q)) != words {
-			return fmt.Errorf("vectors of %s differ in size: %d and %d", model, len(vs[0].q), len(v.q))
-		}
-		if n >= chunkSize {
-			if dirty {
-				if err := flush(); err != nil {
-					return err
-				}
-			}
-			if err := tx.QueryRowContext(ctx, "SELECT COALESCE(MAX(chunk), 0) + 1 FROM codes").Scan(&chunk); err != nil {
-				return err
-			}
-			if _, err := tx.ExecContext(ctx, "INSERT INTO codes(chunk, model, words, n, rowids, bits) VALUES(?, ?, ?, 0, x'', x'')", chunk, model, words); err != nil {
-				return err
-			}
-			n, codes = 0, vecindex.Codes{Words: words}
-		}
-		codes.Append(v.rowid, vecindex.QuantizedSignBits(v.q))
-		if _, err := ins.ExecContext(ctx, v.rowid, model, len(v.q), v.scale, v.q, chunk, n); err != nil {
+	for i, v := range vs {
+		if _, err := ins.ExecContext(ctx, v.rowid, model, len(v.q), v.scale, v.q, chunks[i], slots[i]); err != nil {
 			return err
 		}
-		n++
-		dirty = true
 	}
-	return flush()
+	return nil
 }
 
 // dropVector removes a memory's vector and blanks its code.
@@ -138,7 +189,7 @@ func (s *Store) Models(ctx context.Context) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	return scanStrings(rows)
+	return scanColumn[string](rows)
 }
 
 // ChooseModel picks a run's embedding model from the one set ("" for
@@ -155,18 +206,4 @@ func ChooseModel(set string, stored []string) (use string, mismatch bool) {
 		return set, false
 	}
 	return "", true
-}
-
-// scanStrings reads rows of one text column, and closes them.
-func scanStrings(rows *sql.Rows) ([]string, error) {
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var m string
-		if err := rows.Scan(&m); err != nil {
-			return nil, err
-		}
-		out = append(out, m)
-	}
-	return out, rows.Err()
 }

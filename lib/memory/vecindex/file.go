@@ -31,28 +31,40 @@ func FilePath(db, model string) string {
 // of generation gen and codes of words words; release unmaps. ok is false
 // for a file that is missing, stale or not one of these.
 func MapFile(path string, gen uint64, words int) (c Codes, release func(), ok bool) {
-	data, unmap, err := mapFile(path)
-	if err != nil {
+	c, g, release, ok := MapAny(path, words)
+	if ok && g != gen {
+		release()
 		return Codes{}, nil, false
 	}
-	if c, ok := parse(data, gen, words); ok {
-		return c, unmap, true
-	}
-	unmap()
-	return Codes{}, nil, false
+	return c, release, ok
 }
 
-// parse checks a file's header and size and returns its codes.
-func parse(data []byte, gen uint64, words int) (Codes, bool) {
-	if len(data) < 32 || string(data[:8]) != magic ||
-		binary.LittleEndian.Uint64(data[8:]) != gen || binary.LittleEndian.Uint64(data[16:]) != uint64(words) {
-		return Codes{}, false
+// MapAny maps the file at path and returns its codes and their
+// generation, whatever it is, if it is whole and of codes of words words
+// (an older generation of codes that only grew since is their start).
+func MapAny(path string, words int) (c Codes, gen uint64, release func(), ok bool) {
+	data, unmap, err := mapFile(path)
+	if err != nil {
+		return Codes{}, 0, nil, false
+	}
+	if c, gen, ok := parse(data, words); ok {
+		return c, gen, unmap, true
+	}
+	unmap()
+	return Codes{}, 0, nil, false
+}
+
+// parse checks a file's header and size and returns its codes and their
+// generation.
+func parse(data []byte, words int) (Codes, uint64, bool) {
+	if len(data) < 32 || string(data[:8]) != magic || binary.LittleEndian.Uint64(data[16:]) != uint64(words) {
+		return Codes{}, 0, false
 	}
 	n := binary.LittleEndian.Uint64(data[24:])
 	if n > uint64(len(data)) || 32+n*8+n*uint64(words)*8 != uint64(len(data)) {
-		return Codes{}, false
+		return Codes{}, 0, false
 	}
-	return Codes{Words: words, Rowids: data[32 : 32+n*8], Bits: data[32+n*8:]}, true
+	return Codes{Words: words, Rowids: data[32 : 32+n*8], Bits: data[32+n*8:]}, binary.LittleEndian.Uint64(data[8:]), true
 }
 
 // WriteFile puts the file of codes c, of generation gen, at path whole (a

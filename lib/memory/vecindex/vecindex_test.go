@@ -80,7 +80,8 @@ func TestNearest(t *testing.T) {
 }
 
 // TestFile: the file gives back the codes written, and nothing when it
-// is of another generation or size of code, cut short, or missing.
+// is of another generation (MapAny: whatever it is) or size of code, cut
+// short, or missing.
 func TestFile(t *testing.T) {
 	dir := t.TempDir()
 	path := FilePath(filepath.Join(dir, "m.db"), "tiny")
@@ -107,6 +108,11 @@ func TestFile(t *testing.T) {
 	}
 	if _, _, ok := MapFile(path, 7, 2); ok {
 		t.Error("a file of codes of another size maps")
+	}
+	if c, gen, release, ok := MapAny(path, 1); !ok || gen != 7 || c.Len() != 3 {
+		t.Errorf("MapAny: %v %d %v", ok, gen, c)
+	} else {
+		release()
 	}
 	data, _ := os.ReadFile(path)
 	os.WriteFile(path, data[:len(data)-1], 0o600)
