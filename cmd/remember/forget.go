@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/shelfai/shelf/lib/jsonl"
@@ -99,6 +100,10 @@ func foreignList(e *memory.ForeignError) string {
 // anyOf names members as one of them: "alice", "alice or bob", "alice, bob
 // or carol".
 func anyOf(members []string) string {
+	members = slices.Clone(members)
+	for i, m := range members {
+		members[i] = memory.MemberName(m)
+	}
 	if len(members) < 2 {
 		return strings.Join(members, "")
 	}

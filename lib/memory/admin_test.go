@@ -5,6 +5,7 @@ import (
 	"errors"
 	"maps"
 	"slices"
+	"strings"
 	"syscall"
 	"testing"
 
@@ -84,5 +85,24 @@ func testStats(t *testing.T, open opener) {
 	if st.Memories != 3 || st.Versions != 4 || !maps.Equal(st.Vectors, map[string]int{"bow": 2}) || !maps.Equal(st.Dims, map[string]int{"bow": 64}) ||
 		st.Oldest != "2026-01-02" || st.Newest != "2026-04-01" || st.Bytes <= 0 {
 		t.Fatalf("stats %+v", st)
+	}
+}
+
+func TestMemberName(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"alice", "alice"},
+		{"bob.smith@crew", "bob.smith@crew"},
+		{"jörg_2", "jörg_2"},
+		{"bob), e9 (stored by alice", `"bob), e9 (stored by alice"`},
+		{"x\x1b[2J", `"x\x1b[2J"`},
+		{"", `""`},
+	} {
+		if got := MemberName(c.in); got != c.want {
+			t.Errorf("MemberName(%q) = %s, want %s", c.in, got, c.want)
+		}
+	}
+	e := &ForeignError{IDs: []string{"e5", "e6"}, Members: []string{"bob), e9 (stored by alice", "carol"}}
+	if got := e.Error(); !strings.Contains(got, `e5 (stored by "bob), e9 (stored by alice"), e6 (stored by carol)`) {
+		t.Errorf("ForeignError: %s", got)
 	}
 }

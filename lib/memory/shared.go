@@ -10,9 +10,11 @@ import (
 	"hash/fnv"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
+	"unicode"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -382,13 +384,29 @@ type ForeignError struct {
 
 func (e *ForeignError) Error() string {
 	if e.only {
-		return fmt.Sprintf("%s is %s's memory, which only %[2]s may change", e.IDs[0], e.Members[0])
+		return fmt.Sprintf("%s is %s's memory, which only %[2]s may change", e.IDs[0], MemberName(e.Members[0]))
 	}
 	parts := make([]string, len(e.IDs))
 	for i, id := range e.IDs {
-		parts[i] = fmt.Sprintf("%s (stored by %s)", id, e.Members[i])
+		parts[i] = fmt.Sprintf("%s (stored by %s)", id, MemberName(e.Members[i]))
 	}
 	return "other members' memories, which only they may change or forget: " + strings.Join(parts, ", ")
+}
+
+// MemberName is a member (a database role) as messages name them: as it
+// is when it is a plain name (letters, digits, "_", ".", "-", "@"), else
+// quoted with Go's escapes, since a quoted role can hold anything, and a
+// name like "bob), e9 (stored by alice" must not read as more than one.
+func MemberName(m string) string {
+	for _, r := range m {
+		if !(unicode.IsLetter(r) || unicode.IsDigit(r) || strings.ContainsRune("_.-@", r)) {
+			return strconv.Quote(m)
+		}
+	}
+	if m == "" {
+		return `""`
+	}
+	return m
 }
 
 // Owners are the members whose memories they are, each once.
