@@ -100,7 +100,7 @@ already recorded.
 The prompt is a text/template: --print-prompt shows the built-in one; put your own in
 $XDG_CONFIG_HOME/shelf/prompts/tasks.tmpl or pass --prompt FILE. It starts with the part it
 shares with summarize (the system message, then the text and its related memories), and asks
-for the tasks after the text, with the fields of the answer and today's date and time: see
+for the tasks after the text, with the fields of the answer and today's date: see
 PROMPTS in shelf(7) for how a template of your own keeps a server's prompt cache of use.
 
 Environment: SHELF_BASE_URL (then OPENAI_BASE_URL), SHELF_MODEL, SHELF_API_KEY (then
