@@ -338,7 +338,9 @@ func deriveTitle(text, summary string) string {
 // paragraph of the text where its evidence starts (placeTasks); a task
 // whose words were not found (grounded false) says so. A task's due that
 // is not a date or an RFC 3339 time is left out, with a warning, and so is
-// a part of "checks" that is not of its type (claims).
+// a part of "checks" that is not of its type (claims), and a task whose
+// evidence is there but does not hold (no quote of the text at its
+// offsets) gets no link, with a warning.
 func (f *Filer) noteData(rec *record.Record, title, summary, text string) (noteData, []string) {
 	d := noteData{
 		Title:   safetext.MarkdownLine(title),
@@ -360,6 +362,7 @@ func (f *Filer) noteData(rec *record.Record, title, summary, text string) (noteD
 	}
 	recTasks := rec.Get("tasks").Array()
 	links := placeTasks(text, recTasks, d.Segments, segTexts, lines)
+	starts := quoteStarts(text, recTasks)
 	var shown []string
 	for _, l := range lines {
 		shown = append(shown, l.text)
@@ -380,6 +383,9 @@ func (f *Filer) noteData(rec *record.Record, title, summary, text string) (noteD
 		tk := task{Title: safetext.MarkdownTask(t.Get("title").String()), For: safetext.MarkdownTask(t.Get("for").String()), Flag: tasks.PriorityFlags[t.Get("priority").String()], NotFound: notFound}
 		if !notFound {
 			tk.Link = links[i]
+		}
+		if e := t.Get("evidence"); e.Exists() && e.Type != gjson.Null && starts[i] < 0 {
+			warnings = append(warnings, fmt.Sprintf("task %q: its evidence is not a quote of the text with its character offsets (%s); no link to where it was said", safetext.Clip(safetext.Line(t.Get("title").String()), 60), safetext.Clip(safetext.Line(e.Raw), 60)))
 		}
 		if due := t.Get("due").String(); due != "" {
 			if validDue(due) {
