@@ -32,6 +32,7 @@ const minSecret = 4
 type Redactor struct {
 	mu      sync.RWMutex
 	secrets []string // longest first
+	hidden  []string // the secrets of minHidden bytes or more, in lower case
 }
 
 // New returns a redactor for an API key and the URLs whose credentials
@@ -64,8 +65,12 @@ func (r *Redactor) Add(s string) {
 		if !slices.Contains(r.secrets, form) {
 			r.secrets = append(r.secrets, form)
 		}
+		if low := strings.ToLower(form); len(form) >= minHidden && !slices.Contains(r.hidden, low) {
+			r.hidden = append(r.hidden, low)
+		}
 	}
 	slices.SortFunc(r.secrets, func(a, b string) int { return len(b) - len(a) })
+	slices.SortFunc(r.hidden, func(a, b string) int { return len(b) - len(a) })
 }
 
 // AddURL makes the credentials of a URL's userinfo secrets: the password
@@ -182,16 +187,8 @@ func escapedInvisible(s string) int {
 
 // knownHidden masks the secrets that only the skeleton shows.
 func (r *Redactor) knownHidden(s string) string {
-	var sk *skeleton
-	for _, secret := range r.secrets {
-		if len(secret) < minHidden {
-			continue
-		}
-		if sk == nil {
-			k := skeletonOf(s)
-			sk = &k
-		}
-		low := strings.ToLower(secret)
+	for _, low := range r.hidden {
+		sk := skeletonOf(s)
 		i := strings.Index(sk.text, low)
 		if i < 0 {
 			continue
@@ -211,7 +208,6 @@ func (r *Redactor) knownHidden(s string) string {
 		}
 		b.WriteString(s[last:])
 		s = b.String()
-		sk = nil // offsets changed
 	}
 	return s
 }
@@ -236,30 +232,24 @@ func (r *Redactor) Held(s string) int {
 			}
 		}
 	}
-	var sk *skeleton
-	for _, secret := range r.secrets {
-		if len(secret) < minHidden {
-			continue
-		}
-		if sk == nil {
-			k := skeletonOf(s)
-			sk = &k
-		}
-		low := strings.ToLower(secret)
-		for n := min(len(sk.text), len(low)-1); n > 0; n-- {
-			at := len(sk.text) - n
-			if sk.start[at] >= held {
-				break
-			}
-			if strings.HasPrefix(low, sk.text[at:]) {
-				held = sk.start[at]
-				break
+	if len(r.hidden) > 0 {
+		sk := skeletonOf(s)
+		for _, low := range r.hidden {
+			for n := min(len(sk.text), len(low)-1); n > 0; n-- {
+				at := len(sk.text) - n
+				if sk.start[at] >= held {
+					break
+				}
+				if strings.HasPrefix(low, sk.text[at:]) {
+					held = sk.start[at]
+					break
+				}
 			}
 		}
 	}
 	// An escape of an invisible character cut at the end (a lone "\u20")
 	// could go on into one: hold it too.
-	if i := strings.LastIndexByte(s, '\\'); sk != nil && i >= 0 && i < held && len(s)-i < 6 {
+	if i := strings.LastIndexByte(s, '\\'); len(r.hidden) > 0 && i >= 0 && i < held && len(s)-i < 6 {
 		held = i
 	}
 	return held
