@@ -503,13 +503,27 @@ func Main(spec Spec, args []string, stdin io.Reader, stdout, stderr io.Writer) (
 			if !ok {
 				return
 			}
-			// A second signal ends the process the default way.
-			signal.Stop(sigs)
+			first := time.Now()
 			code, name := sysexits.Interrupted, "SIGINT"
 			if sig == syscall.SIGTERM {
 				code, name = sysexits.Terminated, "SIGTERM"
 			}
 			cancel(&sysexits.Error{Code: code, Err: fmt.Errorf("interrupted by %s", name)})
+			// A second signal ends the process the default way, unless
+			// it comes at once: timeout(1) and other wrappers pass a
+			// signal on to the tool and to its process group too, so one
+			// Ctrl-C arrives twice, and must not cut the tool's cleanup
+			// short (a download's .part file, a cut --append).
+			for again := range sigs {
+				if time.Since(first) < time.Second {
+					continue
+				}
+				signal.Stop(sigs)
+				if p, err := os.FindProcess(os.Getpid()); err == nil {
+					p.Signal(again)
+				}
+				return
+			}
 		}()
 	})
 	if len(args) > 2 && args[len(args)-1] == "--generate-bash-completion" {
