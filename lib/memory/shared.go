@@ -603,14 +603,12 @@ func insertVectors(ctx context.Context, tx *sql.Tx, models []string, vs []pendin
 }
 
 // appendCodes stores vectors of one model, their sign codes appended to
-// this member's last chunk of the model and new ones after it. The server
-// appends them to the chunk's row: the codes it holds do not cross the
-// connection, out and back, at every batch.
+// this member's last chunk of the model and new ones after it.
 func appendCodes(ctx context.Context, tx *sql.Tx, model string, vs []pending) error {
 	words := vecindex.Words(len(vs[0].q))
-	last := &signChunk{codes: vecindex.Codes{Words: words}} // only the codes added
-	err := tx.QueryRowContext(ctx, `SELECT chunk, n FROM codes WHERE member = current_user AND model = $1 AND words = $2
-		ORDER BY chunk DESC LIMIT 1 FOR UPDATE`, model, words).Scan(&last.id, &last.n)
+	last := &signChunk{codes: vecindex.Codes{Words: words}}
+	err := tx.QueryRowContext(ctx, `SELECT chunk, n, rowids, bits FROM codes WHERE member = current_user AND model = $1 AND words = $2
+		ORDER BY chunk DESC LIMIT 1 FOR UPDATE`, model, words).Scan(&last.id, &last.n, &last.codes.Rowids, &last.codes.Bits)
 	if errors.Is(err, sql.ErrNoRows) {
 		last = nil
 	} else if err != nil {
@@ -620,7 +618,7 @@ func appendCodes(ctx context.Context, tx *sql.Tx, model string, vs []pending) er
 		err = tx.QueryRowContext(ctx, "INSERT INTO codes(model, words, n, rowids, bits) VALUES($1, $2, 0, '', '') RETURNING chunk", model, words).Scan(&chunk)
 		return chunk, err
 	}, func(c *signChunk) error {
-		_, err := tx.ExecContext(ctx, "UPDATE codes SET n = $1, rowids = rowids || $2, bits = bits || $3 WHERE chunk = $4", c.n, c.codes.Rowids, c.codes.Bits, c.id)
+		_, err := tx.ExecContext(ctx, "UPDATE codes SET n = $1, rowids = $2, bits = $3 WHERE chunk = $4", c.n, c.codes.Rowids, c.codes.Bits, c.id)
 		return err
 	})
 	if err != nil {

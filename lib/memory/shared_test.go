@@ -607,29 +607,3 @@ func TestSharedCodesCacheGrows(t *testing.T) {
 	}
 	same("slots emptied")
 }
-
-// TestSharedPutAppendsCodes: a batch adds its codes to the member's last
-// chunk on the server, without reading the chunk back first (at 4,000
-// codes, 128 kB as text at every batch).
-func TestSharedPutAppendsCodes(t *testing.T) {
-	c := pgtest.Need(t, cluster, noCluster)
-	db := harbourNotes(t, 4000)
-	var writes, read atomic.Int64
-	counting(t, &writes, &read)
-	s, err := OpenShared(context.Background(), c.URL("alice", db), ReadWrite)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	opened := read.Load()
-	if _, err := s.Put(context.Background(), []Item{item(t, `{"id":"late","text":"a late note about the harbour"}`)}); err != nil {
-		t.Fatal(err)
-	}
-	if n := read.Load() - opened; n > 8<<10 {
-		t.Errorf("storing one memory read %d bytes", n)
-	}
-	hits := recallAs(t, db, "alice", t.TempDir(), Query{Vector: item(t, `{"text":"a late note about the harbour"}`).Vector, Model: "bow", K: 1, Mode: "vector"})
-	if len(hits) != 1 || hits[0].ID != "late" {
-		t.Fatalf("the memory stored last, by its vector: %+v", hits)
-	}
-}

@@ -56,10 +56,8 @@ type signChunk struct {
 // appendSigns appends the sign codes of vectors (of one model, vs[0]'s
 // size) to a store's chunks of codes: to last (nil: none yet), then to
 // new ones, made by add, as each holds size codes. write stores a chunk
-// once it is filled in, each once: its codes are those it held as write
-// needs them (last's: all of them, to write the row anew, or none, to add
-// to it; a new one's: none) and those added. It returns the chunk and the
-// slot of each vector.
+// once it is filled in, each once. It returns the chunk and the slot of
+// each vector.
 func appendSigns(model string, vs []pending, size int64, last *signChunk, add func() (int64, error), write func(c *signChunk) error) (chunks, slots []int64, err error) {
 	words := vecindex.Words(len(vs[0].q))
 	c := last
