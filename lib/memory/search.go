@@ -60,8 +60,8 @@ const rrfK = 60
 // searcher is what a store does for a search, in its database's terms:
 // each ranking, and the memories behind them. fuse does the rest (fusion,
 // weighing by age, the order of the hits), and the helpers below the parts
-// of a ranking that are the same in both stores (keywordRanking,
-// rankVectors, scanHits).
+// of a ranking that are the same in both stores (keywordPasses and
+// joinRankings, rankVectors, scanHits).
 type searcher interface {
 	newest(ctx context.Context, q Query) ([]Hit, error)
 	// keywords ranks the memories matching the words of the query (terms
