@@ -151,7 +151,7 @@ func skeletonOf(s string) skeleton {
 			continue
 		}
 		r, size := utf8.DecodeRuneInString(s[i:])
-		if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) {
+		if invisible(r) {
 			i += size
 			continue
 		}
@@ -185,8 +185,36 @@ func escapedInvisible(s string) int {
 	return 0
 }
 
+// invisible: a control or format character, but the line ends and tab,
+// which show.
+func invisible(r rune) bool {
+	return (unicode.IsControl(r) && r != '\n' && r != '\r' && r != '\t') || unicode.Is(unicode.Cf, r)
+}
+
+// mayHide reports whether s could hold a secret only its skeleton shows:
+// it has an invisible character or an escape of one, or a secret in
+// another case. Most text has none, and is not copied into a skeleton
+// (an answer can be megabytes).
+func (r *Redactor) mayHide(s string) bool {
+	for i, c := range s {
+		if invisible(c) || c == '\\' && escapedInvisible(s[i:]) > 0 {
+			return true
+		}
+	}
+	lower := strings.ToLower(s)
+	for _, low := range r.hidden {
+		if strings.Contains(lower, low) {
+			return true
+		}
+	}
+	return false
+}
+
 // knownHidden masks the secrets that only the skeleton shows.
 func (r *Redactor) knownHidden(s string) string {
+	if len(r.hidden) == 0 || !r.mayHide(s) {
+		return s
+	}
 	for _, low := range r.hidden {
 		sk := skeletonOf(s)
 		i := strings.Index(sk.text, low)
