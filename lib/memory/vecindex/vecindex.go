@@ -169,23 +169,34 @@ func (c Codes) Nearest(q []uint64, n int) []int64 { return Nearest([]Codes{c}, q
 // q by Hamming distance, in no particular order; empty slots are left out.
 // Each chunk is read where it is (a mapped file, say), never copied.
 func Nearest(chunks []Codes, q []uint64, n int) []int64 {
-	// A bounded max-heap on distance keeps the n best.
+	// A bounded max-heap on distance keeps the n best; a code no nearer
+	// than the farthest of them is passed over (so the first of equals
+	// stays).
+	if n <= 0 {
+		return []int64{}
+	}
 	heap := make([]cand, 0, n+1)
+	var dist []int
 	for _, c := range chunks {
-		w := c.Words
-		for i := range c.Len() {
-			rowid := int64(binary.LittleEndian.Uint64(c.Rowids[i*8:]))
+		size := c.Len()
+		if size == 0 {
+			continue
+		}
+		if cap(dist) < size {
+			dist = make([]int, size)
+		}
+		dist = dist[:size]
+		hamming(dist, c.Bits[:size*c.Words*8], q[:c.Words])
+		rowids := c.Rowids[:size*8]
+		for i, d := range dist {
+			if len(heap) == n && d >= heap[0].dist {
+				continue
+			}
+			rowid := int64(binary.LittleEndian.Uint64(rowids[i*8:]))
 			if rowid == 0 {
 				continue
 			}
-			d := 0
-			for j := range w {
-				d += bits.OnesCount64(binary.LittleEndian.Uint64(c.Bits[(i*w+j)*8:]) ^ q[j])
-			}
 			if len(heap) == n {
-				if d >= heap[0].dist {
-					continue
-				}
 				heap[0] = cand{rowid, d}
 				siftDown(heap, 0)
 				continue
@@ -206,6 +217,35 @@ func Nearest(chunks []Codes, q []uint64, n int) []int64 {
 		out[i] = c.rowid
 	}
 	return out
+}
+
+// hamming sets dist[i] to the Hamming distance of q to the i-th code of
+// codes, each of len(q) words one after the other. Codes of 384
+// dimensions (6 words, the size of the small embedding models people run)
+// have a loop of their own, with no bounds checks in it.
+func hamming(dist []int, codes []byte, q []uint64) {
+	w := len(q)
+	if w == 6 {
+		q0, q1, q2, q3, q4, q5 := q[0], q[1], q[2], q[3], q[4], q[5]
+		for i := range dist {
+			r := codes[i*48 : i*48+48 : i*48+48]
+			dist[i] = bits.OnesCount64(binary.LittleEndian.Uint64(r[0:])^q0) +
+				bits.OnesCount64(binary.LittleEndian.Uint64(r[8:])^q1) +
+				bits.OnesCount64(binary.LittleEndian.Uint64(r[16:])^q2) +
+				bits.OnesCount64(binary.LittleEndian.Uint64(r[24:])^q3) +
+				bits.OnesCount64(binary.LittleEndian.Uint64(r[32:])^q4) +
+				bits.OnesCount64(binary.LittleEndian.Uint64(r[40:])^q5)
+		}
+		return
+	}
+	for i := range dist {
+		r := codes[i*w*8 : (i+1)*w*8]
+		d := 0
+		for j, x := range q {
+			d += bits.OnesCount64(binary.LittleEndian.Uint64(r[j*8:]) ^ x)
+		}
+		dist[i] = d
+	}
 }
 
 func siftDown(h []cand, i int) {

@@ -1,6 +1,9 @@
 package vecindex
 
 import (
+	"encoding/binary"
+	"math/bits"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"slices"
@@ -122,5 +125,78 @@ func TestFile(t *testing.T) {
 	RemoveFiles(filepath.Join(dir, "m.db"))
 	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
 		t.Errorf("left after RemoveFiles: %v", entries)
+	}
+}
+
+// nearestOne is Nearest as it was first written, one code at a time, the
+// reference of TestNearestSame.
+func nearestOne(chunks []Codes, q []uint64, n int) []int64 {
+	heap := make([]cand, 0, n+1)
+	for _, c := range chunks {
+		w := c.Words
+		for i := range c.Len() {
+			rowid := int64(binary.LittleEndian.Uint64(c.Rowids[i*8:]))
+			if rowid == 0 {
+				continue
+			}
+			d := 0
+			for j := range w {
+				d += bits.OnesCount64(binary.LittleEndian.Uint64(c.Bits[(i*w+j)*8:]) ^ q[j])
+			}
+			if len(heap) == n {
+				if d >= heap[0].dist {
+					continue
+				}
+				heap[0] = cand{rowid, d}
+				siftDown(heap, 0)
+				continue
+			}
+			heap = append(heap, cand{rowid, d})
+			for k := len(heap) - 1; k > 0; {
+				p := (k - 1) / 2
+				if heap[p].dist >= heap[k].dist {
+					break
+				}
+				heap[p], heap[k] = heap[k], heap[p]
+				k = p
+			}
+		}
+	}
+	out := make([]int64, len(heap))
+	for i, c := range heap {
+		out[i] = c.rowid
+	}
+	return out
+}
+
+// TestNearestSame: the scan gives the very rowids, in the very order, of
+// one that takes a code at a time, ties (codes of few bits have many) and
+// empty slots and all, for codes of 6 words (their own loop) and others.
+func TestNearestSame(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	for _, w := range []int{1, 2, 6, 12} {
+		for _, n := range []int{1, 3, 150, 5000} {
+			var chunks []Codes
+			for k := range 4 {
+				c := randomCodes(rng, 50+k*700, w)
+				for i := range c.Bits {
+					c.Bits[i] &= 0x11 // few bits set: many ties
+				}
+				for i := 0; i < c.Len(); i += 7 {
+					c.Clear(i)
+				}
+				chunks = append(chunks, c, Codes{Words: w})
+			}
+			q := make([]uint64, w)
+			for i := range q {
+				q[i] = rng.Uint64() & 0x1111111111111111
+			}
+			if got, want := Nearest(chunks, q, n), nearestOne(chunks, q, n); !slices.Equal(got, want) {
+				t.Errorf("%d words, n %d: %d rowids, want %d (or another order)", w, n, len(got), len(want))
+			}
+		}
+	}
+	if got := Nearest([]Codes{codesOf(1, 2)}, []uint64{0}, 0); len(got) != 0 {
+		t.Errorf("n 0: %v", got)
 	}
 }
