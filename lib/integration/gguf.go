@@ -30,8 +30,9 @@ type ModelOptions struct {
 	// decoding fills every string to its limit.
 	QuoteBias float64
 	// Words are more whole-word tokens, after the built-in vocabulary
-	// (vocabWords): a text made of them takes about one token a word, as
-	// English does with a real model's vocabulary.
+	// (vocabWords), each with the word-start mark and without: a text made
+	// of them takes about one token a word wherever they stand, as English
+	// does with a real model's vocabulary.
 	Words []string
 }
 
@@ -165,6 +166,16 @@ func WriteModel(w io.Writer, o ModelOptions) error {
 		runes := []rune("▁" + word)
 		for n := 2; n <= len(runes); n++ {
 			add(string(runes[:n]), -float32(len(vocabWords)+i)-float32(n)/100, tokNormal)
+		}
+	}
+	// And each word without the word-start mark, as a real vocabulary has
+	// it too: a word after a quote, a bracket or a line break (no space
+	// before it) is one token, not spelled a letter at a time. These come
+	// last: what they can merge, the words with the mark merge first.
+	for i, word := range o.Words {
+		runes := []rune(word)
+		for n := 2; n <= len(runes); n++ {
+			add(string(runes[:n]), -float32(len(vocabWords)+len(o.Words)+i)-float32(n)/100, tokNormal)
 		}
 	}
 	vocab := len(tokens)

@@ -74,6 +74,12 @@ func TestModelWords(t *testing.T) {
 		if !bytes.Contains(more.Bytes(), []byte("▁"+w)) {
 			t.Errorf("%q is not in the vocabulary", w)
 		}
+		// GGUF strings are a length, then the bytes: the word without the
+		// mark, a token of its own.
+		bare := binary.LittleEndian.AppendUint64(nil, uint64(len(w)))
+		if !bytes.Contains(more.Bytes(), append(bare, w...)) {
+			t.Errorf("%q without the word-start mark is not in the vocabulary", w)
+		}
 	}
 	if DefaultModel.Words != nil {
 		t.Error("Words changed the default model's options")
