@@ -54,6 +54,10 @@ type Shared struct {
 	empty bool
 	// key names the database in CacheDir: its server, port and name.
 	key string
+	// opened are the first and last model of the store's vectors, read
+	// with who this is when the store was opened, for the first call of
+	// Models (a run asks it right after opening): a round trip fewer.
+	opened *[2]sql.NullString
 }
 
 var _ Backend = (*Shared)(nil)
@@ -180,12 +184,22 @@ func OpenShared(ctx context.Context, rawURL string, access Access) (*Shared, err
 	db.SetMaxOpenConns(1)
 	sum := sha256.Sum256([]byte(fmt.Sprintf("%s\x00%d\x00%s", cfg.Host, cfg.Port, cfg.Database)))
 	s := &Shared{db: db, Path: redactURL(rawURL), Now: time.Now, key: "pg-" + hex.EncodeToString(sum[:8])}
-	// Who this is and the store's schema in one round trip; a database
-	// without the store's tables has no shelf_meta (schema 0).
+	// Who this is, the store's schema and its vectors' first and last
+	// model (for Models) in one round trip; a database without the
+	// store's tables has no shelf_meta (schema 0).
 	var v sql.NullInt64
-	err = db.QueryRowContext(ctx, "SELECT current_user, (SELECT value::int FROM shelf_meta WHERE key = 'schema')").Scan(&s.Member, &v)
+	var models [2]sql.NullString
+	err = db.QueryRowContext(ctx, "SELECT current_user, (SELECT value::int FROM shelf_meta WHERE key = 'schema'), (SELECT min(model) FROM vectors), (SELECT max(model) FROM vectors)").
+		Scan(&s.Member, &v, &models[0], &models[1])
+	if err == nil && v.Int64 == SharedSchema {
+		s.opened = &models
+	}
 	if pe := (*pgconn.PgError)(nil); errors.As(err, &pe) && pe.Code == undefinedTable {
-		err = db.QueryRowContext(ctx, "SELECT current_user").Scan(&s.Member)
+		v = sql.NullInt64{}
+		err = db.QueryRowContext(ctx, "SELECT current_user, (SELECT value::int FROM shelf_meta WHERE key = 'schema')").Scan(&s.Member, &v)
+		if errors.As(err, &pe) && pe.Code == undefinedTable {
+			err = db.QueryRowContext(ctx, "SELECT current_user").Scan(&s.Member)
+		}
 	}
 	if err != nil {
 		db.Close()
@@ -778,8 +792,14 @@ func (s *Shared) Models(ctx context.Context) ([]string, error) {
 		return nil, nil
 	}
 	var first, last sql.NullString
-	if err := s.db.QueryRowContext(ctx, "SELECT min(model), max(model) FROM vectors").Scan(&first, &last); err != nil || !first.Valid {
+	if s.opened != nil {
+		first, last = s.opened[0], s.opened[1]
+		s.opened = nil // later calls read the store as it is then
+	} else if err := s.db.QueryRowContext(ctx, "SELECT min(model), max(model) FROM vectors").Scan(&first, &last); err != nil {
 		return nil, err
+	}
+	if !first.Valid {
+		return nil, nil
 	}
 	if first == last {
 		return []string{first.String}, nil

@@ -513,21 +513,49 @@ func recallAs(t *testing.T, db, member, cacheDir string, q Query) []Hit {
 
 // TestSharedRecallRoundTrips: a recall is a short process whose time,
 // while others write, goes largely to waiting its turn for each round
-// trip to the server: opening the store and a hybrid recall with the
-// codes in the cache take 9 (the connection's own 3 among them: startup,
-// and the password's 2).
+// trip to the server: opening the store, the models of its vectors (which
+// remember recall asks first) and a hybrid recall with the codes in the
+// cache take 9 (the connection's own 3 among them: startup, and the
+// password's 2). The models asked again are read again.
 func TestSharedRecallRoundTrips(t *testing.T) {
 	db := harbourNotes(t, sharedExactLimit+100)
 	cache := t.TempDir()
 	q := Query{Text: "harbour note", Vector: item(t, `{"text":"harbour note"}`).Vector, Model: "bow", K: 5}
 	recallAs(t, db, "alice", cache, q) // the codes into the cache
+	bob := openSharedAs(t, db, "bob")  // connected before the count
 	var writes atomic.Int64
 	counting(t, &writes, nil)
-	if hits := recallAs(t, db, "alice", cache, q); len(hits) != 5 {
-		t.Fatalf("%+v", hits)
+	c := pgtest.Need(t, cluster, noCluster)
+	ctx := context.Background()
+	s, err := OpenShared(ctx, c.URL("alice", db), ReadOnly)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	s.CacheDir = cache
+	if models, err := s.Models(ctx); err != nil || !slices.Equal(models, []string{"bow"}) {
+		t.Fatalf("models %q, %v", models, err)
+	}
+	if hits, err := s.Search(ctx, q); err != nil || len(hits) != 5 {
+		t.Fatalf("%+v, %v", hits, err)
 	}
 	if n := writes.Load(); n != 9 {
-		t.Errorf("opening the store and a recall: %d round trips, want 9", n)
+		t.Errorf("opening the store, its models and a recall: %d round trips, want 9", n)
+	}
+	// Another member stores with another model meanwhile: asked again,
+	// the models are the store's as it is now.
+	it := item(t, `{"id":"b1","text":"a note of bob's"}`)
+	it.Model = "zz"
+	if _, err := bob.Put(ctx, []Item{it}); err != nil {
+		t.Fatal(err)
+	}
+	if models, err := s.Models(ctx); err != nil || !slices.Equal(models, []string{"bow", "zz"}) {
+		t.Errorf("models again %q, %v, want bow and zz", models, err)
+	}
+	// Read again: the first and last model, then, as they differ, the
+	// count of each.
+	if n := writes.Load(); n != 11 {
+		t.Errorf("the models again: %d round trips in all, want 11", n)
 	}
 }
 
