@@ -20,6 +20,7 @@ import (
 	"os/user"
 	"path/filepath"
 	"strconv"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -42,6 +43,7 @@ type Cluster struct {
 	cmd      *exec.Cmd
 	done     chan error
 	dbs      atomic.Int64
+	roles    sync.Mutex // one role made at a time
 }
 
 // binDirs are where Debian keeps the programs, besides $PATH.
@@ -202,8 +204,12 @@ func (c *Cluster) NewDatabase(ctx context.Context) (string, error) {
 }
 
 // Role makes a role that can log in (with the cluster's password), if
-// there is none of that name yet.
+// there is none of that name yet. Tests that run at once may ask for the
+// same role: one at a time, the second finds it made (two at once would
+// both find none, and one would fail to make it).
 func (c *Cluster) Role(ctx context.Context, name string) error {
+	c.roles.Lock()
+	defer c.roles.Unlock()
 	return c.Exec(ctx, "postgres", fmt.Sprintf(`DO $$BEGIN
 		IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '%[1]s') THEN CREATE ROLE %[1]s LOGIN PASSWORD '%[2]s'; END IF;
 	END$$`, name, c.Password))
