@@ -34,7 +34,9 @@ with that of the store's vectors (of most of them, while a reindex is under way)
 two models do not mix: a run given a model that the store's vectors are not of warns and
 embeds nothing (recall and context go by keywords, --mode vector fails, records are stored
 without vectors) until 'remember reindex --embed-model MODEL' embeds the store again with
-it. Without any model, recall is by keywords only (with one warning); 'remember reindex'
+it. (recall from a collective's store, given a model, asks for the query's embedding while it
+connects to the server, and drops it if the store's vectors are of another model.) Without
+any model, recall is by keywords only (with one warning); 'remember reindex'
 embeds what is missing or was embedded by another model (without --embed-model, the model
 of most of the store's vectors); 'remember reindex --all' embeds every memory again, for a
 model that changed under the same name (its embeddings of another size now).

@@ -66,42 +66,101 @@ func query(c *cli.Context, text string, emb *llm.Batcher) (memory.Query, error) 
 // recall prints the memories nearest the query; without one, those the
 // filters let through, newest first.
 func recall(env *tool.Env) func(c *cli.Context) error {
-	return withStore(memory.ReadOnly, func(c *cli.Context, s memory.Backend) error {
+	return func(c *cli.Context) error {
 		text := strings.Join(c.Args().Slice(), " ")
-		var emb *llm.Batcher
-		if strings.TrimSpace(text) != "" && c.String("mode") != "keyword" {
-			var err error
-			if emb, err = embedder(c, env, s, "recalled by keywords only", c.String("mode") == "vector"); err != nil {
-				return err
+		embeds := strings.TrimSpace(text) != "" && c.String("mode") != "keyword"
+		// A collective's store, with the model given: the query's
+		// embedding is asked for at once, while the connection to the
+		// server opens, so that the endpoint's time and the server's
+		// overlap. It is used only if the store's vectors are of that
+		// model (else dropped, with the warning that recall goes by
+		// keywords). A file opens in a millisecond: there, nothing is
+		// asked for before it is known to be needed.
+		var early *earlyEmbedding
+		if set := str(c, "embed-model"); embeds && set != "" && memory.IsURL(dbPath(c)) {
+			if client, err := env.Client(); err == nil {
+				ctx, cancel := context.WithCancel(c.Context)
+				defer cancel()
+				early = embedEarly(ctx, client, set, text)
 			}
 		}
-		q, err := query(c, text, emb)
-		if err != nil {
+		return withStore(memory.ReadOnly, func(c *cli.Context, s memory.Backend) error {
+			return recallFrom(c, env, s, text, embeds, early)
+		})(c)
+	}
+}
+
+// earlyEmbedding is the embedding of a query asked for before the store
+// was open.
+type earlyEmbedding struct {
+	model string
+	done  chan struct{}
+	vec   []float32
+	err   error
+}
+
+func embedEarly(ctx context.Context, client *llm.Client, model, text string) *earlyEmbedding {
+	e := &earlyEmbedding{model: model, done: make(chan struct{})}
+	go func() {
+		defer close(e.done)
+		v, err := client.Embed(ctx, model, []string{text})
+		if err == nil {
+			e.vec = v[0]
+		}
+		e.err = err
+	}()
+	return e
+}
+
+// wait returns the embedding, or ctx's error if it ends first.
+func (e *earlyEmbedding) wait(ctx context.Context) ([]float32, error) {
+	select {
+	case <-e.done:
+		return e.vec, e.err
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// recallFrom prints what recall finds in s (early: the query's embedding,
+// if it was asked for before s was open).
+func recallFrom(c *cli.Context, env *tool.Env, s memory.Backend, text string, embeds bool, early *earlyEmbedding) error {
+	var emb *llm.Batcher
+	if embeds {
+		var err error
+		if emb, err = embedder(c, env, s, "recalled by keywords only", c.String("mode") == "vector"); err != nil {
 			return err
 		}
-		if q.Mode == "hybrid" {
-			// A failing endpoint leaves the keywords; --mode vector asks
-			// for nothing else, and fails.
-			q.OnEmbedError = func(err error) { warnEmbed(env, "embeddings failed; recalled by keywords only", err) }
+	}
+	q, err := query(c, text, emb)
+	if err != nil {
+		return err
+	}
+	if early != nil && emb != nil && emb.Model == early.model {
+		q.Embed = early.wait
+	}
+	if q.Mode == "hybrid" {
+		// A failing endpoint leaves the keywords; --mode vector asks
+		// for nothing else, and fails.
+		q.OnEmbedError = func(err error) { warnEmbed(env, "embeddings failed; recalled by keywords only", err) }
+	}
+	hits, err := s.Search(c.Context, q)
+	if err != nil {
+		return searchErr(err)
+	}
+	w := bufio.NewWriter(env.Stdout)
+	for i, h := range hits {
+		if c.Bool("raw") {
+			writeRaw(w, i+1, h)
+			continue
 		}
-		hits, err := s.Search(c.Context, q)
-		if err != nil {
-			return searchErr(err)
-		}
-		w := bufio.NewWriter(env.Stdout)
-		for i, h := range hits {
-			if c.Bool("raw") {
-				writeRaw(w, i+1, h)
-				continue
-			}
-			b, _ := record.Marshal(h)
-			w.Write(append(b, '\n'))
-		}
-		if err := w.Flush(); err != nil {
-			return &pipeline.WriteError{Err: err}
-		}
-		return nil
-	})
+		b, _ := record.Marshal(h)
+		w.Write(append(b, '\n'))
+	}
+	if err := w.Flush(); err != nil {
+		return &pipeline.WriteError{Err: err}
+	}
+	return nil
 }
 
 // writeRaw writes the nth hit for people: on a terminal, so what a memory
