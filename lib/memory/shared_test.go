@@ -661,3 +661,32 @@ func TestSharedPutAppendsCodes(t *testing.T) {
 		t.Fatalf("the memory stored last, by its vector: %+v", hits)
 	}
 }
+
+// TestSharedMalformedCodes: a member can write a row of codes by hand
+// that is not what the store writes (more slots than codes, codes shorter
+// than their rowids); every other member's recall still works, reading
+// the codes from the server and from the cache alike, and passes it over.
+func TestSharedMalformedCodes(t *testing.T) {
+	db := harbourNotes(t, 40)
+	bob := asRole(t, db, "bob")
+	for _, stmt := range []string{
+		// 6,000 slots, no codes: past the size where recall ranks codes.
+		`INSERT INTO codes(model, words, n, rowids, bits) VALUES ('bow', 1, 6000, decode(repeat('0100000000000000', 6000), 'hex'), ''::bytea)`,
+		// rowids for 3 codes, bits for 1.
+		`INSERT INTO codes(model, words, n, rowids, bits) VALUES ('bow', 1, 3, decode(repeat('0200000000000000', 3), 'hex'), decode('ffffffffffffffff', 'hex'))`,
+		// n below zero.
+		`INSERT INTO codes(model, words, n, rowids, bits) VALUES ('bow', 1, -5, ''::bytea, ''::bytea)`,
+	} {
+		if _, err := bob.Exec(stmt); err != nil {
+			t.Fatalf("%s: %v", stmt, err)
+		}
+	}
+	q := Query{Text: "harbour note boat 7", Vector: item(t, `{"text":"harbour note boat 7"}`).Vector, Model: "bow", K: 3}
+	for _, cache := range []string{"", t.TempDir()} {
+		for range 2 { // with a cache: filled, then read
+			if hits := recallAs(t, db, "alice", cache, q); len(hits) != 3 {
+				t.Errorf("cache %q: %d hits, want 3", cache, len(hits))
+			}
+		}
+	}
+}

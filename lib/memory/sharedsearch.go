@@ -153,7 +153,11 @@ func (s sharedSearch) list(ctx context.Context, model string) (l listing, err er
 		}
 		if s.CacheDir == "" {
 			words := vecindex.Words(l.dim)
-			c.Words, c.Rowids, c.Bits = words, c.Rowids[:n.Int64*8], c.Bits[:int(n.Int64)*words*8]
+			k := int(n.Int64)
+			if k < 0 || len(c.Rowids) < k*8 || len(c.Bits) < k*words*8 {
+				continue // a malformed row (a member can write one): its codes are not read
+			}
+			c.Words, c.Rowids, c.Bits = words, c.Rowids[:k*8], c.Bits[:k*words*8]
 		}
 		l.chunks = append(l.chunks, listedChunk{chunk.Int64, xmin.Int64, c})
 	}
@@ -262,6 +266,9 @@ func (s sharedSearch) fetchCodes(ctx context.Context, stale []staleChunk, words 
 			c := vecindex.Codes{Words: words,
 				Rowids: append(start.Rowids[:len(start.Rowids):len(start.Rowids)], rowids...),
 				Bits:   append(start.Bits[:len(start.Bits):len(start.Bits)], bits...)}
+			if len(c.Rowids)%8 != 0 || len(c.Bits) != c.Len()*words*8 {
+				continue // a malformed row (a member can write one): neither read nor kept
+			}
 			// A cache: the codes in hand serve without it.
 			if os.MkdirAll(filepath.Dir(s.chunkFile(chunk, words)), 0o700) == nil {
 				vecindex.WriteFile(s.chunkFile(chunk, words), uint64(xmin), c)

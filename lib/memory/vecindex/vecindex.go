@@ -166,7 +166,9 @@ type cand struct {
 func (c Codes) Nearest(q []uint64, n int) []int64 { return Nearest([]Codes{c}, q, n) }
 
 // Nearest returns the rowids of the n codes of all the chunks nearest to
-// q by Hamming distance, in no particular order; empty slots are left out.
+// q by Hamming distance, in no particular order; empty slots are left out,
+// and chunks of codes longer than q or with fewer bits than rowids (a
+// store's malformed row: another member can write one) are passed over.
 // Each chunk is read where it is (a mapped file, say), never copied.
 func Nearest(chunks []Codes, q []uint64, n int) []int64 {
 	// A bounded max-heap on distance keeps the n best; a code no nearer
@@ -175,12 +177,12 @@ func Nearest(chunks []Codes, q []uint64, n int) []int64 {
 	if n <= 0 {
 		return []int64{}
 	}
-	heap := make([]cand, 0, n+1)
+	heap := make([]cand, 0, min(n, 4096)+1)
 	var dist []int
 	for _, c := range chunks {
 		size := c.Len()
-		if size == 0 {
-			continue
+		if size == 0 || c.Words > len(q) || len(c.Bits) < size*c.Words*8 {
+			continue // none, or a malformed chunk
 		}
 		if cap(dist) < size {
 			dist = make([]int, size)

@@ -199,4 +199,18 @@ func TestNearestSame(t *testing.T) {
 	if got := Nearest([]Codes{codesOf(1, 2)}, []uint64{0}, 0); len(got) != 0 {
 		t.Errorf("n 0: %v", got)
 	}
+	// A malformed chunk (fewer bits than rowids, or codes longer than the
+	// query) is passed over; a huge n is as many as there are.
+	var short Codes
+	short.Words = 1
+	short.Append(7, []uint64{0})
+	short.Append(8, []uint64{0})
+	short.Bits = short.Bits[:8]
+	long := Codes{Words: 2}
+	long.Append(9, []uint64{0, 0})
+	got := Nearest([]Codes{short, codesOf(1, 2), long}, []uint64{0}, 1<<40)
+	slices.Sort(got)
+	if !slices.Equal(got, []int64{1, 2}) {
+		t.Errorf("with malformed chunks: %v, want [1 2]", got)
+	}
 }
