@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode"
 
@@ -57,7 +58,14 @@ type Shared struct {
 	// opened are the first and last model of the store's vectors, read
 	// with who this is when the store was opened, for the first call of
 	// Models (a run asks it right after opening): a round trip fewer.
-	opened *[2]sql.NullString
+	// Anything written through the store drops them (begin).
+	opened atomic.Pointer[[2]sql.NullString]
+}
+
+// begin starts a transaction that writes.
+func (s *Shared) begin(ctx context.Context) (*sql.Tx, error) {
+	s.opened.Store(nil)
+	return s.db.BeginTx(ctx, nil)
 }
 
 var _ Backend = (*Shared)(nil)
@@ -192,9 +200,12 @@ func OpenShared(ctx context.Context, rawURL string, access Access) (*Shared, err
 	err = db.QueryRowContext(ctx, "SELECT current_user, (SELECT value::int FROM shelf_meta WHERE key = 'schema'), (SELECT min(model) FROM vectors), (SELECT max(model) FROM vectors)").
 		Scan(&s.Member, &v, &models[0], &models[1])
 	if err == nil && v.Int64 == SharedSchema {
-		s.opened = &models
+		s.opened.Store(&models)
 	}
-	if pe := (*pgconn.PgError)(nil); errors.As(err, &pe) && pe.Code == undefinedTable {
+	// Refused (no store's tables, a newer or foreign layout of vectors, a
+	// role that may not read it): who this is and the schema alone, as
+	// migrate needs them.
+	if pe := (*pgconn.PgError)(nil); errors.As(err, &pe) {
 		v = sql.NullInt64{}
 		err = db.QueryRowContext(ctx, "SELECT current_user, (SELECT value::int FROM shelf_meta WHERE key = 'schema')").Scan(&s.Member, &v)
 		if errors.As(err, &pe) && pe.Code == undefinedTable {
@@ -258,7 +269,7 @@ func (s *Shared) migrate(ctx context.Context, access Access, v int) error {
 	var err error
 	switch {
 	case v > SharedSchema:
-		return &SchemaError{Path: s.Path, Version: v}
+		return &SchemaError{Path: s.Path, Version: v, Shared: true}
 	case v == SharedSchema && access == ReadWrite:
 		return addIndexes(ctx, s.db)
 	case v == SharedSchema:
@@ -444,7 +455,7 @@ func foreign(id, member string) *ForeignError {
 // with that member its Owner.
 // Writers of the same ids or contents at once take turns.
 func (s *Shared) Put(ctx context.Context, items []Item) ([]Outcome, error) {
-	tx, err := s.db.BeginTx(ctx, nil)
+	tx, err := s.begin(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -755,7 +766,7 @@ func (s *Shared) Unembedded(ctx context.Context, limit int) ([]int64, []string, 
 // superseded or forgotten since it was listed, or is another member's,
 // gets none.
 func (s *Shared) SetVectors(ctx context.Context, model string, rowids []int64, vecs [][]float32) error {
-	tx, err := s.db.BeginTx(ctx, nil)
+	tx, err := s.begin(ctx)
 	if err != nil {
 		return err
 	}
@@ -792,9 +803,8 @@ func (s *Shared) Models(ctx context.Context) ([]string, error) {
 		return nil, nil
 	}
 	var first, last sql.NullString
-	if s.opened != nil {
-		first, last = s.opened[0], s.opened[1]
-		s.opened = nil // later calls read the store as it is then
+	if m := s.opened.Swap(nil); m != nil { // later calls read the store as it is then
+		first, last = m[0], m[1]
 	} else if err := s.db.QueryRowContext(ctx, "SELECT min(model), max(model) FROM vectors").Scan(&first, &last); err != nil {
 		return nil, err
 	}

@@ -690,3 +690,52 @@ func TestSharedMalformedCodes(t *testing.T) {
 		}
 	}
 }
+
+// TestSharedOpenRefusedParts: opening reads the models of the store's
+// vectors with who this is, and must not depend on it: a role that may
+// not read vectors still opens the store and recalls by keywords; a
+// database of a newer schema, whose vectors are laid out otherwise, is
+// named as such; and the models a store's own write changed are read
+// afresh.
+func TestSharedOpenRefusedParts(t *testing.T) {
+	ctx := context.Background()
+	c := pgtest.Need(t, cluster, noCluster)
+
+	db := harbourNotes(t, 20)
+	keeper := asRole(t, db, "keeper")
+	if _, err := keeper.Exec("REVOKE ALL ON vectors FROM PUBLIC"); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Role(ctx, "reader"); err != nil {
+		t.Fatal(err)
+	}
+	s, err := OpenShared(ctx, c.URL("reader", db), ReadOnly)
+	if err != nil {
+		t.Fatalf("a role that may not read vectors: %v", err)
+	}
+	hits, err := s.Search(ctx, Query{Text: "harbour boat 7", Mode: "keyword", K: 2})
+	s.Close()
+	if err != nil || len(hits) != 2 {
+		t.Errorf("keyword recall without vectors: %d hits, %v", len(hits), err)
+	}
+
+	newer := sharedDB(t, "keeper")
+	if err := c.Exec(ctx, newer, "CREATE TABLE shelf_meta(key text PRIMARY KEY, value text)", "INSERT INTO shelf_meta VALUES ('schema', '2')",
+		"CREATE TABLE vectors(rowid bigint, embedding jsonb)", "GRANT SELECT ON shelf_meta, vectors TO PUBLIC"); err != nil {
+		t.Fatal(err)
+	}
+	_, err = OpenShared(ctx, c.URL("alice", newer), ReadOnly)
+	var se *SchemaError
+	if !errors.As(err, &se) || !se.Newer() || !strings.HasSuffix(err.Error(), "was written by a newer remember (schema 2, this one knows 1)") {
+		t.Errorf("a newer schema: %v", err)
+	}
+
+	w := openSharedAs(t, collective(t), "alice")
+	it := item(t, `{"id":"a1","text":"the first note"}`)
+	if _, err := w.Put(ctx, []Item{it}); err != nil {
+		t.Fatal(err)
+	}
+	if models, err := w.Models(ctx); err != nil || !slices.Equal(models, []string{"bow"}) {
+		t.Errorf("models after the store's own write: %q, %v", models, err)
+	}
+}

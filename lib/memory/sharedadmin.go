@@ -19,7 +19,7 @@ func (s *Shared) Forget(ctx context.Context, ids []string) ([]string, error) {
 	if s.empty {
 		return nil, &NotFoundError{IDs: ids}
 	}
-	tx, err := s.db.BeginTx(ctx, nil)
+	tx, err := s.begin(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -112,7 +112,7 @@ func (s *Shared) Export(ctx context.Context, w io.Writer) (int, error) {
 // already is skipped; a new version of another member's memory is a
 // *ForeignError, and nothing is imported.
 func (s *Shared) Import(ctx context.Context, r io.Reader) (int, error) {
-	tx, err := s.db.BeginTx(ctx, nil)
+	tx, err := s.begin(ctx)
 	if err != nil {
 		return 0, err
 	}

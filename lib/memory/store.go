@@ -315,16 +315,31 @@ func (s *Store) migrate(ctx context.Context) error {
 type SchemaError struct {
 	Path    string
 	Version int
+	// Shared: a collective's store, whose schemas are numbered apart
+	// from the SQLite store's (SharedSchema).
+	Shared bool
+}
+
+// known are the schemas this remember reads of the store's kind.
+func (e *SchemaError) known() (oldest, newest int) {
+	if e.Shared {
+		return SharedSchema, SharedSchema
+	}
+	return oldestReadable, SchemaVersion
 }
 
 // Newer reports whether the store is of a newer layout.
-func (e *SchemaError) Newer() bool { return e.Version > SchemaVersion }
+func (e *SchemaError) Newer() bool {
+	_, newest := e.known()
+	return e.Version > newest
+}
 
 func (e *SchemaError) Error() string {
+	oldest, newest := e.known()
 	if e.Newer() {
-		return fmt.Sprintf("%s was written by a newer remember (schema %d, this one knows %d)", e.Path, e.Version, SchemaVersion)
+		return fmt.Sprintf("%s was written by a newer remember (schema %d, this one knows %d)", e.Path, e.Version, newest)
 	}
-	return fmt.Sprintf("%s has schema %d; this remember reads %d to %d", e.Path, e.Version, oldestReadable, SchemaVersion)
+	return fmt.Sprintf("%s has schema %d; this remember reads %d to %d", e.Path, e.Version, oldest, newest)
 }
 
 // ErrNotFound is the error of ids the store does not hold (a
