@@ -26,6 +26,12 @@ func errMismatch(set string, stored []string) error {
 // without: what comes of it. With vector alone asked for, a run that
 // cannot embed is an error instead.
 func embedder(c *cli.Context, env *tool.Env, s memory.Backend, without string, vector bool) (*llm.Batcher, error) {
+	return embedderWith(c, env, s, without, vector, nil)
+}
+
+// embedderWith is embedder with the run's model client, if it was made
+// already (nil: made here, when needed).
+func embedderWith(c *cli.Context, env *tool.Env, s memory.Backend, without string, vector bool, client *llm.Client) (*llm.Batcher, error) {
 	set := str(c, "embed-model")
 	stored, err := s.Models(c.Context)
 	if err != nil {
@@ -51,9 +57,10 @@ func embedder(c *cli.Context, env *tool.Env, s memory.Backend, without string, v
 		env.Log.Warn(fmt.Sprintf("the store holds vectors of %d models (%s), which do not mix: memories with vectors of another than %s are found by keywords only", len(stored), strings.Join(stored, ", "), model),
 			"hint", fmt.Sprintf("'remember reindex --embed-model %s' embeds them with %s", model, model))
 	}
-	client, err := env.Client()
-	if err != nil {
-		return nil, err
+	if client == nil {
+		if client, err = env.Client(); err != nil {
+			return nil, err
+		}
 	}
 	return &llm.Batcher{C: client, Model: model}, nil
 }

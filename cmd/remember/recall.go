@@ -69,23 +69,31 @@ func recall(env *tool.Env) func(c *cli.Context) error {
 	return func(c *cli.Context) error {
 		text := strings.Join(c.Args().Slice(), " ")
 		embeds := strings.TrimSpace(text) != "" && c.String("mode") != "keyword"
+		// The flags first: a run that ends on a wrong one asks for nothing.
+		if _, err := query(c, text, nil); err != nil {
+			return err
+		}
 		// A collective's store, with the model given: the query's
 		// embedding is asked for at once, while the connection to the
 		// server opens, so that the endpoint's time and the server's
-		// overlap. It is used only if the store's vectors are of that
-		// model (else dropped, with the warning that recall goes by
-		// keywords). A file opens in a millisecond: there, nothing is
-		// asked for before it is known to be needed.
+		// overlap. It is one quiet attempt: used if the store's vectors
+		// are of that model (if it failed, asked for again as usual, with
+		// the usual notices), else dropped. A file opens in a
+		// millisecond: there, nothing is asked for before it is known to
+		// be needed.
+		var client *llm.Client
 		var early *earlyEmbedding
 		if set := str(c, "embed-model"); embeds && set != "" && memory.IsURL(dbPath(c)) {
-			if client, err := env.Client(); err == nil {
-				ctx, cancel := context.WithCancel(c.Context)
-				defer cancel()
-				early = embedEarly(ctx, client, set, text)
+			var err error
+			if client, err = env.Client(); err != nil {
+				return err
 			}
+			ctx, cancel := context.WithCancel(c.Context)
+			defer cancel()
+			early = embedEarly(ctx, client, set, text)
 		}
 		return withStore(memory.ReadOnly, func(c *cli.Context, s memory.Backend) error {
-			return recallFrom(c, env, s, text, embeds, early)
+			return recallFrom(c, env, s, text, embeds, client, early)
 		})(c)
 	}
 }
@@ -93,17 +101,18 @@ func recall(env *tool.Env) func(c *cli.Context) error {
 // earlyEmbedding is the embedding of a query asked for before the store
 // was open.
 type earlyEmbedding struct {
-	model string
-	done  chan struct{}
-	vec   []float32
-	err   error
+	client      *llm.Client // to ask again
+	model, text string
+	done        chan struct{}
+	vec         []float32
+	err         error
 }
 
 func embedEarly(ctx context.Context, client *llm.Client, model, text string) *earlyEmbedding {
-	e := &earlyEmbedding{model: model, done: make(chan struct{})}
+	e := &earlyEmbedding{client: client, model: model, text: text, done: make(chan struct{})}
 	go func() {
 		defer close(e.done)
-		v, err := client.Embed(ctx, model, []string{text})
+		v, err := client.Quiet().Embed(ctx, model, []string{text})
 		if err == nil {
 			e.vec = v[0]
 		}
@@ -112,23 +121,32 @@ func embedEarly(ctx context.Context, client *llm.Client, model, text string) *ea
 	return e
 }
 
-// wait returns the embedding, or ctx's error if it ends first.
+// wait returns the embedding; if the early attempt failed, it asks again,
+// as a recall without it does.
 func (e *earlyEmbedding) wait(ctx context.Context) ([]float32, error) {
 	select {
 	case <-e.done:
-		return e.vec, e.err
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
+	if e.err == nil {
+		return e.vec, nil
+	}
+	v, err := e.client.Embed(ctx, e.model, []string{e.text})
+	if err != nil {
+		return nil, err
+	}
+	return v[0], nil
 }
 
-// recallFrom prints what recall finds in s (early: the query's embedding,
-// if it was asked for before s was open).
-func recallFrom(c *cli.Context, env *tool.Env, s memory.Backend, text string, embeds bool, early *earlyEmbedding) error {
+// recallFrom prints what recall finds in s (client: the run's model
+// client, if made already; early: the query's embedding, if it was asked
+// for before s was open).
+func recallFrom(c *cli.Context, env *tool.Env, s memory.Backend, text string, embeds bool, client *llm.Client, early *earlyEmbedding) error {
 	var emb *llm.Batcher
 	if embeds {
 		var err error
-		if emb, err = embedder(c, env, s, "recalled by keywords only", c.String("mode") == "vector"); err != nil {
+		if emb, err = embedderWith(c, env, s, "recalled by keywords only", c.String("mode") == "vector", client); err != nil {
 			return err
 		}
 	}

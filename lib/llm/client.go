@@ -122,6 +122,16 @@ func New(cfg Config) *Client {
 	return c
 }
 
+// Quiet returns a client like c that makes one attempt at a request and
+// says nothing of it (no retries, no notices): for a request made ahead of
+// need, which the caller makes again with c if it fails and is needed.
+func (c *Client) Quiet() *Client {
+	cfg := c.cfg
+	cfg.Retries = 0
+	cfg.OnRetry, cfg.OnFallback, cfg.OnWindow = nil, nil, nil
+	return New(cfg)
+}
+
 // Model returns the model to use: the configured one, or the only model the
 // server lists.
 func (c *Client) Model(ctx context.Context) (string, error) {
