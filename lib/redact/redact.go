@@ -73,12 +73,24 @@ func (r *Redactor) Add(s string) {
 	slices.SortFunc(r.hidden, func(a, b string) int { return len(b) - len(a) })
 }
 
-// AddURL makes the credentials of a URL's userinfo secrets: the password
+// AddURL makes the credentials of a URL secrets: its userinfo's password
 // (the user, when there is no password), and "user:password" as a Basic
-// Authorization header sends it.
+// Authorization header sends it; and the values of its query of 8
+// characters or more (?key=..., as some proxies take a key), which are
+// seldom anything else.
 func (r *Redactor) AddURL(raw string) {
 	u, err := url.Parse(strings.TrimSpace(raw))
-	if err != nil || u.User == nil {
+	if err != nil {
+		return
+	}
+	for _, vs := range u.Query() {
+		for _, v := range vs {
+			if len(v) >= 8 {
+				r.Add(v)
+			}
+		}
+	}
+	if u.User == nil {
 		return
 	}
 	user := u.User.Username()

@@ -25,6 +25,21 @@ func TestString(t *testing.T) {
 	}
 }
 
+// TestURLQuery: a key in the base URL's query is a secret, wherever a
+// message shows it; a short value (a flag) is not.
+func TestURLQuery(t *testing.T) {
+	r := New("", "http://127.0.0.1:8080/v1?key=topsecretq&debug=1")
+	for in, want := range map[string]string{
+		`Post "http://127.0.0.1:8080/v1?key=topsecretq/embeddings": refused`: `Post "http://127.0.0.1:8080/v1?key=[redacted]/embeddings": refused`,
+		"the key TOPSECRETQ in capitals":                                     "the key [redacted] in capitals",
+		"debug=1":                                                            "debug=1",
+	} {
+		if got := r.String(in); got != want {
+			t.Errorf("String(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
 func TestShortKeyIgnored(t *testing.T) {
 	// A key of a letter or two would mask those letters everywhere.
 	r := New("ab")
