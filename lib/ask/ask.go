@@ -102,11 +102,34 @@ type Memory struct {
 
 // Memories returns the related memories of a record's "context", in order.
 func Memories(rec *record.Record) []Memory {
+	m, _ := MemoriesOf(rec)
+	return m
+}
+
+// MemoriesOf returns Memories and what is wrong with the record's
+// "context" ("" when nothing): one that is not a list is left out whole,
+// and entries of it that are not objects are left out, and said so.
+func MemoriesOf(rec *record.Record) ([]Memory, string) {
+	c := rec.Get("context")
+	if !c.Exists() || c.Type == gjson.Null {
+		return nil, ""
+	}
+	if !c.IsArray() {
+		return nil, fmt.Sprintf(`the record's "context" is not a list of memories (%s); it is left out`, safetext.Clip(c.Raw, 40))
+	}
 	var out []Memory
-	for _, m := range rec.Get("context").Array() {
+	bad := 0
+	for _, m := range c.Array() {
+		if !m.IsObject() {
+			bad++
+			continue
+		}
 		out = append(out, Memory{Title: m.Get("title").String(), Snippet: m.Get("snippet").String(), Created: m.Get("created").String()})
 	}
-	return out
+	if bad > 0 {
+		return out, fmt.Sprintf(`%d of the %d entries of the record's "context" are not memories (objects); they are left out`, bad, bad+len(out))
+	}
+	return out, ""
 }
 
 // SetProvenance records, for each of fields, that the model of that name

@@ -40,6 +40,18 @@ func TestMemories(t *testing.T) {
 	if m := Memories(record.New([]byte(`{"text":"x"}`))); m != nil {
 		t.Errorf("no context: %v", m)
 	}
+	for _, tc := range []struct{ in, memories, problem string }{
+		{`{"context":null}`, "[]", ""},
+		{`{"context":[]}`, "[]", ""},
+		{`{"context":"roof"}`, "[]", `the record's "context" is not a list of memories ("roof"); it is left out`},
+		{`{"context":{"title":"Roof"}}`, "[]", `the record's "context" is not a list of memories ({"title":"Roof"}); it is left out`},
+		{`{"context":[1,{"title":"Roof"},null]}`, "[{Roof  }]", `2 of the 3 entries of the record's "context" are not memories (objects); they are left out`},
+	} {
+		m, problem := MemoriesOf(record.New([]byte(tc.in)))
+		if got := fmt.Sprint(m); got != tc.memories || problem != tc.problem {
+			t.Errorf("%s: %s, %q; want %s, %q", tc.in, got, problem, tc.memories, tc.problem)
+		}
+	}
 }
 
 func TestSetProvenance(t *testing.T) {

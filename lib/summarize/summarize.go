@@ -150,7 +150,12 @@ func (s *Summarizer) Record(ctx context.Context, rec *record.Record) error {
 	if !ok {
 		return nil
 	}
-	res, err := s.summarize(ctx, text, ask.Memories(rec), true, !rec.Has("title"), nil, rec.Line)
+	mems, problem := ask.MemoriesOf(rec)
+	if problem != "" {
+		rec.AppendError(s.ask.Tool, problem)
+		s.warn(rec.Line, problem)
+	}
+	res, err := s.summarize(ctx, text, mems, true, !rec.Has("title"), nil, rec.Line)
 	if err != nil {
 		return err
 	}
@@ -181,7 +186,11 @@ func (s *Summarizer) RecordText(ctx context.Context, rec *record.Record) (res Re
 	if !ok {
 		return Result{}, false, nil
 	}
-	res, err = s.summarize(ctx, text, ask.Memories(rec), false, false, nil, rec.Line)
+	mems, problem := ask.MemoriesOf(rec)
+	if problem != "" {
+		s.warn(rec.Line, problem)
+	}
+	res, err = s.summarize(ctx, text, mems, false, false, nil, rec.Line)
 	s.warnAll(rec.Line, res)
 	return res, err == nil, err
 }

@@ -184,7 +184,12 @@ func (x *Extractor) Record(ctx context.Context, rec *record.Record) error {
 	if err != nil {
 		return err
 	}
-	found, err := x.find(ctx, text, x.data(ref, rec.Get("summary").String(), ask.Memories(rec)), rec.Line)
+	mems, problem := ask.MemoriesOf(rec)
+	if problem != "" {
+		rec.AppendError(x.ask.Tool, problem)
+		x.warn(rec.Line, problem)
+	}
+	found, err := x.find(ctx, text, x.data(ref, rec.Get("summary").String(), mems), rec.Line)
 	if err != nil {
 		return err
 	}
