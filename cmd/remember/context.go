@@ -14,7 +14,7 @@ import (
 // store cannot be read, every record goes on with the reason in its errors.
 func contextMode(env *tool.Env) func(c *cli.Context) error {
 	return func(c *cli.Context) error {
-		base, err := query(c, "", nil)
+		base, err := query(c, "")
 		if err != nil {
 			return err
 		}

@@ -31,9 +31,9 @@ func filters(c *cli.Context, text string) (memory.Query, error) {
 	return q, nil
 }
 
-// query builds a memory.Query from the flags of recall and context; the
-// query's text is embedded with emb (nil: none).
-func query(c *cli.Context, text string, emb *llm.Batcher) (memory.Query, error) {
+// query builds a memory.Query of text from the flags of recall and
+// context.
+func query(c *cli.Context, text string) (memory.Query, error) {
 	q, err := filters(c, text)
 	if err != nil {
 		return q, err
@@ -50,16 +50,6 @@ func query(c *cli.Context, text string, emb *llm.Batcher) (memory.Query, error) 
 	if q.HalfLife, err = memory.ParseHalfLife(c.String("recency")); err != nil {
 		return q, sysexits.New(sysexits.Usage, "give a half-life such as 30d or 72h", fmt.Errorf("--recency: %w", err))
 	}
-	if emb != nil && q.Mode != "keyword" {
-		q.Model = emb.Model
-		q.Embed = func(ctx context.Context) ([]float32, error) {
-			v, err := emb.C.Embed(ctx, emb.Model, []string{text})
-			if err != nil {
-				return nil, err
-			}
-			return v[0], nil
-		}
-	}
 	return q, nil
 }
 
@@ -70,7 +60,8 @@ func recall(env *tool.Env) func(c *cli.Context) error {
 		text := strings.Join(c.Args().Slice(), " ")
 		embeds := strings.TrimSpace(text) != "" && c.String("mode") != "keyword"
 		// The flags first: a run that ends on a wrong one asks for nothing.
-		if _, err := query(c, text, nil); err != nil {
+		q, err := query(c, text)
+		if err != nil {
 			return err
 		}
 		// A collective's store, with the model given: the query's
@@ -84,7 +75,6 @@ func recall(env *tool.Env) func(c *cli.Context) error {
 		var client *llm.Client
 		var early *earlyEmbedding
 		if set := str(c, "embed-model"); embeds && set != "" && memory.IsURL(dbPath(c)) {
-			var err error
 			if client, err = env.Client(); err != nil {
 				return err
 			}
@@ -93,7 +83,7 @@ func recall(env *tool.Env) func(c *cli.Context) error {
 			early = embedEarly(ctx, client, set, text)
 		}
 		return withStore(memory.ReadOnly, func(c *cli.Context, s memory.Backend) error {
-			return recallFrom(c, env, s, text, embeds, client, early)
+			return recallFrom(c, env, s, q, embeds, client, early)
 		})(c)
 	}
 }
@@ -112,11 +102,7 @@ func embedEarly(ctx context.Context, client *llm.Client, model, text string) *ea
 	e := &earlyEmbedding{client: client, model: model, text: text, done: make(chan struct{})}
 	go func() {
 		defer close(e.done)
-		v, err := client.Quiet().Embed(ctx, model, []string{text})
-		if err == nil {
-			e.vec = v[0]
-		}
-		e.err = err
+		e.vec, e.err = embedOne(ctx, client.Quiet(), model, text)
 	}()
 	return e
 }
@@ -132,30 +118,36 @@ func (e *earlyEmbedding) wait(ctx context.Context) ([]float32, error) {
 	if e.err == nil {
 		return e.vec, nil
 	}
-	v, err := e.client.Embed(ctx, e.model, []string{e.text})
+	return embedOne(ctx, e.client, e.model, e.text)
+}
+
+// embedOne is the embedding of text.
+func embedOne(ctx context.Context, client *llm.Client, model, text string) ([]float32, error) {
+	v, err := client.Embed(ctx, model, []string{text})
 	if err != nil {
 		return nil, err
 	}
 	return v[0], nil
 }
 
-// recallFrom prints what recall finds in s (client: the run's model
+// recallFrom prints what recall finds in s for q (client: the run's model
 // client, if made already; early: the query's embedding, if it was asked
 // for before s was open).
-func recallFrom(c *cli.Context, env *tool.Env, s memory.Backend, text string, embeds bool, client *llm.Client, early *earlyEmbedding) error {
-	var emb *llm.Batcher
+func recallFrom(c *cli.Context, env *tool.Env, s memory.Backend, q memory.Query, embeds bool, client *llm.Client, early *earlyEmbedding) error {
 	if embeds {
-		var err error
-		if emb, err = embedderWith(c, env, s, "recalled by keywords only", c.String("mode") == "vector", client); err != nil {
+		emb, err := embedderWith(c, env, s, "recalled by keywords only", q.Mode == "vector", client)
+		if err != nil {
 			return err
 		}
-	}
-	q, err := query(c, text, emb)
-	if err != nil {
-		return err
-	}
-	if early != nil && emb != nil && emb.Model == early.model {
-		q.Embed = early.wait
+		switch {
+		case emb == nil:
+		case early != nil && emb.Model == early.model:
+			q.Model, q.Embed = emb.Model, early.wait
+		default:
+			text := q.Text
+			q.Model = emb.Model
+			q.Embed = func(ctx context.Context) ([]float32, error) { return embedOne(ctx, emb.C, emb.Model, text) }
+		}
 	}
 	if q.Mode == "hybrid" {
 		// A failing endpoint leaves the keywords; --mode vector asks

@@ -100,16 +100,11 @@ type Memory struct {
 	Title, Snippet, Created string
 }
 
-// Memories returns the related memories of a record's "context", in order.
-func Memories(rec *record.Record) []Memory {
-	m, _ := MemoriesOf(rec)
-	return m
-}
-
-// MemoriesOf returns Memories and what is wrong with the record's
-// "context" ("" when nothing): one that is not a list is left out whole,
-// and entries of it that are not objects are left out, and said so.
-func MemoriesOf(rec *record.Record) ([]Memory, string) {
+// Memories returns the related memories of a record's "context", in
+// order, and what is wrong with the context ("" when nothing): one that
+// is not a list is left out whole, and entries of it that are not objects
+// are left out, and said so.
+func Memories(rec *record.Record) ([]Memory, string) {
 	c := rec.Get("context")
 	if !c.Exists() || c.Type == gjson.Null {
 		return nil, ""

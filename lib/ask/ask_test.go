@@ -33,11 +33,12 @@ func TestText(t *testing.T) {
 
 func TestMemories(t *testing.T) {
 	rec := record.New([]byte(`{"context":[{"id":"1","title":"Roof","snippet":"Bob quoted 2,000.","score":0.9,"created":"2026-10-01"},{"snippet":"Call the insurer."}]}`))
-	got := fmt.Sprint(Memories(rec))
+	m, _ := Memories(rec)
+	got := fmt.Sprint(m)
 	if want := "[{Roof Bob quoted 2,000. 2026-10-01} { Call the insurer. }]"; got != want {
 		t.Errorf("%s, want %s", got, want)
 	}
-	if m := Memories(record.New([]byte(`{"text":"x"}`))); m != nil {
+	if m, _ := Memories(record.New([]byte(`{"text":"x"}`))); m != nil {
 		t.Errorf("no context: %v", m)
 	}
 	for _, tc := range []struct{ in, memories, problem string }{
@@ -47,7 +48,7 @@ func TestMemories(t *testing.T) {
 		{`{"context":{"title":"Roof"}}`, "[]", `the record's "context" is not a list of memories ({"title":"Roof"}); it is left out`},
 		{`{"context":[1,{"title":"Roof"},null]}`, "[{Roof  }]", `2 of the 3 entries of the record's "context" are not memories (objects); they are left out`},
 	} {
-		m, problem := MemoriesOf(record.New([]byte(tc.in)))
+		m, problem := Memories(record.New([]byte(tc.in)))
 		if got := fmt.Sprint(m); got != tc.memories || problem != tc.problem {
 			t.Errorf("%s: %s, %q; want %s, %q", tc.in, got, problem, tc.memories, tc.problem)
 		}

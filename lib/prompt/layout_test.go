@@ -218,7 +218,8 @@ func TestSharedPrefix(t *testing.T) {
 				if !ok {
 					t.Fatalf("window %d, record %d, part %d: the requests of summarize and tasks part before the end of the text:\n--- summarize\n%s\n--- tasks\n%s", tt.window, i, j+1, s, x)
 				}
-				for _, m := range ask.Memories(record.New([]byte(in))) {
+				mems, _ := ask.Memories(record.New([]byte(in)))
+				for _, m := range mems {
 					if !strings.Contains(after, m.Snippet) {
 						t.Errorf("window %d, record %d, part %d: the memory %q is not in the shared prefix:\n%s", tt.window, i, j+1, m.Snippet, shared)
 					}

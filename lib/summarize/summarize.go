@@ -150,7 +150,7 @@ func (s *Summarizer) Record(ctx context.Context, rec *record.Record) error {
 	if !ok {
 		return nil
 	}
-	mems, problem := ask.MemoriesOf(rec)
+	mems, problem := ask.Memories(rec)
 	if problem != "" {
 		rec.AppendError(s.ask.Tool, problem)
 		s.warn(rec.Line, problem)
@@ -186,7 +186,7 @@ func (s *Summarizer) RecordText(ctx context.Context, rec *record.Record) (res Re
 	if !ok {
 		return Result{}, false, nil
 	}
-	mems, problem := ask.MemoriesOf(rec)
+	mems, problem := ask.Memories(rec)
 	if problem != "" {
 		s.warn(rec.Line, problem)
 	}

@@ -184,7 +184,7 @@ func (x *Extractor) Record(ctx context.Context, rec *record.Record) error {
 	if err != nil {
 		return err
 	}
-	mems, problem := ask.MemoriesOf(rec)
+	mems, problem := ask.Memories(rec)
 	if problem != "" {
 		rec.AppendError(x.ask.Tool, problem)
 		x.warn(rec.Line, problem)
