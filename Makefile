@@ -16,8 +16,9 @@
 #                           40 memos with each, a table, and a report in fitness-report/
 #                           (FITNESS_FLAGS=--transcribe: transcribe's word error rate too)
 #   make test-postgres      remember's tests with its shared store on a throwaway
-#                           PostgreSQL server, which must be installed (make test
-#                           skips those tests without it)
+#                           PostgreSQL server, directly and through PgBouncer,
+#                           which must be installed (make test skips those tests
+#                           without them)
 #
 # Install names: PROGRAM_PREFIX is put before every tool's name, GNU style
 # (make install PROGRAM_PREFIX=shelf- gives shelf-summarize, shelf-tasks, ...).

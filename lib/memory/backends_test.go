@@ -2,7 +2,9 @@ package memory
 
 import (
 	"context"
+	"errors"
 	"os"
+	"sync"
 	"testing"
 	"time"
 
@@ -36,6 +38,43 @@ func each(t *testing.T, test func(t *testing.T, open opener)) {
 			return s
 		})
 	})
+	// Through a pooler in transaction mode, as a collective with more
+	// members than its server has cores runs it (examples/collective):
+	// no statement may count on the server connection of the one before.
+	t.Run("pgbouncer", func(t *testing.T) {
+		p := pooler(t)
+		test(t, func(t testing.TB) Backend {
+			s, err := OpenShared(context.Background(), p.URL("alice", sharedDB(t, "alice")), ReadWrite)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { s.Close() })
+			s.CacheDir = t.TempDir()
+			return s
+		})
+	})
+}
+
+var (
+	poolerOnce sync.Once
+	thePooler  *pgtest.Pooler
+	noPooler   error
+)
+
+// pooler is the tests' PgBouncer in front of the cluster (2 server
+// connections a role), started by the first test that needs it; it
+// skips t without one (fails under SHELF_NEED_POSTGRES).
+func pooler(t testing.TB) *pgtest.Pooler {
+	t.Helper()
+	c := pgtest.Need(t, cluster, noCluster)
+	poolerOnce.Do(func() { thePooler, noPooler = c.Pooler(2, 0) })
+	if noPooler != nil {
+		if errors.Is(noPooler, pgtest.ErrNoPooler) && os.Getenv("SHELF_NEED_POSTGRES") == "" {
+			t.Skip("skipped: ", noPooler)
+		}
+		t.Fatalf("no pooler: %v", noPooler)
+	}
+	return thePooler
 }
 
 func openSQLite(t testing.TB) *Store { return open(t) }

@@ -50,6 +50,8 @@ type Shared struct {
 	// (rowids and bits, no text), a file per chunk, so that the next
 	// process reads only what changed since.
 	CacheDir string
+	// readOnly: opened to read; begin refuses to write.
+	readOnly bool
 	// empty: opened to read a database without the store's tables,
 	// which reads as an empty store.
 	empty bool
@@ -62,8 +64,14 @@ type Shared struct {
 	opened atomic.Pointer[[2]sql.NullString]
 }
 
+// ErrReadOnly is the error of a write to a store opened to read.
+var ErrReadOnly = errors.New("the store was opened to read only")
+
 // begin starts a transaction that writes.
 func (s *Shared) begin(ctx context.Context) (*sql.Tx, error) {
+	if s.readOnly {
+		return nil, ErrReadOnly
+	}
 	s.opened.Store(nil)
 	return s.db.BeginTx(ctx, nil)
 }
@@ -178,34 +186,43 @@ func OpenShared(ctx context.Context, rawURL string, access Access) (*Shared, err
 	// prepared first (a round trip it would not win back).
 	cfg.DefaultQueryExecMode = pgx.QueryExecModeExec
 	if access == ReadOnly {
-		// Reading only, the server refuses any write too.
+		// Reading only, the server refuses any write too (and the
+		// store itself, below, when the server is reached through a
+		// pooler that takes no such setting).
 		cfg.RuntimeParams["default_transaction_read_only"] = "on"
 	}
 	if sharedDial != nil {
 		cfg.DialFunc = sharedDial(cfg.DialFunc)
 	}
-	db := stdlib.OpenDB(*cfg, stdlib.OptionShouldPing(firstReuseUnpinged()))
-	// One connection: a run is one process, and a second connection (for
-	// keyword and vector search at once) costs more to open than the
-	// overlap wins (measured: recall p50 33 ms against 36 at 100,000
-	// memories, 107 against 132 while 8 members store flat out).
-	db.SetMaxOpenConns(1)
 	sum := sha256.Sum256([]byte(fmt.Sprintf("%s\x00%d\x00%s", cfg.Host, cfg.Port, cfg.Database)))
-	s := &Shared{db: db, Path: redactURL(rawURL), Now: time.Now, key: "pg-" + hex.EncodeToString(sum[:8])}
+	s := &Shared{Path: redactURL(rawURL), Now: time.Now, key: "pg-" + hex.EncodeToString(sum[:8]), readOnly: access == ReadOnly}
 	// Who this is, the store's schema and its vectors' first and last
 	// model (for Models) in one round trip; a database without the
 	// store's tables has no shelf_meta (schema 0).
 	var v sql.NullInt64
 	var models [2]sql.NullString
-	err = db.QueryRowContext(ctx, "SELECT current_user, (SELECT value::int FROM shelf_meta WHERE key = 'schema'), (SELECT min(model) FROM vectors), (SELECT max(model) FROM vectors)").
-		Scan(&s.Member, &v, &models[0], &models[1])
+	first := func() error {
+		s.db = openDB(cfg)
+		return s.db.QueryRowContext(ctx, "SELECT current_user, (SELECT value::int FROM shelf_meta WHERE key = 'schema'), (SELECT min(model) FROM vectors), (SELECT max(model) FROM vectors)").
+			Scan(&s.Member, &v, &models[0], &models[1])
+	}
+	err = first()
+	// A pooler (PgBouncer) takes only the settings it keeps track of,
+	// and refuses the connection otherwise: without it.
+	if pe := (*pgconn.PgError)(nil); errors.As(err, &pe) && pe.Code == protocolViolation && strings.Contains(pe.Message, "default_transaction_read_only") {
+		s.db.Close()
+		delete(cfg.RuntimeParams, "default_transaction_read_only")
+		err = first()
+	}
+	db := s.db
 	if err == nil && v.Int64 == SharedSchema {
 		s.opened.Store(&models)
 	}
 	// Refused (no store's tables, a newer or foreign layout of vectors, a
 	// role that may not read it): who this is and the schema alone, as
-	// migrate needs them.
-	if pe := (*pgconn.PgError)(nil); errors.As(err, &pe) {
+	// migrate needs them. (Not when the server refused the connection:
+	// it would refuse it again.)
+	if pe, ce := (*pgconn.PgError)(nil), (*pgconn.ConnectError)(nil); errors.As(err, &pe) && !errors.As(err, &ce) {
 		v = sql.NullInt64{}
 		err = db.QueryRowContext(ctx, "SELECT current_user, (SELECT value::int FROM shelf_meta WHERE key = 'schema')").Scan(&s.Member, &v)
 		if errors.As(err, &pe) && pe.Code == undefinedTable {
@@ -221,6 +238,17 @@ func OpenShared(ctx context.Context, rawURL string, access Access) (*Shared, err
 		return nil, hidden(err, secret)
 	}
 	return s, nil
+}
+
+// openDB opens the pool of a run: one connection, as a run is one
+// process, and a second connection (for keyword and vector search at
+// once) costs more to open than the overlap wins (measured: recall p50
+// 33 ms against 36 at 100,000 memories, 107 against 132 while 8 members
+// store flat out).
+func openDB(cfg *pgx.ConnConfig) *sql.DB {
+	db := stdlib.OpenDB(*cfg, stdlib.OptionShouldPing(firstReuseUnpinged()))
+	db.SetMaxOpenConns(1)
+	return db
 }
 
 // schema reads the store's schema version (0: no store).
@@ -242,8 +270,12 @@ func schemaOf(ctx context.Context, q interface {
 // sharedDial, if set (by tests), wraps how OpenShared connects.
 var sharedDial func(pgconn.DialFunc) pgconn.DialFunc
 
-// undefinedTable is PostgreSQL's error code of a table that is not there.
-const undefinedTable = "42P01"
+// PostgreSQL's error codes: of a table that is not there; of a startup
+// setting that a pooler refused.
+const (
+	undefinedTable    = "42P01"
+	protocolViolation = "08P01"
+)
 
 // firstReuseUnpinged is when database/sql pings a connection before
 // reusing it: as it does by default (after a second idle), but not on the

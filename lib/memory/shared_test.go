@@ -368,7 +368,8 @@ func TestSharedWritersAtOnce(t *testing.T) {
 func fixedClock() time.Time { return time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC) }
 
 // TestSharedReadOnly: a store opened to read makes no tables in an empty
-// database (it reads as empty), and the server refuses its writes.
+// database (it reads as empty), and refuses to write, as does the server
+// (but for a pooler's, which takes no such setting: then the store alone).
 func TestSharedReadOnly(t *testing.T) {
 	c := pgtest.Need(t, cluster, noCluster)
 	ctx := context.Background()
@@ -396,8 +397,22 @@ func TestSharedReadOnly(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer r2.Close()
-	if _, err := r2.Put(ctx, []Item{item(t, `{"id":"b","text":"two"}`)}); err == nil || !strings.Contains(err.Error(), "read-only") {
+	if _, err := r2.Put(ctx, []Item{item(t, `{"id":"b","text":"two"}`)}); !errors.Is(err, ErrReadOnly) {
 		t.Fatalf("a write through a store opened to read: %v", err)
+	}
+	if _, err := r2.db.ExecContext(ctx, "INSERT INTO memories(id, version, current, hash, stored_at, record) VALUES('c', 1, 1, '', 0, '{}')"); err == nil || !strings.Contains(err.Error(), "read-only") {
+		t.Fatalf("the server took a write of a store opened to read: %v", err)
+	}
+	r3, err := OpenShared(ctx, pooler(t).URL("alice", db), ReadOnly)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r3.Close()
+	if hits, err := r3.Search(ctx, Query{Text: "one", Mode: "keyword"}); err != nil || len(hits) != 1 {
+		t.Fatalf("recall through a pooler: %v %v", hits, err)
+	}
+	if _, err := r3.Put(ctx, []Item{item(t, `{"id":"b","text":"two"}`)}); !errors.Is(err, ErrReadOnly) {
+		t.Fatalf("a write through a store opened to read, through a pooler: %v", err)
 	}
 }
 

@@ -44,6 +44,9 @@ type Cluster struct {
 	done     chan error
 	dbs      atomic.Int64
 	roles    sync.Mutex // one role made at a time
+	cred     *syscall.Credential
+	poolers  []*Pooler // stopped with the cluster
+	mu       sync.Mutex
 }
 
 // binDirs are where Debian keeps the programs, besides $PATH.
@@ -97,6 +100,7 @@ func Start() (*Cluster, error) {
 			return fail(err)
 		}
 	}
+	c.cred = cred
 	pwfile := filepath.Join(dir, "pw")
 	if err := os.WriteFile(pwfile, []byte(c.Password+"\n"), 0o644); err != nil {
 		return fail(err)
@@ -139,9 +143,18 @@ func Start() (*Cluster, error) {
 
 // ready waits until the server answers.
 func (c *Cluster) ready() error {
+	if err := answers(c.URL(Super, "postgres"), c.done); err != nil {
+		return fmt.Errorf("postgres %v", err)
+	}
+	return nil
+}
+
+// answers waits until a server (or pooler) at url answers, or its
+// process ends (done).
+func answers(url string, done chan error) error {
 	deadline := time.Now().Add(60 * time.Second)
 	for {
-		db, err := sql.Open("pgx", c.URL(Super, "postgres"))
+		db, err := sql.Open("pgx", url)
 		if err == nil {
 			err = db.Ping()
 			db.Close()
@@ -150,28 +163,40 @@ func (c *Cluster) ready() error {
 			return nil
 		}
 		select {
-		case werr := <-c.done:
-			c.done <- werr
-			return fmt.Errorf("postgres stopped: %v", werr)
+		case werr := <-done:
+			done <- werr
+			return fmt.Errorf("stopped: %v", werr)
 		case <-time.After(50 * time.Millisecond):
 		}
 		if time.Now().After(deadline) {
-			return fmt.Errorf("postgres did not answer: %v", err)
+			return fmt.Errorf("did not answer: %v", err)
 		}
 	}
 }
 
-// Stop stops the server (fast: clients are cut off) and removes its folder.
-func (c *Cluster) Stop() {
-	if c.cmd != nil && c.cmd.Process != nil {
-		c.cmd.Process.Signal(syscall.SIGINT)
+// stop signals a process to stop, and kills it if it has not in 30 s.
+func stop(cmd *exec.Cmd, done chan error, sig os.Signal) {
+	if cmd != nil && cmd.Process != nil {
+		cmd.Process.Signal(sig)
 		select {
-		case <-c.done:
+		case <-done:
 		case <-time.After(30 * time.Second):
-			c.cmd.Process.Kill()
-			<-c.done
+			cmd.Process.Kill()
+			<-done
 		}
 	}
+}
+
+// Stop stops the server (fast: clients are cut off), and its poolers,
+// and removes its folder.
+func (c *Cluster) Stop() {
+	c.mu.Lock()
+	for _, p := range c.poolers {
+		p.stop()
+	}
+	c.poolers = nil
+	c.mu.Unlock()
+	stop(c.cmd, c.done, syscall.SIGINT)
 	os.RemoveAll(c.Dir)
 }
 
