@@ -71,9 +71,9 @@ type searcher interface {
 	// vectors (of q.Model) to the query's, reading what it can before the
 	// query's embedding is known; rank ranks once it is.
 	vectors(ctx context.Context, q Query, depth int) (rank func(vec []float32) ([]int64, error), err error)
-	// hits reads the memories of these row ids, in any order.
-	hits(ctx context.Context, ids []int64) ([]Hit, error)
-	snippets(ctx context.Context, terms []string, ids []int64) (map[int64]string, error)
+	// best reads the memories that r.order puts first, at least (in any
+	// order), with snippets of the text around r.terms where they match.
+	best(ctx context.Context, r ranking) ([]Hit, error)
 }
 
 // fuse runs a search: keyword and vector rankings at once, fused by
@@ -149,23 +149,41 @@ func fuse(ctx context.Context, s searcher, q Query) ([]Hit, error) {
 	if len(scores) == 0 {
 		return []Hit{}, nil
 	}
-	ids := make([]int64, 0, len(scores))
-	for id := range scores {
-		ids = append(ids, id)
-	}
-	hits, err := s.hits(ctx, ids)
-	if err != nil {
-		return nil, err
-	}
 	now := q.Now
 	if now.IsZero() {
 		now = time.Now()
 	}
+	r := ranking{scores: scores, k: q.K, halfLife: q.HalfLife, now: now.Unix(), terms: terms}
+	hits, err := s.best(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	// The order is the one r.order makes, whatever the store did first.
+	hits = r.order(hits)
 	for i := range hits {
-		hits[i].Score = scores[hits[i].rowid]
-		if q.HalfLife > 0 {
-			age := math.Max(0, float64(now.Unix()-hits[i].at))
-			hits[i].Score *= math.Pow(0.5, age/q.HalfLife.Seconds())
+		hits[i].Score = math.Round(hits[i].Score*1e6) / 1e6
+	}
+	return hits, nil
+}
+
+// ranking is what the top hits of a search are chosen by: the fused
+// score of each memory (by row id), weighed by age as halfLife says.
+type ranking struct {
+	scores   map[int64]float64
+	k        int
+	halfLife time.Duration
+	now      int64 // unix seconds
+	terms    []string
+}
+
+// order scores the hits (weighed by age), sorts them best first (ties by
+// id, bytewise) and keeps the first k.
+func (r ranking) order(hits []Hit) []Hit {
+	for i := range hits {
+		hits[i].Score = r.scores[hits[i].rowid]
+		if r.halfLife > 0 {
+			age := math.Max(0, float64(r.now-hits[i].at))
+			hits[i].Score *= math.Pow(0.5, age/r.halfLife.Seconds())
 		}
 	}
 	slices.SortStableFunc(hits, func(a, b Hit) int {
@@ -177,24 +195,25 @@ func fuse(ctx context.Context, s searcher, q Query) ([]Hit, error) {
 		}
 		return strings.Compare(a.ID, b.ID)
 	})
-	if len(hits) > q.K {
-		hits = hits[:q.K]
+	if len(hits) > r.k {
+		hits = hits[:r.k]
 	}
-	top := make([]int64, len(hits))
-	for i, h := range hits {
-		top[i] = h.rowid
+	return hits
+}
+
+// ids are the row ids of the ranking's memories, and their scores, in
+// the same order.
+func (r ranking) ids() ([]int64, []float64) {
+	ids := make([]int64, 0, len(r.scores))
+	for id := range r.scores {
+		ids = append(ids, id)
 	}
-	snips, err := s.snippets(ctx, terms, top)
-	if err != nil {
-		return nil, err
+	slices.Sort(ids)
+	scores := make([]float64, len(ids))
+	for i, id := range ids {
+		scores[i] = r.scores[id]
 	}
-	for i := range hits {
-		hits[i].Score = math.Round(hits[i].Score*1e6) / 1e6
-		if sn := snips[hits[i].rowid]; sn != "" {
-			hits[i].Snippet = sn
-		}
-	}
-	return hits, nil
+	return ids, scores
 }
 
 // ErrNoWords is the error of a query that has no word to match.

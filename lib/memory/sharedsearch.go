@@ -349,50 +349,63 @@ func (s sharedSearch) newest(ctx context.Context, q Query) ([]Hit, error) {
 	return scanHits(rows)
 }
 
-func (s sharedSearch) hits(ctx context.Context, ids []int64) ([]Hit, error) {
-	rows, err := s.db.QueryContext(ctx, "SELECT "+hitColumns(sharedMember)+" FROM memories m WHERE m.rowid = ANY($1)", ids)
-	if err != nil {
-		return nil, err
+// best reads the first memories of the ranking and their snippets in one
+// statement: the server orders them as r.order does (the score weighed
+// by age, ties by id bytewise) and reads the first r.k whole, with the
+// stretches of their texts around the words of the query (ts_headline),
+// … where the text goes on.
+func (s sharedSearch) best(ctx context.Context, r ranking) ([]Hit, error) {
+	ids, scores := r.ids()
+	var query string
+	if len(r.terms) > 0 {
+		query = tsQuery(r.terms, "|")
 	}
-	return scanHits(rows)
-}
-
-// snippets are the stretches of the memories' texts around the words of
-// the query (ts_headline), with … where the text goes on.
-func (s sharedSearch) snippets(ctx context.Context, terms []string, ids []int64) (map[int64]string, error) {
-	out := map[int64]string{}
-	if len(terms) == 0 || len(ids) == 0 {
-		return out, nil
-	}
-	rows, err := s.db.QueryContext(ctx, `SELECT m.rowid, m.body, ts_headline('simple', m.body, to_tsquery('simple', $1),
-			'StartSel="", StopSel="", MaxWords=24, MinWords=12, ShortWord=0')
-		FROM memories m WHERE m.rowid = ANY($2) AND m.words @@ to_tsquery('simple', $1)`,
-		tsQuery(terms, "|"), ids)
+	rows, err := s.db.QueryContext(ctx, `WITH f AS (SELECT * FROM unnest($1::bigint[], $2::float8[]) AS f(rowid, score)),
+		top AS (SELECT m.rowid FROM f JOIN memories m ON m.rowid = f.rowid
+			ORDER BY f.score * CASE WHEN $3::float8 > 0 THEN power(0.5, greatest(0, $4::bigint - `+timeExpr+`)::float8 / $3::float8) ELSE 1 END DESC,
+			m.id COLLATE "C" LIMIT $5)
+		SELECT `+hitColumns(sharedMember)+`, CASE WHEN $6 = '' THEN NULL WHEN m.words @@ to_tsquery('simple', $6) THEN ts_headline('simple', m.body, to_tsquery('simple', $6),
+			'StartSel="", StopSel="", MaxWords=24, MinWords=12, ShortWord=0') END
+		FROM top JOIN memories m ON m.rowid = top.rowid`,
+		ids, scores, r.halfLife.Seconds(), r.now, r.k, query)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
+	out := []Hit{}
 	for rows.Next() {
-		var id int64
-		var body, snip string
-		if err := rows.Scan(&id, &body, &snip); err != nil {
+		var h Hit
+		var body string
+		var snip sql.NullString
+		if err := rows.Scan(&h.rowid, &h.ID, &h.Title, &body, &h.Created, &h.Source, &h.Path, &h.Kind, &h.at, &h.Member, &snip); err != nil {
 			return nil, err
 		}
-		text := strings.Join(strings.Fields(body), " ")
-		if len(strings.Fields(text)) <= 24 { // as FTS5's snippet: all of a short text
-			out[id] = text
-			continue
+		h.Snippet = prefix(body, 160)
+		if snip.Valid {
+			if sn := snippet(body, snip.String); sn != "" {
+				h.Snippet = sn
+			}
 		}
-		snip = strings.Join(strings.Fields(snip), " ")
-		if snip != "" && !strings.HasPrefix(text, snip) {
-			snip = "…" + snip
-		}
-		if snip != "" && !strings.HasSuffix(text, strings.TrimPrefix(snip, "…")) {
-			snip += "…"
-		}
-		out[id] = snip
+		out = append(out, h)
 	}
 	return out, rows.Err()
+}
+
+// snippet is ts_headline's stretch of a text (snip), with … where the
+// text goes on, or all of a short text, as FTS5's snippet makes it.
+func snippet(body, snip string) string {
+	text := strings.Join(strings.Fields(body), " ")
+	if len(strings.Fields(text)) <= 24 {
+		return text
+	}
+	snip = strings.Join(strings.Fields(snip), " ")
+	if snip != "" && !strings.HasPrefix(text, snip) {
+		snip = "…" + snip
+	}
+	if snip != "" && !strings.HasSuffix(text, strings.TrimPrefix(snip, "…")) {
+		snip += "…"
+	}
+	return snip
 }
 
 // Matching returns every current memory that has all the words of q.Text

@@ -153,6 +153,31 @@ func (s sqliteSearch) vectorSearch(ctx context.Context, q Query, depth int) ([]i
 	return rankVectors(rows, qv, depth)
 }
 
+// best reads the memories of the ranking, orders them, and makes the
+// snippets of the first.
+func (s sqliteSearch) best(ctx context.Context, r ranking) ([]Hit, error) {
+	ids, _ := r.ids()
+	hits, err := s.hits(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	hits = r.order(hits)
+	top := make([]int64, len(hits))
+	for i, h := range hits {
+		top[i] = h.rowid
+	}
+	snips, err := s.snippets(ctx, r.terms, top)
+	if err != nil {
+		return nil, err
+	}
+	for i := range hits {
+		if sn := snips[hits[i].rowid]; sn != "" {
+			hits[i].Snippet = sn
+		}
+	}
+	return hits, nil
+}
+
 func (s sqliteSearch) hits(ctx context.Context, ids []int64) ([]Hit, error) {
 	list := make([]any, len(ids))
 	for i, id := range ids {
