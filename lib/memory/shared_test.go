@@ -530,8 +530,9 @@ func recallAs(t *testing.T, db, member, cacheDir string, q Query) []Hit {
 // while others write, goes largely to waiting its turn for each round
 // trip to the server: opening the store, the models of its vectors (which
 // remember recall asks first) and a hybrid recall with the codes in the
-// cache take 8 (the connection's own 3 among them: startup, and the
-// password's 2; the memories found and their snippets are one). The models asked again are read again.
+// cache take 7 (the connection's own 3 among them: startup, and the
+// password's 2; the vector search's listing and the keyword search are
+// one, and so are the memories found and their snippets). The models asked again are read again.
 func TestSharedRecallRoundTrips(t *testing.T) {
 	db := harbourNotes(t, sharedExactLimit+100)
 	cache := t.TempDir()
@@ -554,8 +555,8 @@ func TestSharedRecallRoundTrips(t *testing.T) {
 	if hits, err := s.Search(ctx, q); err != nil || len(hits) != 5 {
 		t.Fatalf("%+v, %v", hits, err)
 	}
-	if n := writes.Load(); n != 8 {
-		t.Errorf("opening the store, its models and a recall: %d round trips, want 8", n)
+	if n := writes.Load(); n != 7 {
+		t.Errorf("opening the store, its models and a recall: %d round trips, want 7", n)
 	}
 	// Another member stores with another model meanwhile: asked again,
 	// the models are the store's as it is now.
@@ -569,8 +570,8 @@ func TestSharedRecallRoundTrips(t *testing.T) {
 	}
 	// Read again: the first and last model, then, as they differ, the
 	// count of each.
-	if n := writes.Load(); n != 10 {
-		t.Errorf("the models again: %d round trips in all, want 10", n)
+	if n := writes.Load(); n != 9 {
+		t.Errorf("the models again: %d round trips in all, want 9", n)
 	}
 }
 
@@ -799,7 +800,7 @@ func TestSharedBestOrder(t *testing.T) {
 					r.scores[h.rowid] = []float64{1.0 / 61, 1.0 / 62, 1.0/61 + 1.0/70}[i%3]
 				}
 				want := r.order(slices.Clone(all))
-				got, err := sharedSearch{s}.best(ctx, r)
+				got, err := sharedSearch{Shared: s}.best(ctx, r)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -824,5 +825,45 @@ func TestSharedBestOrder(t *testing.T) {
 	}
 	if len(dbs) < 2 {
 		t.Skip("tested in the database of the C collation only")
+	}
+}
+
+// TestSharedSearchRefused: the keyword search, sent with the vector
+// search's first query, fails or is not run when the server refuses
+// either; the search says which, and the store goes on serving.
+func TestSharedSearchRefused(t *testing.T) {
+	c := pgtest.Need(t, cluster, noCluster)
+	ctx := context.Background()
+	q := Query{Text: "harbour note", Vector: item(t, `{"text":"harbour note"}`).Vector, Model: "bow", K: 5}
+	for _, tc := range []struct{ table, side string }{{"memories", "keyword search"}, {"codes", "vector search"}} {
+		db := harbourNotes(t, sharedExactLimit+100)
+		for _, filtered := range []bool{false, true} {
+			if err := c.Exec(ctx, db, "REVOKE SELECT ON "+tc.table+" FROM PUBLIC"); err != nil {
+				t.Fatal(err)
+			}
+			s, err := OpenShared(ctx, c.URL("alice", db), ReadOnly)
+			if err != nil {
+				t.Fatal(err)
+			}
+			q := q
+			if filtered {
+				q.Member = "alice" // the vectors that pass, not the codes
+			}
+			_, err = s.Search(ctx, q)
+			want := tc.side + ": "
+			if filtered && tc.table == "codes" {
+				want = "" // read no codes: no error
+			}
+			if want == "" && err != nil || want != "" && (err == nil || !strings.HasPrefix(err.Error(), want) || !strings.Contains(err.Error(), tc.table)) {
+				t.Errorf("%s refused, filtered %v: %v, want %q", tc.table, filtered, err, want)
+			}
+			if err := c.Exec(ctx, db, "GRANT SELECT ON "+tc.table+" TO PUBLIC"); err != nil {
+				t.Fatal(err)
+			}
+			if hits, err := s.Search(ctx, q); err != nil || len(hits) != 5 {
+				t.Errorf("%s granted again, filtered %v: %v %v", tc.table, filtered, hits, err)
+			}
+			s.Close()
+		}
 	}
 }

@@ -5,12 +5,14 @@ import (
 	"crypto/md5"
 	"database/sql"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
 
 	"github.com/shelfai/shelf/lib/memory/vecindex"
 )
@@ -58,10 +60,34 @@ func (s *Shared) Search(ctx context.Context, q Query) ([]Hit, error) {
 	if s.empty {
 		return []Hit{}, nil
 	}
-	return fuse(ctx, sharedSearch{s}, q)
+	return fuse(ctx, sharedSearch{s, &ahead{}}, q)
 }
 
-type sharedSearch struct{ *Shared }
+type sharedSearch struct {
+	*Shared
+	ahead *ahead
+}
+
+// ahead is the keyword search that a vector search sent with its first
+// query, in one round trip: keywords takes its result from here.
+type ahead struct {
+	sent   bool
+	terms  []string
+	depth  int
+	result chan keywordResult
+}
+
+type keywordResult struct {
+	ids []int64
+	err error
+}
+
+// rows are the rows of a query, of database/sql or of pgx.
+type rows interface {
+	Next() bool
+	Scan(dest ...any) error
+	Err() error
+}
 
 // rankWeights weigh the title (A) double the text and tags (B), as the
 // SQLite store's bm25 does.
@@ -69,8 +95,23 @@ const rankWeights = "'{0.1, 0.2, 0.5, 1.0}'"
 
 // keywords ranks the memories matching the words by ts_rank (the title
 // weighing double), each pass of keywordPasses in the same statement (one
-// round trip).
+// round trip), unless the vector search sent it already.
 func (s sharedSearch) keywords(ctx context.Context, terms []string, q Query, depth int) ([]int64, error) {
+	if a := s.ahead; a != nil && a.sent && slices.Equal(a.terms, terms) && a.depth == depth {
+		r := <-a.result
+		return r.ids, r.err
+	}
+	query, args := keywordSQL(terms, q, depth)
+	rows, err := s.db.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	return scanKeywords(rows, len(keywordPasses(terms)), depth)
+}
+
+// keywordSQL is the statement of keywords.
+func keywordSQL(terms []string, q Query, depth int) (string, []any) {
 	passes := keywordPasses(terms)
 	filter, filterArgs := q.sharedWhere(len(passes) + 1)
 	var parts []string
@@ -87,17 +128,20 @@ func (s sharedSearch) keywords(ctx context.Context, terms []string, q Query, dep
 			FROM (SELECT m.rowid, m.words FROM memories m WHERE m.words @@ to_tsquery('simple', $%[1]d) AND %[3]s ORDER BY m.rowid DESC LIMIT %[4]d) c
 			ORDER BY n LIMIT %[5]d)`, i+1, rankWeights, filter, keywordCap, depth))
 	}
-	rows, err := s.db.QueryContext(ctx, "SELECT pass, rowid FROM ("+strings.Join(parts, " UNION ALL ")+") r ORDER BY pass, n", append(args, filterArgs...)...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	rankings := make([][]int64, len(passes))
+	return "SELECT pass, rowid FROM (" + strings.Join(parts, " UNION ALL ") + ") r ORDER BY pass, n", append(args, filterArgs...)
+}
+
+// scanKeywords reads the rankings of keywordSQL's passes, joined.
+func scanKeywords(rows rows, passes, depth int) ([]int64, error) {
+	rankings := make([][]int64, passes)
 	for rows.Next() {
 		var pass int
 		var id int64
 		if err := rows.Scan(&pass, &id); err != nil {
 			return nil, err
+		}
+		if pass < 1 || pass > passes {
+			return nil, fmt.Errorf("keyword search: pass %d of %d", pass, passes)
 		}
 		rankings[pass-1] = append(rankings[pass-1], id)
 	}
@@ -126,18 +170,18 @@ type listedChunk struct {
 	codes    vecindex.Codes // without a cache
 }
 
-// list reads the model's listing in one round trip.
-func (s sharedSearch) list(ctx context.Context, model string) (l listing, err error) {
+// listSQL is the statement that reads the model's listing.
+func (s sharedSearch) listSQL(model string) (string, []any) {
 	columns := "c.chunk, c.xmin::text::bigint"
 	if s.CacheDir == "" {
 		columns += ", c.n, c.rowids, c.bits"
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT d.dim, `+columns+` FROM (SELECT dim FROM vectors WHERE model = $1 LIMIT 1) d
-		LEFT JOIN codes c ON c.model = $1 AND c.words = (d.dim + 63) / 64 ORDER BY c.chunk`, model)
-	if err != nil {
-		return l, err
-	}
-	defer rows.Close()
+	return `SELECT d.dim, ` + columns + ` FROM (SELECT dim FROM vectors WHERE model = $1 LIMIT 1) d
+		LEFT JOIN codes c ON c.model = $1 AND c.words = (d.dim + 63) / 64 ORDER BY c.chunk`, []any{model}
+}
+
+// scanList reads the rows of listSQL.
+func (s sharedSearch) scanList(rows rows) (l listing, err error) {
 	for rows.Next() {
 		var chunk, xmin, n sql.NullInt64
 		var c vecindex.Codes
@@ -162,6 +206,97 @@ func (s sharedSearch) list(ctx context.Context, model string) (l listing, err er
 		l.chunks = append(l.chunks, listedChunk{chunk.Int64, xmin.Int64, c})
 	}
 	return l, rows.Err()
+}
+
+// dimSQL is the statement that reads the size of the model's vectors
+// alone (a filtered search reads the vectors that pass, not the codes).
+func dimSQL(model string) (string, []any) {
+	return "SELECT dim FROM vectors WHERE model = $1 LIMIT 1", []any{model}
+}
+
+// scanDim reads the row of dimSQL, if any.
+func scanDim(rows rows) (l listing, err error) {
+	if rows.Next() {
+		err = rows.Scan(&l.dim)
+	}
+	if err != nil {
+		return l, err
+	}
+	return l, rows.Err()
+}
+
+// first reads what a vector search reads first (its listing), and when
+// the search has words too, sends the keyword search with it, in one
+// round trip on the store's connection: keywords waits for its result.
+// The listing is returned as soon as it is read, so that the work of
+// this process on it overlaps the server's on the keyword search.
+func (s sharedSearch) first(ctx context.Context, q Query, depth int, query string, args []any, scan func(rows) (listing, error)) (listing, error) {
+	var terms []string
+	if q.Mode != "vector" {
+		terms = words(q.Text)
+	}
+	if len(terms) == 0 || s.ahead == nil {
+		rows, err := s.db.QueryContext(ctx, query, args...)
+		if err != nil {
+			return listing{}, err
+		}
+		defer rows.Close()
+		return scan(rows)
+	}
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return listing{}, err
+	}
+	kwQuery, kwArgs := keywordSQL(terms, q, depth)
+	a := s.ahead
+	a.sent, a.terms, a.depth, a.result = true, terms, depth, make(chan keywordResult, 1)
+	listed := make(chan keywordResult, 1) // err alone
+	var l listing
+	go func() {
+		defer conn.Close()
+		var kw keywordResult
+		sentList := false
+		err := conn.Raw(func(dc any) error {
+			pc := dc.(*stdlib.Conn).Conn()
+			var b pgx.Batch
+			b.Queue(query, args...)
+			b.Queue(kwQuery, kwArgs...)
+			br := pc.SendBatch(ctx, &b)
+			rows, err := br.Query()
+			if err == nil {
+				l, err = scan(rows)
+				rows.Close()
+			}
+			listed <- keywordResult{err: err}
+			sentList = true
+			if err != nil {
+				// The search fails with the vector search's error;
+				// the keyword search was not run.
+				br.Close()
+				return nil
+			}
+			rows, err = br.Query()
+			if err == nil {
+				kw.ids, err = scanKeywords(rows, len(keywordPasses(terms)), depth)
+				rows.Close()
+			}
+			if cerr := br.Close(); err == nil {
+				err = cerr
+			}
+			kw.err = err
+			return err
+		})
+		if !sentList { // the connection was lost before the batch
+			listed <- keywordResult{err: err}
+			err = nil
+		}
+		if kw.err == nil && err != nil {
+			kw.err = err
+		}
+		a.result <- kw
+	}()
+	r := <-listed
+	return l, r.err
 }
 
 // codes are the codes of a listing, and the number of their slots. With a
@@ -298,12 +433,11 @@ func (s sharedSearch) vectors(ctx context.Context, q Query, depth int) (func(vec
 	var l listing
 	var err error
 	if filter == unfiltered {
-		l, err = s.list(ctx, q.Model)
+		query, args := s.listSQL(q.Model)
+		l, err = s.first(ctx, q, depth, query, args, s.scanList)
 	} else {
-		err = s.db.QueryRowContext(ctx, "SELECT dim FROM vectors WHERE model = $1 LIMIT 1", q.Model).Scan(&l.dim)
-		if errors.Is(err, sql.ErrNoRows) {
-			err = nil
-		}
+		query, args := dimSQL(q.Model)
+		l, err = s.first(ctx, q, depth, query, args, scanDim)
 	}
 	if err != nil {
 		return nil, err
