@@ -9,8 +9,11 @@ package main
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"math/rand/v2"
+	"net"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -87,31 +90,45 @@ func settle(b *testing.B, url string) {
 	}
 }
 
-// latency runs 40 recalls of db (after one to warm up), each a new
-// process, and returns their p50 and p95 in milliseconds.
-func latency(b *testing.B, bin string, env []string, db string, rng *rand.Rand, vocab []string) (p50, p95 float64) {
-	run := func() time.Duration {
+// latency runs 40 recalls of each of dbs (after one each to warm up),
+// each a new process, alternating between them so that each meets the
+// same conditions, and returns their p50 and p95 in milliseconds, by db.
+func latency(b *testing.B, bin string, env []string, dbs []string, rng *rand.Rand, vocab []string) (p50, p95 []float64) {
+	run := func(db string) time.Duration {
 		cmd := exec.Command(bin, "recall", "-k", "5", text(rng, vocab, 4))
 		cmd.Env = append(env, "SHELF_DB="+db)
 		start := time.Now()
 		out, err := cmd.Output()
 		d := time.Since(start)
 		if err != nil || strings.Count(string(out), "\n") != 5 {
-			b.Fatalf("recall: %v\n%s", err, out)
+			var stderr []byte
+			if ee := (*exec.ExitError)(nil); errors.As(err, &ee) {
+				stderr = ee.Stderr
+			}
+			b.Fatalf("recall: %v\n%s%s", err, out, stderr)
 		}
 		return d
 	}
-	run()
-	var ds []time.Duration
-	for range 40 {
-		ds = append(ds, run())
+	ds := make([][]time.Duration, len(dbs))
+	for i := -1; i < 40; i++ {
+		for j, db := range dbs {
+			if d := run(db); i >= 0 {
+				ds[j] = append(ds[j], d)
+			}
+		}
 	}
-	slices.Sort(ds)
-	return float64(ds[len(ds)/2].Microseconds()) / 1000, float64(ds[len(ds)*95/100].Microseconds()) / 1000
+	for _, d := range ds {
+		slices.Sort(d)
+		p50 = append(p50, float64(d[len(d)/2].Microseconds())/1000)
+		p95 = append(p95, float64(d[len(d)*95/100].Microseconds())/1000)
+	}
+	return p50, p95
 }
 
 // BenchmarkRecallShared100k: recall from the same memories in SQLite and
-// in PostgreSQL, then in PostgreSQL while 8 members write.
+// in PostgreSQL, reached directly and through a pooler (PgBouncer in
+// transaction mode, as examples/collective sets it up; skipped without
+// it), at rest and while 8 members write.
 func BenchmarkRecallShared100k(b *testing.B) {
 	n := benchN(b, 100_000)
 	keeper, members := benchCollective(b, 8)
@@ -129,51 +146,86 @@ func BenchmarkRecallShared100k(b *testing.B) {
 	rng = rand.New(rand.NewPCG(3, 4))
 	vocab = words(rng, 5000)
 	built := buildStore(b, members[0], n, rng, vocab)
-	// What autovacuum does within a minute or so of a bulk import (it
-	// vacuums and analyzes the tables): done now, so that it does not
-	// run in the middle of the measurement, which is of the store at rest.
+	b.ReportMetric(float64(n)/built.Seconds(), "pg-bulk-stores/s")
+	// The stores measured: SQLite (at rest only), PostgreSQL, and
+	// PostgreSQL through a pooler with 2 server connections a member.
+	names := []string{"sqlite", "pg", "pooled"}
+	dbs := []string{lite, members[1], ""}
+	if p, err := cluster.Pooler(2, 0); err == nil {
+		dbs[2] = through(p, members[1])
+	} else if errors.Is(err, pgtest.ErrNoPooler) {
+		b.Logf("not measured through a pooler: %v", err)
+		names, dbs = names[:2], dbs[:2]
+	} else {
+		b.Fatal(err)
+	}
+	env := append(os.Environ(), "SHELF_BASE_URL="+srv.BaseURL(), "SHELF_EMBED_MODEL=tiny", "XDG_CACHE_HOME="+dir)
+	report := func(phase string, names []string, p50, p95 []float64) {
+		for i, name := range names {
+			goal := ""
+			switch {
+			case phase == "" && name != "sqlite":
+				goal = "(goal<50)"
+			case phase == "-paced":
+				goal = "(goal<100)"
+			}
+			b.ReportMetric(p50[i], name+phase+"-ms-p50"+goal)
+			b.ReportMetric(p95[i], name+phase+"-ms-p95")
+		}
+	}
+	// What autovacuum does within a minute or so of a bulk import, or of
+	// the last phase's writes (it vacuums and analyzes the tables): done
+	// before each phase, so that it does not run in the middle of the
+	// measurement, which starts from the store at rest.
 	settle(b, keeper)
 	runtime.GC()
 	debug.FreeOSMemory()
-	env := append(os.Environ(), "SHELF_BASE_URL="+srv.BaseURL(), "SHELF_EMBED_MODEL=tiny", "XDG_CACHE_HOME="+dir)
-	p50, p95 := latency(b, bin, env, lite, rng, vocab)
-	b.ReportMetric(p50, "sqlite-ms-p50")
-	b.ReportMetric(p95, "sqlite-ms-p95")
-	p50, p95 = latency(b, bin, env, members[1], rng, vocab)
-	b.ReportMetric(p50, "pg-ms-p50(goal<50)")
-	b.ReportMetric(p95, "pg-ms-p95")
-	b.ReportMetric(float64(n)/built.Seconds(), "pg-bulk-stores/s")
+	p50, p95 := latency(b, bin, env, dbs, rng, vocab)
+	report("", names, p50, p95)
 
-	// While 8 members write, a batch of 10 memories at a time each: each
-	// a batch every 100 ms (800 memories a second, all told: far more than
-	// eight people's pipelines store, which is the goal's case); then as
-	// fast as they can, which takes both cores of a small machine (the
-	// server's work for the writers, in 8 processes, beside the recall's:
-	// a recall then gets about a fifth of the machine, and takes its time).
+	// While 8 members write, a batch of 10 memories at a time each,
+	// directly: each a batch every 100 ms (800 memories a second, all
+	// told: far more than eight people's pipelines store, which is the
+	// goal's case); then as fast as they can, which takes both cores of
+	// a small machine (the server's work for the writers, in 8 processes,
+	// beside the recall's: a recall then gets about a fifth of the
+	// machine, and takes its time; through a pooler it finds a server
+	// process ready and logged in, which saves it the most work).
 	for _, pace := range []struct {
-		name, goal string
-		every      time.Duration
-	}{{"pg-paced", "(goal<100)", 100 * time.Millisecond}, {"pg-flat-out", "", 0}} {
-		p50, p95, rate := whileWriting(b, members, vocab, pace.every, func() (float64, float64) {
-			return latency(b, bin, env, members[1], rng, vocab)
+		name  string
+		every time.Duration
+	}{{"-paced", 100 * time.Millisecond}, {"-flat-out", 0}} {
+		settle(b, keeper)
+		var p50, p95 []float64
+		rate := whileWriting(b, members, vocab, pace.every, func() {
+			p50, p95 = latency(b, bin, env, dbs[1:], rng, vocab)
 		})
-		b.ReportMetric(p50, pace.name+"-ms-p50"+pace.goal)
-		b.ReportMetric(p95, pace.name+"-ms-p95")
-		b.ReportMetric(rate, pace.name+"-stores/s")
+		report(pace.name, names[1:], p50, p95)
+		b.ReportMetric(rate, "pg"+pace.name+"-stores/s")
 	}
 }
 
+// through is the URL u of the cluster, through pooler p.
+func through(p *pgtest.Pooler, u string) string {
+	v, err := url.Parse(u)
+	if err != nil {
+		panic(err)
+	}
+	v.Host = net.JoinHostPort("127.0.0.1", strconv.Itoa(p.Port))
+	return v.String()
+}
+
 // whileWriting runs measure while each member stores a batch of 10
-// memories every so often (0: one after the other), and returns what
-// measure measured and how many memories a second were stored meanwhile.
+// memories every so often (0: one after the other), and returns how many
+// memories a second were stored meanwhile.
 // The members' memories are embedded before they start, as a member's
 // pipeline does on their own machine, not on the server's: what the
 // writing takes of this machine is the database's work and the driver's.
-func whileWriting(b *testing.B, members []string, vocab []string, every time.Duration, measure func() (float64, float64)) (float64, float64, float64) {
+func whileWriting(b *testing.B, members []string, vocab []string, every time.Duration, measure func()) float64 {
 	ctx, stop := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	var written atomic.Int64
-	var werr atomic.Value
+	var werr atomic.Pointer[error]
 	run := fmt.Sprint(time.Now().UnixNano())
 	type memo struct {
 		title, body string
@@ -194,7 +246,7 @@ func whileWriting(b *testing.B, members []string, vocab []string, every time.Dur
 			defer wg.Done()
 			s, err := memory.OpenShared(ctx, url, memory.ReadWrite)
 			if err != nil {
-				werr.Store(err)
+				werr.Store(&err)
 				return
 			}
 			defer s.Close()
@@ -217,7 +269,7 @@ func whileWriting(b *testing.B, members []string, vocab []string, every time.Dur
 				}
 				if _, err := s.Put(ctx, items); err != nil {
 					if ctx.Err() == nil {
-						werr.Store(err)
+						werr.Store(&err)
 					}
 					return
 				}
@@ -226,14 +278,14 @@ func whileWriting(b *testing.B, members []string, vocab []string, every time.Dur
 		}()
 	}
 	start := time.Now()
-	p50, p95 := measure()
+	measure()
 	d := time.Since(start)
 	stop()
 	wg.Wait()
-	if err, ok := werr.Load().(error); ok {
-		b.Fatal(err)
+	if err := werr.Load(); err != nil {
+		b.Fatal(*err)
 	}
-	return p50, p95, float64(written.Load()) / d.Seconds()
+	return float64(written.Load()) / d.Seconds()
 }
 
 // BenchmarkIngestShared: 8 members each store 1,000 records through
