@@ -97,7 +97,11 @@ examples/collective); a read of a database without them reads an empty store. fo
 rewrites the tables so that the text leaves their files (others wait meanwhile: about a
 second per 100,000 memories); PostgreSQL's write-ahead log keeps it until its segments are
 recycled, and backups as long as they are kept. The URL's password is masked in every
-message, record and stats.
+message, record and stats. The URL may name a connection pooler in transaction mode
+(PgBouncer; examples/collective/pgbouncer.ini): remember prepares no statement and keeps no
+setting between statements. A run that only reads asks the server for read-only
+transactions; through a pooler that refuses that setting, it connects without it and
+refuses to write by itself.
 
 Environment: SHELF_DB, SHELF_EMBED_MODEL, SHELF_BASE_URL (then OPENAI_BASE_URL),
 SHELF_API_KEY (then OPENAI_API_KEY), SHELF_CONFIG, SHELF_JOBS, SHELF_TIMEOUT, SHELF_RETRIES,
