@@ -289,11 +289,18 @@ func whileWriting(b *testing.B, members []string, vocab []string, every time.Dur
 }
 
 // BenchmarkIngestShared: 8 members each store 1,000 records through
-// remember at once (embeddings from the test server) while another
-// recalls: nothing lost, no version twice, no error; the records stored a
-// second, all told.
+// remember at once (embeddings from the test server) while one of them
+// recalls, directly and through a pooler by turns: nothing lost, no
+// version twice, no error; the records stored a second, all told, and how
+// long the recalls took meanwhile.
 func BenchmarkIngestShared(b *testing.B) {
 	_, members := benchCollective(b, 8)
+	p, err := cluster.Pooler(2, 0)
+	if errors.Is(err, pgtest.ErrNoPooler) {
+		b.Logf("not measured through a pooler: %v", err)
+	} else if err != nil {
+		b.Fatal(err)
+	}
 	bin := buildRemember(b)
 	srv, err := testserver.New(testserver.Options{Dims: 384})
 	if err != nil {
@@ -330,8 +337,14 @@ func BenchmarkIngestShared(b *testing.B) {
 			errs[i] = err
 		}()
 	}
-	// Meanwhile a member recalls, again and again.
-	recalls, done := 0, make(chan struct{})
+	// Meanwhile a member recalls, again and again, directly and through
+	// the pooler by turns.
+	targets := []string{members[0]}
+	if p != nil {
+		targets = append(targets, through(p, members[0]))
+	}
+	took := make([][]time.Duration, len(targets))
+	done := make(chan struct{})
 	var rerr error
 	go func() {
 		defer close(done)
@@ -342,12 +355,13 @@ func BenchmarkIngestShared(b *testing.B) {
 			default:
 			}
 			cmd := exec.Command(bin, "recall", "-k", "3", fmt.Sprintf("note %d", i))
-			cmd.Env = append(os.Environ(), "SHELF_DB="+members[0], "SHELF_BASE_URL="+srv.BaseURL(), "SHELF_EMBED_MODEL=tiny", "XDG_CACHE_HOME="+cache)
+			cmd.Env = append(os.Environ(), "SHELF_DB="+targets[i%len(targets)], "SHELF_BASE_URL="+srv.BaseURL(), "SHELF_EMBED_MODEL=tiny", "XDG_CACHE_HOME="+cache)
+			t := time.Now()
 			if out, err := cmd.CombinedOutput(); err != nil {
 				rerr = fmt.Errorf("recall: %v\n%s", err, out)
 				return
 			}
-			recalls++
+			took[i%len(targets)] = append(took[i%len(targets)], time.Since(t))
 		}
 	}()
 	wg.Wait()
@@ -372,5 +386,14 @@ func BenchmarkIngestShared(b *testing.B) {
 		b.Fatalf("stored %+v, want %d memories", st, len(members)*each)
 	}
 	b.ReportMetric(float64(len(members)*each)/d.Seconds(), "records/s")
-	b.ReportMetric(float64(recalls), "recalls-meanwhile")
+	for i, name := range []string{"pg", "pooled"}[:len(targets)] {
+		ds := took[i]
+		if len(ds) == 0 {
+			b.Fatalf("no recall %s while the members stored", name)
+		}
+		slices.Sort(ds)
+		b.ReportMetric(float64(len(ds)), name+"-recalls-meanwhile")
+		b.ReportMetric(float64(ds[len(ds)/2].Microseconds())/1000, name+"-recall-ms-p50")
+		b.ReportMetric(float64(ds[len(ds)*95/100].Microseconds())/1000, name+"-recall-ms-p95")
+	}
 }
