@@ -178,17 +178,26 @@ type ranking struct {
 
 // order scores the hits (weighed by age), sorts them best first (ties by
 // id, bytewise) and keeps the first k.
+//
+// The order is that of the scores' logarithms (the weight's, ln 2 per
+// half-life of age, taken off), so that memories much older than the
+// half-life, whose weighed scores are too small for a float (0), still
+// rank by score and age, and the shared store's server orders them the
+// same way without its floats underflowing.
 func (r ranking) order(hits []Hit) []Hit {
+	logs := make(map[int64]float64, len(hits))
 	for i := range hits {
-		hits[i].Score = r.scores[hits[i].rowid]
+		score := r.scores[hits[i].rowid]
+		hits[i].Score, logs[hits[i].rowid] = score, math.Log(score)
 		if r.halfLife > 0 {
-			age := math.Max(0, float64(r.now-hits[i].at))
-			hits[i].Score *= math.Pow(0.5, age/r.halfLife.Seconds())
+			halfLives := math.Max(0, float64(r.now-hits[i].at)) / r.halfLife.Seconds()
+			hits[i].Score *= math.Pow(0.5, halfLives)
+			logs[hits[i].rowid] -= halfLives * math.Ln2
 		}
 	}
 	slices.SortStableFunc(hits, func(a, b Hit) int {
-		if a.Score != b.Score {
-			if a.Score > b.Score {
+		if la, lb := logs[a.rowid], logs[b.rowid]; la != lb {
+			if la > lb {
 				return -1
 			}
 			return 1

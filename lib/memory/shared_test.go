@@ -758,7 +758,8 @@ func TestSharedOpenRefusedParts(t *testing.T) {
 
 // TestSharedBestOrder: the server picks the first memories of a ranking
 // as ranking.order does (scores weighed by age, ties by id bytewise),
-// also in a database whose collation orders words otherwise.
+// also in a database whose collation orders words otherwise, and with
+// memories many half-lives old.
 func TestSharedBestOrder(t *testing.T) {
 	c := pgtest.Need(t, cluster, noCluster)
 	ctx := context.Background()
@@ -792,7 +793,9 @@ func TestSharedBestOrder(t *testing.T) {
 			t.Fatal(err)
 		}
 		now := time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC).Unix()
-		for _, halfLife := range []time.Duration{0, 30 * 24 * time.Hour} {
+		// A second's half-life: the weighed scores of memories months
+		// old are 0 as floats (and would underflow in the server).
+		for _, halfLife := range []time.Duration{0, 30 * 24 * time.Hour, time.Second} {
 			for k := 1; k <= len(ids); k += 3 {
 				// Three scores among twelve memories: ties aplenty.
 				r := ranking{scores: map[int64]float64{}, k: k, halfLife: halfLife, now: now, terms: []string{"harbour"}}

@@ -484,8 +484,9 @@ func (s sharedSearch) newest(ctx context.Context, q Query) ([]Hit, error) {
 }
 
 // best reads the first memories of the ranking and their snippets in one
-// statement: the server orders them as r.order does (the score weighed
-// by age, ties by id bytewise) and reads the first r.k whole, with the
+// statement: the server orders them as r.order does (the logarithm of
+// the score weighed by age, ties by id bytewise) and reads the first r.k
+// whole, with the
 // stretches of their texts around the words of the query (ts_headline),
 // … where the text goes on.
 func (s sharedSearch) best(ctx context.Context, r ranking) ([]Hit, error) {
@@ -496,7 +497,7 @@ func (s sharedSearch) best(ctx context.Context, r ranking) ([]Hit, error) {
 	}
 	rows, err := s.db.QueryContext(ctx, `WITH f AS (SELECT * FROM unnest($1::bigint[], $2::float8[]) AS f(rowid, score)),
 		top AS (SELECT m.rowid FROM f JOIN memories m ON m.rowid = f.rowid
-			ORDER BY f.score * CASE WHEN $3::float8 > 0 THEN power(0.5, greatest(0, $4::bigint - `+timeExpr+`)::float8 / $3::float8) ELSE 1 END DESC,
+			ORDER BY ln(f.score) - CASE WHEN $3::float8 > 0 THEN greatest(0, $4::bigint - `+timeExpr+`)::float8 / $3::float8 * 0.6931471805599453::float8 ELSE 0 END DESC,
 			m.id COLLATE "C" LIMIT $5)
 		SELECT `+hitColumns(sharedMember)+`, CASE WHEN $6 = '' THEN NULL WHEN m.words @@ to_tsquery('simple', $6) THEN ts_headline('simple', m.body, to_tsquery('simple', $6),
 			'StartSel="", StopSel="", MaxWords=24, MinWords=12, ShortWord=0') END

@@ -231,3 +231,21 @@ func TestSchema1(t *testing.T) {
 		t.Fatalf("after a store: %+v %v", hits, err)
 	}
 }
+
+// TestRankingOrderAncient: memories so many half-lives old that their
+// weighed scores are 0 as floats still rank by score and age, not by id.
+func TestRankingOrderAncient(t *testing.T) {
+	day := int64(24 * 3600)
+	r := ranking{scores: map[int64]float64{1: 0.02, 2: 0.02, 3: 0.03, 4: 0.01}, k: 4, halfLife: time.Hour, now: 4000 * day}
+	hits := []Hit{{rowid: 1, ID: "a", at: 0}, {rowid: 2, ID: "b", at: 1000 * day}, {rowid: 3, ID: "c", at: 0}, {rowid: 4, ID: "d", at: 3999 * day}}
+	var got []string
+	for _, h := range r.order(hits) {
+		got = append(got, h.ID)
+		if h.ID != "d" && h.Score != 0 {
+			t.Errorf("%s: score %g, want 0 (too small for a float)", h.ID, h.Score)
+		}
+	}
+	if want := []string{"d", "b", "c", "a"}; !slices.Equal(got, want) {
+		t.Errorf("order %q, want %q", got, want)
+	}
+}
