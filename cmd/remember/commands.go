@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"os"
 
 	"github.com/shelfai/shelf/lib/tool"
 	"github.com/urfave/cli/v2"
@@ -15,14 +16,36 @@ func flags() []cli.Flag {
 	}
 }
 
-// str reads a store flag given before or after the subcommand's name.
+// str reads a store flag given before or after the subcommand's name. A
+// value on the command line, on either side, wins over the environment's
+// (which every context reads, and so counts as set): that is, a context's
+// value that is not the environment's.
 func str(c *cli.Context, name string) string {
+	env, inEnv := envValue(name)
 	for _, cc := range c.Lineage() {
-		if cc.IsSet(name) {
+		if cc.IsSet(name) && (!inEnv || cc.String(name) != env) {
 			return cc.String(name)
 		}
 	}
+	if inEnv {
+		return env
+	}
 	return c.String(name)
+}
+
+// envValue is the value the environment gives the flag name (of flags),
+// as urfave/cli reads it: the first of its variables that is set.
+func envValue(name string) (string, bool) {
+	for _, f := range flags() {
+		if sf, ok := f.(*cli.StringFlag); ok && sf.Name == name {
+			for _, v := range sf.EnvVars {
+				if value, ok := os.LookupEnv(v); ok {
+					return value, true
+				}
+			}
+		}
+	}
+	return "", false
 }
 
 // filterFlags narrow what recall, context and forget take.
