@@ -190,7 +190,9 @@ func (r ranking) order(hits []Hit) []Hit {
 		score := r.scores[hits[i].rowid]
 		hits[i].Score, logs[hits[i].rowid] = score, math.Log(score)
 		if r.halfLife > 0 {
-			halfLives := math.Max(0, float64(r.now-hits[i].at)) / r.halfLife.Seconds()
+			// In floats: a member may date a memory anywhere in
+			// int64 (by hand), where the difference would overflow.
+			halfLives := math.Max(0, float64(r.now)-float64(hits[i].at)) / r.halfLife.Seconds()
 			hits[i].Score *= math.Pow(0.5, halfLives)
 			logs[hits[i].rowid] -= halfLives * math.Ln2
 		}

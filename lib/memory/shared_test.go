@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"math"
 	"net"
 	"os"
 	"path/filepath"
@@ -807,6 +808,9 @@ func TestSharedBestOrder(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
+				if want := min(len(all), k+bestMargin); len(got) != want {
+					t.Errorf("best read %d memories, want %d (k and the margin)", len(got), want)
+				}
 				got = r.order(got)
 				var gotIDs, wantIDs []string
 				for i := range got {
@@ -867,6 +871,30 @@ func TestSharedSearchRefused(t *testing.T) {
 				t.Errorf("%s granted again, filtered %v: %v %v", tc.table, filtered, hits, err)
 			}
 			s.Close()
+		}
+	}
+}
+
+// TestSharedHostileDates: a member's hand-made rows dated at the ends of
+// int64 fail no one's recall weighed by age.
+func TestSharedHostileDates(t *testing.T) {
+	ctx := context.Background()
+	db := collective(t)
+	alice := openSharedAs(t, db, "alice")
+	if _, err := alice.Put(ctx, []Item{item(t, `{"id":"a1","text":"the harbour wall"}`)}); err != nil {
+		t.Fatal(err)
+	}
+	mallory := asRole(t, db, "mallory")
+	for i, at := range []int64{math.MinInt64, math.MaxInt64} {
+		if _, err := mallory.Exec(`INSERT INTO memories(id, version, current, hash, stored_at, body, created_unix, record)
+			VALUES ($1, 1, 1, 'x', 0, 'harbour', $2, '{}')`, fmt.Sprint("m", i), at); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, halfLife := range []time.Duration{time.Second, 100 * 365 * 24 * time.Hour} {
+		hits, err := alice.Search(ctx, Query{Text: "harbour", Mode: "keyword", K: 5, HalfLife: halfLife, Now: fixedClock()})
+		if err != nil || len(hits) != 3 {
+			t.Errorf("half-life %v: %v, %v", halfLife, hits, err)
 		}
 	}
 }

@@ -483,10 +483,16 @@ func (s sharedSearch) newest(ctx context.Context, q Query) ([]Hit, error) {
 	return scanHits(rows)
 }
 
+// bestMargin is how many memories best reads past the first k: the
+// server's logarithms may differ from Go's in the last bit, and of two
+// memories whose weighed scores are the same but for that, the server
+// could keep the other one.
+const bestMargin = 8
+
 // best reads the first memories of the ranking and their snippets in one
 // statement: the server orders them as r.order does (the logarithm of
 // the score weighed by age, ties by id bytewise) and reads the first r.k
-// whole, with the
+// (and bestMargin more) whole, with the
 // stretches of their texts around the words of the query (ts_headline),
 // … where the text goes on.
 func (s sharedSearch) best(ctx context.Context, r ranking) ([]Hit, error) {
@@ -497,12 +503,12 @@ func (s sharedSearch) best(ctx context.Context, r ranking) ([]Hit, error) {
 	}
 	rows, err := s.db.QueryContext(ctx, `WITH f AS (SELECT * FROM unnest($1::bigint[], $2::float8[]) AS f(rowid, score)),
 		top AS (SELECT m.rowid FROM f JOIN memories m ON m.rowid = f.rowid
-			ORDER BY ln(f.score) - CASE WHEN $3::float8 > 0 THEN greatest(0, $4::bigint - `+timeExpr+`)::float8 / $3::float8 * 0.6931471805599453::float8 ELSE 0 END DESC,
+			ORDER BY ln(f.score) - CASE WHEN $3::float8 > 0 THEN greatest(0, $4::float8 - (`+timeExpr+`)::float8) / $3::float8 * 0.6931471805599453::float8 ELSE 0 END DESC,
 			m.id COLLATE "C" LIMIT $5)
 		SELECT `+hitColumns(sharedMember)+`, CASE WHEN $6 = '' THEN NULL WHEN m.words @@ to_tsquery('simple', $6) THEN ts_headline('simple', m.body, to_tsquery('simple', $6),
 			'StartSel="", StopSel="", MaxWords=24, MinWords=12, ShortWord=0') END
 		FROM top JOIN memories m ON m.rowid = top.rowid`,
-		ids, scores, r.halfLife.Seconds(), r.now, r.k, query)
+		ids, scores, r.halfLife.Seconds(), float64(r.now), r.k+bestMargin, query)
 	if err != nil {
 		return nil, err
 	}
