@@ -100,8 +100,9 @@ recycled, and backups as long as they are kept. The URL's password is masked in 
 message, record and stats. The URL may name a connection pooler in transaction mode
 (PgBouncer; examples/collective/pgbouncer.ini): remember prepares no statement and keeps no
 setting between statements. A run that only reads asks the server for read-only
-transactions; through a pooler that refuses that setting, it connects without it and
-refuses to write by itself.
+transactions; through a pooler that refuses that setting, it connects without it (and
+notes so in its cache folder, so that the next run does not ask) and refuses to write by
+itself.
 
 Environment: SHELF_DB, SHELF_EMBED_MODEL, SHELF_BASE_URL (then OPENAI_BASE_URL),
 SHELF_API_KEY (then OPENAI_API_KEY), SHELF_CONFIG, SHELF_JOBS, SHELF_TIMEOUT, SHELF_RETRIES,

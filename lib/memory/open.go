@@ -35,14 +35,13 @@ func (e *OpenError) Unwrap() error { return e.Err }
 // password.
 func OpenFor(ctx context.Context, path string, access Access, now func() time.Time, cacheDir string) (Backend, error) {
 	if IsURL(path) {
-		s, err := OpenShared(ctx, path, access)
+		s, err := openSharedIn(ctx, path, access, cacheDir)
 		if err != nil {
 			return nil, &OpenError{Path: redactURL(path), Access: access, Err: err}
 		}
 		if now != nil {
 			s.Now = now
 		}
-		s.CacheDir = cacheDir
 		return s, nil
 	}
 	open := Open

@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"hash/fnv"
 	"net/url"
+	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -177,6 +179,14 @@ END $f$;
 // that first does so owns them: the collective's keeper); open to read,
 // it reads as an empty store.
 func OpenShared(ctx context.Context, rawURL string, access Access) (*Shared, error) {
+	return openSharedIn(ctx, rawURL, access, "")
+}
+
+// openSharedIn is OpenShared with the store's cache folder (CacheDir), where
+// it keeps that the server's address refused the read-only setting (a
+// pooler does), so that the next run does not ask for it and be refused
+// again (a connection, and its TLS, more each run).
+func openSharedIn(ctx context.Context, rawURL string, access Access, cacheDir string) (*Shared, error) {
 	secret := urlPassword(rawURL)
 	cfg, err := pgx.ParseConfig(rawURL)
 	if err != nil {
@@ -185,7 +195,10 @@ func OpenShared(ctx context.Context, rawURL string, access Access) (*Shared, err
 	// A run is one short process: each statement once, so none is
 	// prepared first (a round trip it would not win back).
 	cfg.DefaultQueryExecMode = pgx.QueryExecModeExec
-	if access == ReadOnly {
+	sum := sha256.Sum256([]byte(fmt.Sprintf("%s\x00%d\x00%s", cfg.Host, cfg.Port, cfg.Database)))
+	s := &Shared{Path: redactURL(rawURL), Now: time.Now, key: "pg-" + hex.EncodeToString(sum[:8]), readOnly: access == ReadOnly, CacheDir: cacheDir}
+	refused := filepath.Join(cacheDir, s.key+".pooled")
+	if _, err := os.Stat(refused); access == ReadOnly && (cacheDir == "" || err != nil) {
 		// Reading only, the server refuses any write too (and the
 		// store itself, below, when the server is reached through a
 		// pooler that takes no such setting).
@@ -194,8 +207,6 @@ func OpenShared(ctx context.Context, rawURL string, access Access) (*Shared, err
 	if sharedDial != nil {
 		cfg.DialFunc = sharedDial(cfg.DialFunc)
 	}
-	sum := sha256.Sum256([]byte(fmt.Sprintf("%s\x00%d\x00%s", cfg.Host, cfg.Port, cfg.Database)))
-	s := &Shared{Path: redactURL(rawURL), Now: time.Now, key: "pg-" + hex.EncodeToString(sum[:8]), readOnly: access == ReadOnly}
 	// Who this is, the store's schema and its vectors' first and last
 	// model (for Models) in one round trip; a database without the
 	// store's tables has no shelf_meta (schema 0).
@@ -213,6 +224,9 @@ func OpenShared(ctx context.Context, rawURL string, access Access) (*Shared, err
 		s.db.Close()
 		delete(cfg.RuntimeParams, "default_transaction_read_only")
 		err = first()
+		if err == nil && cacheDir != "" && os.MkdirAll(cacheDir, 0o700) == nil {
+			os.WriteFile(refused, nil, 0o600) // a cache: without it, the next run asks again
+		}
 	}
 	db := s.db
 	if err == nil && v.Int64 == SharedSchema {

@@ -898,3 +898,31 @@ func TestSharedHostileDates(t *testing.T) {
 		}
 	}
 }
+
+// TestSharedPooledOpens: opening to read through a pooler, which refuses
+// the read-only setting, costs a refused connection once; the cache keeps
+// that, and later runs open in as many round trips as straight to the
+// server, and still refuse to write.
+func TestSharedPooledOpens(t *testing.T) {
+	db := harbourNotes(t, 10)
+	p := pooler(t)
+	cache := t.TempDir()
+	ctx := context.Background()
+	var opens []int64
+	for _, url := range []string{cluster.URL("alice", db), p.URL("alice", db), p.URL("alice", db)} {
+		var writes atomic.Int64
+		counting(t, &writes, nil)
+		b, err := OpenFor(ctx, url, ReadOnly, nil, cache)
+		if err != nil {
+			t.Fatal(err)
+		}
+		opens = append(opens, writes.Load())
+		if _, err := b.Put(ctx, []Item{item(t, `{"id":"w","text":"a write"}`)}); !errors.Is(err, ErrReadOnly) {
+			t.Errorf("%s: a write through a store opened to read: %v", redactURL(url), err)
+		}
+		b.Close()
+	}
+	if opens[1] <= opens[0] || opens[2] != opens[0] {
+		t.Errorf("round trips to open: %d straight to the server, %d through the pooler first, %d then; want more, then the same", opens[0], opens[1], opens[2])
+	}
+}
