@@ -11,7 +11,9 @@
 -- them in to the server as themselves with what their login proved (a
 -- secret alone logs no one in), so the policies hold as they do without it.
 -- No one but the members (not the keeper, nor a superuser) can log in
--- through it.
+-- through it. A member whose password the server keeps as an md5 hash (set
+-- before password_encryption was scram-sha-256, PostgreSQL 14's default)
+-- is left out: they set it again (\password) before the list is made.
 
 SELECT format('"%s" "%s"', replace(rolname, '"', '""'), rolpassword)
 FROM pg_authid
