@@ -96,10 +96,7 @@ func fuse(ctx context.Context, s searcher, q Query) ([]Hit, error) {
 	// keyword search's on the server.
 	var kwIDs []int64
 	var kwErr, vecErr error
-	var terms []string
-	if q.Mode != "vector" {
-		terms = words(q.Text)
-	}
+	terms := q.terms()
 	var vecIDs []int64
 	done, prepared := make(chan struct{}), make(chan struct{})
 	go func() {
@@ -225,6 +222,14 @@ func (r ranking) ids() ([]int64, []float64) {
 		scores[i] = r.scores[id]
 	}
 	return ids, scores
+}
+
+// terms are the words a search matches by keyword (none in vector mode).
+func (q Query) terms() []string {
+	if q.Mode == "vector" {
+		return nil
+	}
+	return words(q.Text)
 }
 
 // ErrNoWords is the error of a query that has no word to match.

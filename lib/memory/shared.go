@@ -197,8 +197,12 @@ func openSharedIn(ctx context.Context, rawURL string, access Access, cacheDir st
 	cfg.DefaultQueryExecMode = pgx.QueryExecModeExec
 	sum := sha256.Sum256([]byte(fmt.Sprintf("%s\x00%d\x00%s", cfg.Host, cfg.Port, cfg.Database)))
 	s := &Shared{Path: redactURL(rawURL), Now: time.Now, key: "pg-" + hex.EncodeToString(sum[:8]), readOnly: access == ReadOnly, CacheDir: cacheDir}
-	refused := filepath.Join(cacheDir, s.key+".pooled")
-	if _, err := os.Stat(refused); access == ReadOnly && (cacheDir == "" || err != nil) {
+	// The note that the server's address refused the read-only setting.
+	refused := ""
+	if cacheDir != "" {
+		refused = filepath.Join(cacheDir, s.key+".pooled")
+	}
+	if access == ReadOnly && (refused == "" || !exists(refused)) {
 		// Reading only, the server refuses any write too (and the
 		// store itself, below, when the server is reached through a
 		// pooler that takes no such setting).
@@ -224,7 +228,7 @@ func openSharedIn(ctx context.Context, rawURL string, access Access, cacheDir st
 		s.db.Close()
 		delete(cfg.RuntimeParams, "default_transaction_read_only")
 		err = first()
-		if err == nil && cacheDir != "" && os.MkdirAll(cacheDir, 0o700) == nil {
+		if err == nil && refused != "" && os.MkdirAll(cacheDir, 0o700) == nil {
 			os.WriteFile(refused, nil, 0o600) // a cache: without it, the next run asks again
 		}
 	}
@@ -253,6 +257,8 @@ func openSharedIn(ctx context.Context, rawURL string, access Access, cacheDir st
 	}
 	return s, nil
 }
+
+func exists(path string) bool { _, err := os.Stat(path); return err == nil }
 
 // openDB opens the pool of a run: one connection, as a run is one
 // process, and a second connection (for keyword and vector search at

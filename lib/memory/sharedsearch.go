@@ -69,12 +69,10 @@ type sharedSearch struct {
 }
 
 // ahead is the keyword search that a vector search sent with its first
-// query, in one round trip: keywords takes its result from here.
+// query, in one round trip (of the same terms, q.terms, and depth as fuse
+// asks keywords for): keywords takes its result from here.
 type ahead struct {
-	sent   bool
-	terms  []string
-	depth  int
-	result chan keywordResult
+	result chan keywordResult // nil: not sent
 }
 
 type keywordResult struct {
@@ -97,7 +95,7 @@ const rankWeights = "'{0.1, 0.2, 0.5, 1.0}'"
 // weighing double), each pass of keywordPasses in the same statement (one
 // round trip), unless the vector search sent it already.
 func (s sharedSearch) keywords(ctx context.Context, terms []string, q Query, depth int) ([]int64, error) {
-	if a := s.ahead; a != nil && a.sent && slices.Equal(a.terms, terms) && a.depth == depth {
+	if a := s.ahead; a != nil && a.result != nil {
 		r := <-a.result
 		return r.ids, r.err
 	}
@@ -231,10 +229,7 @@ func scanDim(rows rows) (l listing, err error) {
 // The listing is returned as soon as it is read, so that the work of
 // this process on it overlaps the server's on the keyword search.
 func (s sharedSearch) first(ctx context.Context, q Query, depth int, query string, args []any, scan func(rows) (listing, error)) (listing, error) {
-	var terms []string
-	if q.Mode != "vector" {
-		terms = words(q.Text)
-	}
+	terms := q.terms()
 	if len(terms) == 0 || s.ahead == nil {
 		rows, err := s.db.QueryContext(ctx, query, args...)
 		if err != nil {
@@ -249,8 +244,8 @@ func (s sharedSearch) first(ctx context.Context, q Query, depth int, query strin
 	}
 	kwQuery, kwArgs := keywordSQL(terms, q, depth)
 	a := s.ahead
-	a.sent, a.terms, a.depth, a.result = true, terms, depth, make(chan keywordResult, 1)
-	listed := make(chan keywordResult, 1) // err alone
+	a.result = make(chan keywordResult, 1)
+	listed := make(chan error, 1)
 	var l listing
 	go func() {
 		defer conn.Close()
@@ -267,7 +262,7 @@ func (s sharedSearch) first(ctx context.Context, q Query, depth int, query strin
 				l, err = scan(rows)
 				rows.Close()
 			}
-			listed <- keywordResult{err: err}
+			listed <- err
 			sentList = true
 			if err != nil {
 				// The search fails with the vector search's error;
@@ -287,7 +282,7 @@ func (s sharedSearch) first(ctx context.Context, q Query, depth int, query strin
 			return err
 		})
 		if !sentList { // the connection was lost before the batch
-			listed <- keywordResult{err: err}
+			listed <- err
 			err = nil
 		}
 		if kw.err == nil && err != nil {
@@ -295,8 +290,8 @@ func (s sharedSearch) first(ctx context.Context, q Query, depth int, query strin
 		}
 		a.result <- kw
 	}()
-	r := <-listed
-	return l, r.err
+	err = <-listed
+	return l, err
 }
 
 // codes are the codes of a listing, and the number of their slots. With a
